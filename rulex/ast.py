@@ -1,0 +1,177 @@
+"""The rule language's syntax tree: frozen, slotted dataclasses with tuple children.
+
+Nothing here knows about Lark; `parser.py` builds these nodes and every later stage
+reads only them. Every node carries the `Span` of the rule text that made it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from .source import Span
+
+
+# ---- pattern nodes --------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A word or phrase, matched case-insensitively unless `case_sensitive`."""
+    text: str
+    span: Span
+    case_sensitive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WordForms:
+    """`<launch|fire>`: every inflection of each lemma (launches, launched, ...)."""
+    lemmas: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """`{role:Type}` (an argument) or `{Type}` (no argument): a lexicon, built-in, rule type or define."""
+    role: str | None
+    types: tuple[TypeRef, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class AnyWord:
+    """`_`: any one word (bounded repetitions of it are gaps)."""
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RawRegex:
+    """`/.../`: a raw `regex`-module pattern, the experts' escape hatch."""
+    source: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    items: tuple["Pattern", ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Alternation:
+    options: tuple["Pattern", ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """`x?`, `x{1,3}`; `max` None means unbounded (a compile error, kept for the message)."""
+    item: "Pattern"
+    min: int
+    max: int | None
+    span: Span
+
+
+Pattern = Union[Literal, WordForms, Slot, AnyWord, RawRegex, Sequence, Alternation, Repeat]
+
+
+# ---- rules and files --------------------------------------------------------------
+
+MISSING: Any = object()  # an expected argument with no expected value
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedArg:
+    role: str
+    text: str
+    span: Span
+    value: Any = None
+    has_value: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """An inline example: `positive` ones must match with `expected` arguments; counters must not."""
+    text: str
+    positive: bool
+    span: Span
+    expected: tuple[ExpectedArg, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SlotDecl:
+    """`X: Actor as attacker` in a template's `where` clause."""
+    name: str
+    types: tuple[TypeRef, ...]
+    role: str
+    optional: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    text: str
+    slots: tuple[SlotDecl, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule: emits `type` (an event or entity type) whenever `pattern` matches."""
+    id: str
+    kind: str                      # "event" | "entity"
+    type: str
+    pattern: Pattern | None
+    span: Span                     # the `rule:` header
+    template: Template | None = None
+    priority: int = 0
+    overlap: str | None = None     # None: the pack's policy
+    case_sensitive: bool = False
+    not_preceded_by: Pattern | None = None
+    not_followed_by: Pattern | None = None
+    examples: tuple[Example, ...] = ()
+    pattern_span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Define:
+    """`define: name = pattern`: a named sub-pattern shared by every file of the pack."""
+    name: str
+    pattern: Pattern
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    path: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFile:
+    path: str
+    rules: tuple[Rule, ...] = ()
+    defines: tuple[Define, ...] = ()
+    imports: tuple[Import, ...] = ()
+
+
+def children(node: Pattern) -> tuple[Pattern, ...]:
+    """The direct sub-patterns of a pattern node."""
+    if isinstance(node, Sequence):
+        return node.items
+    if isinstance(node, Alternation):
+        return node.options
+    if isinstance(node, Repeat):
+        return (node.item,)
+    return ()
+
+
+def walk(node: Pattern):
+    """Every node of a pattern, depth first, parents before children."""
+    yield node
+    for child in children(node):
+        yield from walk(child)

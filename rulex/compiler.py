@@ -1,0 +1,260 @@
+"""Compile resolved rules to `regex` patterns, keeping a map from each group to its rule element.
+
+A rule becomes one regex that runs on a `view.SentenceView`. Each argument, each type
+alternative of a slot, each inlined sub-rule and each top-level alternative gets a named
+group, and `Group` records which rule element made it, so provenance and `explain` need
+no guesswork. Each rule also gets its anchors: the words (or lexicon mentions) of which
+at least one must occur in a sentence for the rule to be tried there.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import regex
+from lemminflect import getAllInflections, getAllInflectionsOOV, getLemma
+
+from . import ast
+from .builtins import BUILTINS
+from .resolve import ResolvedPack
+from .segment import normalise
+from .source import Span
+from .view import SEP, TOKEN, WORD_SEP, generic_types, mention_slot
+
+FLAGS = regex.IGNORECASE | regex.VERSION0
+COMMON_WORDS = frozenset("""the a an of in on at to and or by for with from as is was were be are has have
+had it its that this he she they we his her their not no said says""".split())
+Anchor = tuple[str, object]  # ("word", "launched") or ("lexicon", 3)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """What made one named group of a compiled rule."""
+    name: str
+    kind: str                  # "arg" | "type" | "alternative"
+    span: Span                 # the rule element
+    role: str | None = None    # kind "arg"
+    type: str | None = None    # kind "type": the type name; kind "arg": the slot's declared types
+    meaning: str | None = None # kind "type": "lexicon" | "builtin" | "generic" | "define" | "rules"
+    rule: str | None = None    # kind "type", meaning "rules": the inlined sub-rule
+    id_group: str | None = None  # kind "type", meaning "lexicon": the group holding the mention id
+    parent: str | None = None  # the enclosing "arg" group
+    depth: int = 0             # 0: the rule's own argument; >0 inside an inlined sub-rule
+    alternative: int = 0       # kind "alternative": 1-based index
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    id: str                    # pack-qualified: "conflict.attack.launch"
+    local_id: str
+    kind: str
+    type: str
+    file: str
+    line: int
+    priority: int
+    overlap: str
+    source: str
+    regex: regex.Pattern = field(compare=False)
+    groups: tuple[Group, ...] = ()
+    anchors: tuple[Anchor, ...] | None = None   # None: tried on every sentence
+    standalone: bool = True    # False for entity rules used only inside other rules
+    examples: tuple[ast.Example, ...] = ()
+
+    def group(self, name: str) -> Group:
+        return next(g for g in self.groups if g.name == name)
+
+
+@lru_cache(maxsize=None)
+def word_forms(word: str) -> tuple[str, ...]:
+    """Every inflection of a word's lemma(s), longest first: launch → launches, launched, ..."""
+    word = word.lower()
+    lemmas = {word}
+    for upos in ("VERB", "NOUN"):
+        lemmas.update(getLemma(word, upos=upos))
+    forms = set(lemmas)
+    for lemma in lemmas:
+        inflections = getAllInflections(lemma)
+        if not inflections:
+            inflections = {**getAllInflectionsOOV(lemma, "NOUN"), **getAllInflectionsOOV(lemma, "VERB")}
+        for variants in inflections.values():
+            forms.update(v.lower() for v in variants)
+    return tuple(sorted(forms, key=lambda f: (-len(f), f)))
+
+
+def literal_words(text: str) -> list[str]:
+    """The words of a literal; hyphens and spaces between them are interchangeable."""
+    return [w for w in re.split(r"[\s-]+", normalise(text)) if w]
+
+
+def compile_pack(pack: ResolvedPack) -> list[CompiledRule]:
+    out = []
+    for rule in pack.rules:
+        out.append(_RuleCompiler(pack, rule).compile())
+    return out
+
+
+class _RuleCompiler:
+    def __init__(self, pack: ResolvedPack, rule: ast.Rule):
+        self.pack, self.rule = pack, rule
+        self.groups: list[Group] = []
+        self.generic = generic_types()
+
+    def add(self, **fields) -> str:
+        name = f"g{len(self.groups)}"
+        self.groups.append(Group(name=name, **fields))
+        return name
+
+    def compile(self) -> CompiledRule:
+        rule, pack = self.rule, self.pack
+        body = self.top(rule.pattern)
+        if rule.not_preceded_by is not None:
+            body = rf"(?<!{self.node(rule.not_preceded_by, depth=-1)}{SEP})" + body
+        if rule.not_followed_by is not None:
+            body = body + rf"(?!{SEP}{self.node(rule.not_followed_by, depth=-1)})"
+        if rule.case_sensitive:
+            body = f"(?-i:{body})"
+        standalone = rule.kind == "event" or rule.type in pack.manifest.output
+        return CompiledRule(
+            id=f"{pack.manifest.name}.{rule.id}", local_id=rule.id, kind=rule.kind, type=rule.type,
+            file=rule.span.file, line=rule.span.line, priority=rule.priority,
+            overlap=rule.overlap or pack.manifest.overlap, source=body, regex=regex.compile(body, FLAGS),
+            groups=tuple(self.groups), anchors=anchors(rule.pattern, pack), standalone=standalone,
+            examples=rule.examples)
+
+    def top(self, node: ast.Pattern) -> str:
+        """The rule's pattern; each top-level alternative is a group, to say which one fired."""
+        if not isinstance(node, ast.Alternation):
+            return self.node(node, 0)
+        parts = []
+        for i, option in enumerate(node.options, start=1):
+            name = self.add(kind="alternative", span=option.span, alternative=i)
+            parts.append(f"(?P<{name}>{self.node(option, 0)})")
+        return "(?:" + "|".join(parts) + ")"
+
+    def node(self, node: ast.Pattern, depth: int, parent: str | None = None, stack: tuple[str, ...] = ()) -> str:
+        if isinstance(node, ast.Literal):
+            return literal_regex(node.text, node.case_sensitive)
+        if isinstance(node, ast.WordForms):
+            forms = sorted({f for lemma in node.lemmas for f in word_forms(lemma)}, key=lambda f: (-len(f), f))
+            return r"\b(?:" + "|".join(regex.escape(f) for f in forms) + r")\b"
+        if isinstance(node, ast.AnyWord):
+            return TOKEN
+        if isinstance(node, ast.RawRegex):
+            return f"(?:{node.source})"
+        if isinstance(node, ast.Sequence):
+            return SEP.join(self.node(i, depth, parent, stack) for i in node.items)
+        if isinstance(node, ast.Alternation):
+            return "(?:" + "|".join(self.node(o, depth, parent, stack) for o in node.options) + ")"
+        if isinstance(node, ast.Repeat):
+            inner = self.node(node.item, depth, parent, stack)
+            lazy = "?" if isinstance(node.item, ast.AnyWord) else ""
+            if node.min == node.max == 1:
+                return inner
+            if node.max == 1:
+                return f"(?:{inner})?{lazy}"
+            return f"(?:(?:{inner}){SEP}){{{node.min},{node.max}}}{lazy}"
+        if isinstance(node, ast.Slot):
+            return self.slot(node, depth, parent, stack)
+        raise TypeError(node)
+
+    def slot(self, node: ast.Slot, depth: int, parent: str | None, stack: tuple[str, ...]) -> str:
+        arg = None
+        if node.role and depth >= 0:
+            arg = self.add(kind="arg", span=node.span, role=node.role, depth=depth, parent=parent,
+                           type="|".join(t.name for t in node.types))
+        owner = arg or parent
+        parts = []
+        for ref in node.types:
+            for meaning in self.pack.names.get(ref.name, ()):
+                common = dict(kind="type", span=ref.span, type=ref.name, meaning=meaning.kind, parent=owner, depth=depth)
+                if meaning.kind == "lexicon":
+                    id_group = f"m{len(self.groups)}"
+                    name = self.add(id_group=id_group, **common)
+                    parts.append(mention_slot(name, id_group, meaning.lexicons))
+                elif meaning.kind == "builtin":
+                    parts.append(f"(?P<{self.add(**common)}>{BUILTINS[ref.name].pattern})")
+                elif meaning.kind == "generic":
+                    parts.append(f"(?P<{self.add(**common)}>{self.generic[ref.name][1]})")
+                elif meaning.kind == "define" and ref.name not in stack:
+                    name = self.add(**common)
+                    inner = self.node(self.pack.defines[ref.name].pattern, depth, owner, stack + (ref.name,))
+                    parts.append(f"(?P<{name}>{inner})")
+                elif meaning.kind == "rules":
+                    for rule_id in meaning.rules:
+                        if rule_id in stack:
+                            continue
+                        sub = self.pack.rule(rule_id)
+                        name = self.add(rule=rule_id, **common)
+                        inner = self.node(sub.pattern, depth + 1 if depth >= 0 else depth, name, stack + (rule_id,))
+                        parts.append(f"(?P<{name}>{inner})")
+        body = "|".join(parts) or r"(?!)"
+        return f"(?P<{arg}>{body})" if arg else f"(?:{body})"
+
+
+def literal_regex(text: str, case_sensitive: bool = False) -> str:
+    words = literal_words(text)
+    if not words:
+        return r"(?!)"
+    body = WORD_SEP.join(regex.escape(w) for w in words)
+    if regex.match(r"\w", words[0]):
+        body = r"\b" + body
+    if regex.search(r"\w$", words[-1]):
+        body = body + r"\b"
+    return f"(?-i:{body})" if case_sensitive else body
+
+
+# ---- anchors -------------------------------------------------------------------------
+
+def anchors(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] = ()) -> tuple[Anchor, ...] | None:
+    """Anchors of which at least one occurs in any text the pattern matches; None if unknown."""
+    if isinstance(node, ast.Literal):
+        chunks = re.findall(r"[^\W_]+", normalise(node.text).lower())
+        return (("word", max(chunks, key=len)),) if chunks else None
+    if isinstance(node, ast.WordForms):
+        forms = {f for lemma in node.lemmas for f in word_forms(lemma)}
+        # a form that contains another is covered by it (the scan finds substrings)
+        minimal = {f for f in forms if not any(o != f and o in f for o in forms)}
+        return tuple(("word", f) for f in sorted(minimal))
+    if isinstance(node, ast.Sequence):
+        options = [a for a in (anchors(i, pack, stack) for i in node.items) if a]
+        return min(options, key=_cost) if options else None
+    if isinstance(node, ast.Alternation):
+        options = [anchors(o, pack, stack) for o in node.options]
+        if any(o is None for o in options):
+            return None
+        return tuple(dict.fromkeys(a for o in options for a in o))
+    if isinstance(node, ast.Repeat):
+        return anchors(node.item, pack, stack) if node.min >= 1 else None
+    if isinstance(node, ast.Slot):
+        found: list[Anchor] = []
+        for ref in node.types:
+            for meaning in pack.names.get(ref.name, ()):
+                if meaning.kind == "lexicon":
+                    found.extend(("lexicon", i) for i in meaning.lexicons)
+                elif meaning.kind == "define" and ref.name not in stack:
+                    inner = anchors(pack.defines[ref.name].pattern, pack, stack + (ref.name,))
+                    if inner is None:
+                        return None
+                    found.extend(inner)
+                elif meaning.kind == "rules":
+                    for rule_id in meaning.rules:
+                        inner = None if rule_id in stack else anchors(pack.rule(rule_id).pattern, pack, stack + (rule_id,))
+                        if inner is None:
+                            return None
+                        found.extend(inner)
+                else:
+                    return None
+        return tuple(dict.fromkeys(found)) or None
+    return None
+
+
+def _cost(options: tuple[Anchor, ...]) -> float:
+    """How often an anchor set is expected to fire: fewer, longer, rarer words are better."""
+    total = 0.0
+    for kind, value in options:
+        if kind == "lexicon":
+            total += 3.0
+        else:
+            total += 100.0 if value in COMMON_WORDS or len(value) < 3 else 8.0 / len(value)
+    return total

@@ -1,0 +1,134 @@
+"""Diagnostics: coded errors and warnings with a snippet, a caret and a hint.
+
+Rendered like mypy/rustc::
+
+    rules/x.rulex:14:37: error: unknown type `weapon`; did you mean `Weapon`?  [RX301]
+       |
+    14 |   pattern: {attacker:Actor} <launch> {weapon:weapon}
+       |                                               ^^^^^^
+       = help: types in this pack: Actor, Place, Weapon
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable
+
+from .source import SourceFile, Span
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+# The registry of codes: each with its severity and one line of description (docs read it).
+CODES: dict[str, tuple[Severity, str]] = {
+    "RX100": (Severity.ERROR, "syntax error in a rule file or pattern"),
+    "RX101": (Severity.ERROR, "unclosed group, optional part or slot"),
+    "RX102": (Severity.ERROR, "bad escape sequence in a quoted string"),
+    "RX103": (Severity.ERROR, "invalid raw regular expression"),
+    "RX104": (Severity.ERROR, "a raw regular expression defines a capturing group name of its own"),
+    "RX200": (Severity.ERROR, "a file could not be read (missing, unreadable or not UTF-8)"),
+    "RX201": (Severity.ERROR, "bad YAML"),
+    "RX202": (Severity.ERROR, "unknown key in a YAML rule file, lexicon or pack manifest"),
+    "RX203": (Severity.ERROR, "missing or ill-typed key in a YAML rule file, lexicon or pack manifest"),
+    "RX204": (Severity.ERROR, "the same alias maps to two different lexicon entries"),
+    "RX301": (Severity.ERROR, "unknown type, lexicon or sub-pattern"),
+    "RX302": (Severity.ERROR, "duplicate rule id"),
+    "RX303": (Severity.ERROR, "duplicate definition of a sub-pattern or lexicon"),
+    "RX304": (Severity.ERROR, "a sub-pattern or rule refers to itself"),
+    "RX305": (Severity.ERROR, "a template word is neither a word nor a declared slot, or a slot is unused"),
+    "RX306": (Severity.ERROR, "a rule has no pattern, or more than one"),
+    "RX307": (Severity.ERROR, "an example names a role the rule does not have"),
+    "RX308": (Severity.ERROR, "bad rule option (priority, overlap, case)"),
+    "RX401": (Severity.ERROR, "a pattern can match the empty string"),
+    "RX402": (Severity.ERROR, "unbounded repetition or gap"),
+    "RX403": (Severity.ERROR, "bad repetition bounds"),
+    "RX501": (Severity.ERROR, "a rule ran out of time on a sentence (catastrophic backtracking)"),
+    "RX601": (Severity.WARNING, "a sub-pattern is defined but never used"),
+    "RX602": (Severity.WARNING, "a lexicon is loaded but no rule uses it and it is not output"),
+    "RX603": (Severity.WARNING, "a rule has no required word, so it is tried on every sentence"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a pack, at a place in a file."""
+
+    code: str
+    message: str
+    span: Span | None
+    hint: str | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code][0]
+
+    def headline(self) -> str:
+        where = f"{self.span}: " if self.span else ""
+        return f"{where}{self.severity.value}: {self.message}  [{self.code}]"
+
+    def render(self, sources: dict[str, SourceFile] | None = None) -> str:
+        """The headline, then a snippet with a caret under the span, then the hint."""
+        lines = [self.headline()]
+        source = (sources or {}).get(self.span.file) if self.span else None
+        if source is not None:
+            text = source.line_text(self.span.line)
+            gutter = " " * len(str(self.span.line))
+            width = max(1, min(self.span.end - self.span.start, len(text) - self.span.col + 1))
+            lines += [f"{gutter} |", f"{self.span.line} | {text}",
+                      f"{gutter} | {' ' * (self.span.col - 1)}{'^' * width}"]
+        if self.hint:
+            pad = " " * len(str(self.span.line)) if self.span else ""
+            lines.append(f"{pad} = help: {self.hint}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        out = {"code": self.code, "severity": self.severity.value, "message": self.message}
+        if self.span:
+            out.update(file=self.span.file, line=self.span.line, col=self.span.col,
+                       end_col=self.span.col + max(0, self.span.end - self.span.start))
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str | None:
+    """A 'did you mean `x`?' suffix for the closest known name, or None."""
+    known = list(known)
+    lowered = {k.lower(): k for k in known}
+    if name.lower() in lowered:
+        return f"did you mean `{lowered[name.lower()]}`?"
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+class DiagnosticBag:
+    """Collects every diagnostic of a pack so they are all reported together."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+        self.sources: dict[str, SourceFile] = {}  # for snippets when rendering
+
+    def add(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        diagnostic = Diagnostic(code, message, span, hint)
+        if diagnostic not in self.items:  # a shared sub-pattern is checked once per use
+            self.items.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.WARNING]
+
+    def sorted(self) -> list[Diagnostic]:
+        def key(d: Diagnostic):
+            return (d.span.file, d.span.start) if d.span else ("", 0)
+        return sorted(self.items, key=key)

@@ -1,0 +1,334 @@
+"""Find a pack's files, read them (rules in .rulex or YAML, lexicons in YAML or CSV) into ASTs.
+
+A pack is a directory with a `pack.yaml` manifest, a directory without one (every rule
+file in it, lexicons under `lexicons/`), or one or more rule files.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import ast, parser
+from .diagnostics import DiagnosticBag
+from .lexicons import Lexicon, load_lexicon
+from .source import SourceFile, Span
+from .yamlpos import YamlDoc
+
+MANIFEST = "pack.yaml"
+MANIFEST_KEYS = ("name", "version", "description", "files", "lexicons", "overlap", "output",
+                 "timeout_ms", "licence", "license")
+RULE_FILE_KEYS = ("event", "entity", "rules", "defines", "imports")
+RULE_KEYS = ("id", "pattern", "template", "where", "priority", "overlap", "case", "not preceded by",
+             "not followed by", "examples", "counter", "counters", "description")
+EXAMPLE_KEYS = ("text", "args")
+RULE_SUFFIXES = (".rulex", ".yaml", ".yml")
+LEXICON_SUFFIXES = (".yaml", ".yml", ".csv", ".tsv")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    name: str
+    version: str = "0.0.0"
+    description: str = ""
+    overlap: str = "longest"
+    output: tuple[str, ...] = ()
+    timeout_ms: int = 250
+    root: str = "."
+
+
+@dataclass(frozen=True)
+class LoadedPack:
+    """Everything read from disk, before names are resolved."""
+    manifest: Manifest
+    files: tuple[ast.RuleFile, ...]
+    lexicons: tuple[Lexicon, ...]
+    sources: dict[str, SourceFile] = field(hash=False, compare=False)
+
+
+def display_name(path: Path) -> str:
+    """A path as users see it in messages: relative to the working directory when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def pack_files(paths: list[Path]) -> list[Path]:
+    """Every file whose content decides a pack (for the compile cache key)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in RULE_SUFFIXES + LEXICON_SUFFIXES))
+        else:
+            out.append(path)
+    return out
+
+
+def load(paths: list[Path], bag: DiagnosticBag) -> LoadedPack:
+    """Read a pack (directory or rule files); every problem goes to `bag`."""
+    sources: dict[str, SourceFile] = {}
+    manifest = Manifest(name=paths[0].stem if paths else "rules")
+    rule_paths: list[Path] = []
+    lexicon_paths: list[tuple[Path, Span | None]] = []
+    for path in paths:
+        if path.is_dir():
+            manifest, found_rules, found_lexicons = _read_directory(path, bag, sources)
+            rule_paths += found_rules
+            lexicon_paths += found_lexicons
+        elif path.exists():
+            rule_paths.append(path)
+        else:
+            bag.add("RX200", f"no such file or directory: {path}", None)
+    files: list[ast.RuleFile] = []
+    seen: set[Path] = set()
+    queue = [(p, None) for p in rule_paths]
+    while queue:
+        path, via = queue.pop(0)
+        resolved = path.resolve()
+        if resolved in seen:
+            continue
+        seen.add(resolved)
+        source = _read(path, bag, via)
+        if source is None:
+            continue
+        sources[source.name] = source
+        rule_file = _parse_rule_file(source, bag)
+        if rule_file is None:
+            continue
+        files.append(rule_file)
+        for imp in rule_file.imports:
+            target = path.parent / imp.path
+            if not target.exists():
+                bag.add("RX200", f"imported file not found: {imp.path}", imp.span)
+            else:
+                queue.append((target, imp.span))
+    lexicons: list[Lexicon] = []
+    for path, via in lexicon_paths:
+        source = _read(path, bag, via)
+        if source is None:
+            continue
+        sources[source.name] = source
+        lexicon = load_lexicon(source, bag)
+        if lexicon is not None:
+            lexicons.append(lexicon)
+    return LoadedPack(manifest, tuple(files), tuple(lexicons), sources)
+
+
+def _read(path: Path, bag: DiagnosticBag, via: Span | None) -> SourceFile | None:
+    name = display_name(path)
+    try:
+        return SourceFile.read(path, name)
+    except UnicodeDecodeError as err:
+        data = path.read_bytes()
+        line = data[:err.start].count(b"\n") + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        bag.add("RX200", f"{name} is not valid UTF-8 (byte 0x{data[err.start]:02x} at line {line}, "
+                f"column {col})", via or Span(name, err.start, err.start + 1, line, col),
+                "save the file as UTF-8")
+    except OSError as err:
+        bag.add("RX200", f"cannot read {name}: {err.strerror or err}", via)
+    return None
+
+
+def _read_directory(root: Path, bag: DiagnosticBag, sources: dict[str, SourceFile]):
+    """The manifest of a pack directory and its rule and lexicon files."""
+    manifest_path = root / MANIFEST
+    if not manifest_path.exists():
+        rules = sorted(p for p in root.glob("*") if p.suffix in RULE_SUFFIXES and not _is_lexicon(p))
+        lexicons = sorted(p for p in (root / "lexicons").glob("*") if p.suffix in LEXICON_SUFFIXES)
+        return Manifest(name=root.resolve().name, root=str(root)), rules, [(p, None) for p in lexicons]
+    source = _read(manifest_path, bag, None)
+    manifest = Manifest(name=root.resolve().name, root=str(root))
+    if source is None:
+        return manifest, [], []
+    sources[source.name] = source
+    doc = YamlDoc.parse(source, bag)
+    fields = doc.mapping(doc.root, MANIFEST_KEYS, what="pack manifest") if doc else None
+    if not fields:
+        return manifest, [], []
+    overlap = doc.string(fields, "overlap") or "longest"
+    if overlap not in parser.OVERLAP_POLICIES:
+        bag.add("RX308", f"unknown overlap policy `{overlap}`", doc.span(fields["overlap"][1]),
+                "choose one of: " + ", ".join(parser.OVERLAP_POLICIES))
+        overlap = "longest"
+    manifest = Manifest(
+        name=doc.string(fields, "name", required=True) or manifest.name,
+        version=doc.string(fields, "version") or "0.0.0",
+        description=doc.string(fields, "description") or "",
+        overlap=overlap,
+        output=tuple(doc.string_list(fields, "output") or ()),
+        timeout_ms=doc.integer(fields, "timeout_ms") or 250,
+        root=str(root),
+    )
+    rules = _expand(root, doc, fields, "files", bag, default="*.rulex")
+    lexicons = _expand(root, doc, fields, "lexicons", bag, default=None)
+    return manifest, [p for p, _ in rules], lexicons
+
+
+def _expand(root: Path, doc: YamlDoc, fields, key: str, bag: DiagnosticBag, default: str | None):
+    """Paths (globs allowed) listed under `key` of the manifest, with the span that named them."""
+    if key not in fields:
+        return [(p, None) for p in sorted(root.glob(default))] if default else []
+    items = doc.sequence(fields[key][1], key) or []
+    out = []
+    for item in items:
+        pattern = str(item.value)
+        matches = sorted(root.glob(pattern))
+        if not matches:
+            bag.add("RX200", f"`{pattern}` names no file in {display_name(root)}", doc.span(item))
+        out.extend((m, doc.span(item)) for m in matches if m.is_file())
+    return out
+
+
+def _is_lexicon(path: Path) -> bool:
+    """True for YAML files that are not rule files: lexicons (`entries:`) and the manifest."""
+    if path.suffix == ".rulex":
+        return False
+    if path.name == MANIFEST:
+        return True
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"(?m)^entries\s*:", head) is not None
+
+
+def _parse_rule_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile | None:
+    if source.name.endswith(".rulex"):
+        return parser.parse_file(source, bag)
+    return _parse_yaml_rules(source, bag)
+
+
+def _parse_yaml_rules(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile | None:
+    """The YAML form: metadata as keys, patterns as strings in the pattern syntax."""
+    doc = YamlDoc.parse(source, bag)
+    if doc is None:
+        return None
+    fields = doc.mapping(doc.root, RULE_FILE_KEYS, what="rule file")
+    if fields is None:
+        return None
+    kind = "event" if "event" in fields else "entity" if "entity" in fields else None
+    if kind is None:
+        bag.add("RX203", "a YAML rule file needs `event: Type` or `entity: Type`", doc.span(doc.root))
+        return None
+    type_name = doc.string(fields, kind, required=True) or ""
+    defines = []
+    if "defines" in fields:
+        node = fields["defines"][1]
+        for key_node, value_node in (node.value if isinstance(node, yaml.MappingNode) else ()):
+            pattern = _yaml_pattern(doc, value_node, bag)
+            if pattern is not None:
+                defines.append(ast.Define(str(key_node.value), pattern, doc.span(key_node)))
+    imports = [ast.Import(str(n.value), doc.span(n))
+               for n in (doc.sequence(fields["imports"][1], "imports") or [] if "imports" in fields else [])]
+    rules = []
+    for node in (doc.sequence(fields["rules"][1], "rules") or [] if "rules" in fields else []):
+        rule = _yaml_rule(doc, node, kind, type_name, bag)
+        if rule is not None:
+            rules.append(rule)
+    return ast.RuleFile(source.name, tuple(rules), tuple(defines), tuple(imports))
+
+
+def _yaml_pattern(doc: YamlDoc, node: yaml.Node, bag: DiagnosticBag) -> ast.Pattern | None:
+    if not isinstance(node, yaml.ScalarNode):
+        bag.add("RX203", "a pattern must be a string", doc.span(node))
+        return None
+    text, span_of = doc.text_with_positions(node)
+    return parser.parse_pattern(text, span_of, bag)
+
+
+def _yaml_rule(doc: YamlDoc, node: yaml.Node, kind: str, type_name: str, bag: DiagnosticBag) -> ast.Rule | None:
+    fields = doc.mapping(node, RULE_KEYS, what="rule")
+    if fields is None:
+        return None
+    rule_id = doc.string(fields, "id", required=True, span_of=node)
+    if rule_id is None:
+        return None
+    span = doc.span(fields["id"][1])
+    template = None
+    if "pattern" in fields:
+        pattern = _yaml_pattern(doc, fields["pattern"][1], bag)
+        pattern_span = doc.span(fields["pattern"][1])
+    elif "template" in fields:
+        pattern, template = _yaml_template(doc, fields, bag)
+        pattern_span = doc.span(fields["template"][1])
+    else:
+        bag.add("RX306", f"rule `{rule_id}` has no pattern", span, "add `pattern:` or `template:`")
+        return None
+    if pattern is None:
+        return None
+    options: dict = {}
+    if "priority" in fields:
+        options["priority"] = doc.integer(fields, "priority") or 0
+    if "overlap" in fields:
+        value = doc.string(fields, "overlap")
+        if value in parser.OVERLAP_POLICIES:
+            options["overlap"] = value
+        else:
+            bag.add("RX308", f"unknown overlap `{value}`", doc.span(fields["overlap"][1]),
+                    "choose one of: " + ", ".join(parser.OVERLAP_POLICIES))
+    if "case" in fields:
+        options["case_sensitive"] = doc.string(fields, "case") == "sensitive"
+    for key, attr in (("not preceded by", "not_preceded_by"), ("not followed by", "not_followed_by")):
+        if key in fields:
+            options[attr] = _yaml_pattern(doc, fields[key][1], bag)
+    examples = []
+    for item in (doc.sequence(fields["examples"][1], "examples") or [] if "examples" in fields else []):
+        examples.append(_yaml_example(doc, item, bag))
+    for key in ("counter", "counters"):
+        if key in fields:
+            node_ = fields[key][1]
+            items = [node_] if isinstance(node_, yaml.ScalarNode) else doc.sequence(node_, key) or []
+            examples += [ast.Example(str(n.value), False, doc.span(n)) for n in items]
+    return ast.Rule(rule_id, kind, type_name, pattern, span, template=template, pattern_span=pattern_span,
+                    examples=tuple(e for e in examples if e is not None), **options)
+
+
+def _yaml_example(doc: YamlDoc, node: yaml.Node, bag: DiagnosticBag) -> ast.Example | None:
+    if isinstance(node, yaml.ScalarNode):
+        return ast.Example(str(node.value), True, doc.span(node))
+    fields = doc.mapping(node, EXAMPLE_KEYS, what="example")
+    if not fields or "text" not in fields:
+        bag.add("RX203", "an example needs `text:`", doc.span(node))
+        return None
+    expected = []
+    if "args" in fields and isinstance(fields["args"][1], yaml.MappingNode):
+        for key_node, value_node in fields["args"][1].value:
+            value = doc.plain(value_node)
+            span = doc.span(key_node)
+            if isinstance(value, dict):
+                expected.append(ast.ExpectedArg(str(key_node.value), str(value.get("text", "")), span,
+                                                value.get("value"), "value" in value))
+            else:
+                expected.append(ast.ExpectedArg(str(key_node.value), str(value), span))
+    return ast.Example(str(fields["text"][1].value), True, doc.span(fields["text"][1]), tuple(expected))
+
+
+SLOT_DECL = re.compile(r"^\s*(?P<types>[A-Za-z_][\w]*(?:\s*\|\s*[A-Za-z_]\w*)*)\s*(?:as\s+(?P<role>[a-z_]\w*))?\s*$")
+
+
+def _yaml_template(doc: YamlDoc, fields, bag: DiagnosticBag):
+    """`template:` plus `where: {X: "Actor as attacker"}`."""
+    node = fields["template"][1]
+    text, span_of = doc.text_with_positions(node)
+    slots = []
+    where = fields.get("where", (None, None))[1]
+    for key_node, value_node in (where.value if isinstance(where, yaml.MappingNode) else ()):
+        name = str(key_node.value)
+        optional = name.endswith("?")
+        m = SLOT_DECL.match(str(value_node.value))
+        if m is None:
+            bag.add("RX100", f"bad slot declaration `{value_node.value}`", doc.span(value_node),
+                    "write it as `Type as role`, e.g. `Actor as attacker`")
+            continue
+        span = doc.span(value_node)
+        types = tuple(ast.TypeRef(t.strip(), span) for t in m.group("types").split("|"))
+        slots.append(ast.SlotDecl(name.rstrip("?"), types, m.group("role") or name.rstrip("?").lower(),
+                                  optional, span))
+    template = ast.Template(text, tuple(slots), doc.span(node))
+    return parser.parse_template(text, template.slots, span_of, bag), template

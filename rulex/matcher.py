@@ -1,0 +1,235 @@
+"""Run a Program over a document: scan, pick sentences, run rules there, build Matches.
+
+1. normalise the text (same length) and lower-case it;
+2. one Aho-Corasick scan finds every lexicon alias (mentions), another every anchor word;
+3. split sentences; a rule is tried only in sentences holding one of its anchors;
+4. each such sentence becomes a `SentenceView` (mentions marked) and the rule's regex runs
+   on it with a time limit; groups become Arguments with provenance;
+5. overlapping matches of one type are settled by the overlap policy.
+"""
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+
+from .builtins import BUILTINS
+from .compiler import CompiledRule, Group
+from .document import Document
+from .match import Argument, DocResult, Match, Problem, Provenance
+from .program import Program
+from .segment import lowercase_view, normalise, split_sentences
+from .view import Mention, SentenceView
+
+
+def match_document(program: Program, doc: Document, rules: set[int] | None = None) -> DocResult:
+    """Every match of the program's rules (or of the rule indices in `rules`) in one document."""
+    text = doc.text
+    if not text or text.isspace():
+        return DocResult(())
+    normalised = normalise(text)
+    lowered = lowercase_view(normalised)
+    sentences = split_sentences(normalised)
+    if not sentences:
+        return DocResult(())
+    starts = [s for s, _ in sentences]
+
+    def sentence_of(offset: int) -> int:
+        index = bisect.bisect_right(starts, offset) - 1
+        return index if index >= 0 and offset < sentences[index][1] else -1
+
+    mentions = find_mentions(program, normalised, lowered)
+    by_sentence: dict[int, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        index = sentence_of(mention.start)
+        if index >= 0 and mention.end <= sentences[index][1]:
+            by_sentence[index].append(mention)
+
+    candidates: dict[int, set[int]] = defaultdict(set)
+    if program.word_anchors is not None:
+        for end_index, (_, rule_ids) in program.word_anchors.iter(lowered):
+            index = sentence_of(end_index)
+            if index >= 0:
+                candidates[index].update(rule_ids)
+    for index, found in by_sentence.items():
+        for mention in found:
+            candidates[index].update(program.lexicon_anchors.get(mention.lexicon, ()))
+    if program.every_sentence:
+        for index in range(len(sentences)):
+            candidates[index].update(program.every_sentence)
+
+    matches: list[Match] = []
+    problems: list[Problem] = []
+    timeout = program.manifest.timeout_ms / 1000
+    for index in sorted(candidates):
+        rule_ids = candidates[index] if rules is None else candidates[index] & rules
+        if not rule_ids:
+            continue
+        view = SentenceView(normalised, *sentences[index], by_sentence.get(index, []))
+        for rule_index in sorted(rule_ids):
+            rule = program.rules[rule_index]
+            try:
+                found = [build_match(program, rule, m, view, doc) for m in rule.regex.finditer(view.text, timeout=timeout)]
+            except TimeoutError:
+                problems.append(Problem(doc.id, "RX501", f"rule {rule.id} ran out of time "
+                                        f"({program.manifest.timeout_ms} ms) on a sentence of {view.end - view.start} "
+                                        "characters; its matches there are dropped", rule.id, (view.start, view.end)))
+                continue
+            matches.extend(m for m in found if m is not None)
+    matches.extend(entity_matches(program, doc, mentions, sentences, sentence_of))
+    kept = settle_overlaps(matches, {r.id: r.overlap for r in program.rules}, program.manifest.overlap)
+    kept.sort(key=lambda m: (m.start, m.rule, m.end))
+    return DocResult(tuple(kept), tuple(problems))
+
+
+def find_mentions(program: Program, normalised: str, lowered: str) -> list[Mention]:
+    """Every alias of every lexicon in the text, on word boundaries."""
+    if program.alias_scanner is None:
+        return []
+    out = []
+    size = len(lowered)
+    for end_index, (length, entries) in program.alias_scanner.iter(lowered):
+        start, end = end_index - length + 1, end_index + 1
+        if (start > 0 and lowered[start - 1].isalnum()) or (end < size and lowered[end].isalnum()):
+            continue
+        for lexicon, entry in entries:
+            if program.lexicons[lexicon].entries[entry].id and _case_ok(program, lexicon, entry, normalised[start:end]):
+                out.append(Mention(start, end, lexicon, entry))
+    out.sort(key=lambda m: (m.start, -m.end))
+    return out
+
+
+def _case_ok(program: Program, lexicon: int, entry: int, surface: str) -> bool:
+    """Short all-capitals aliases ("US", "IS", "UN") match only in capitals."""
+    if len(surface) > 5 or surface.isupper():
+        return True
+    return not any(a.isupper() and a.lower() == surface.lower()
+                   for a in program.lexicons[lexicon].entries[entry].aliases)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc: Document) -> Match | None:
+    """A Match from one regex match, with every argument's value and derivation."""
+    start, end = _trim(doc.text, *view.doc_span(*m.span()))
+    if start >= end:
+        return None
+    arguments: list[Argument] = []
+    value, has_value = None, False
+    for group in rule.groups:
+        if group.kind != "arg" or group.depth != 0:
+            continue
+        for span in m.spans(group.name):
+            arg = _argument(program, rule, group, m, span, view, doc)
+            if arg is None:
+                continue
+            arguments.append(arg)
+    alternative = next((g.alternative for g in rule.groups if g.kind == "alternative" and m.spans(g.name)), None)
+    derivation = tuple({"role": a.role, "text": a.text, **a.derivation} for a in arguments)
+    if rule.kind == "entity":
+        inner = next((a for a in arguments if a.role == "value"), None)
+        value, has_value = (inner.value, inner.has_value) if inner else (None, False)
+    return Match(
+        doc=doc.id, type=rule.type, rule=rule.id, text=doc.text[start:end], start=start, end=end,
+        arguments=tuple(arguments), kind=rule.kind, priority=rule.priority, value=value, has_value=has_value,
+        provenance=Provenance(program.manifest.name, program.manifest.version, rule.file, rule.line,
+                              (view.start, view.end), alternative, derivation),
+        meta=doc.meta)
+
+
+def _argument(program, rule: CompiledRule, group: Group, m, span, view: SentenceView, doc: Document) -> Argument | None:
+    start, end = _trim(doc.text, *view.doc_span(*span))
+    if start >= end:
+        return None
+    text = doc.text[start:end]
+    chosen, chosen_span, index = None, None, 0
+    for candidate in rule.groups:
+        if candidate.kind == "type" and candidate.parent == group.name:
+            for i, inner in enumerate(m.spans(candidate.name)):
+                if span[0] <= inner[0] and inner[1] <= span[1]:
+                    chosen, chosen_span, index = candidate, inner, i
+                    break
+        if chosen is not None:
+            break
+    if chosen is None:
+        return Argument(group.role, text, start, end, group.type or "", derivation={"via": "pattern"})
+    how: dict = {"via": chosen.meaning, "type": chosen.type, "rule_element": f"{chosen.span}"}
+    value, has_value = None, False
+    if chosen.meaning == "lexicon":
+        mention = view.mention(m.captures(chosen.id_group)[index])
+        lexicon = program.lexicons[mention.lexicon]
+        entry = lexicon.entries[mention.entry]
+        value, has_value = entry.id, True
+        how.update(lexicon=lexicon.name, entry=entry.id, entry_file=entry.span.file, entry_line=entry.span.line)
+    elif chosen.meaning == "builtin":
+        result = BUILTINS[chosen.type].normalise(text, doc.date)
+        if result is not None:
+            value, has_value = result.value, result.value is not None
+            how["normaliser"] = result.normaliser
+            if result.note:
+                how["note"] = result.note
+    elif chosen.meaning == "rules":
+        sub = next(r for r in program.rules if r.local_id == chosen.rule)
+        how.update(rule=sub.id, rule_file=sub.file, rule_line=sub.line)
+        for inner in rule.groups:
+            if inner.kind == "arg" and inner.parent == chosen.name and inner.role == "value":
+                for inner_span in m.spans(inner.name):
+                    if chosen_span[0] <= inner_span[0] and inner_span[1] <= chosen_span[1]:
+                        sub_arg = _argument(program, rule, inner, m, inner_span, view, doc)
+                        if sub_arg is not None:
+                            value, has_value = sub_arg.value, sub_arg.has_value
+                            how["value_from"] = sub_arg.derivation
+    elif chosen.meaning == "define":
+        how["sub_pattern"] = chosen.type
+    return Argument(group.role, text, start, end, chosen.type or "", value, has_value, how)
+
+
+def entity_matches(program: Program, doc: Document, mentions: list[Mention], sentences, sentence_of) -> list[Match]:
+    """Lexicon mentions of the types the pack outputs, as entity matches with empty args."""
+    wanted = set(program.manifest.output)
+    if not wanted:
+        return []
+    out = []
+    for mention in mentions:
+        lexicon = program.lexicons[mention.lexicon]
+        if lexicon.type not in wanted and lexicon.name not in wanted:
+            continue
+        entry = lexicon.entries[mention.entry]
+        index = sentence_of(mention.start)
+        sentence = sentences[index] if index >= 0 else (mention.start, mention.end)
+        how = {"via": "lexicon", "lexicon": lexicon.name, "entry": entry.id,
+               "entry_file": entry.span.file, "entry_line": entry.span.line}
+        out.append(Match(doc.id, lexicon.type, f"{program.manifest.name}.lexicon.{lexicon.name}",
+                         doc.text[mention.start:mention.end], mention.start, mention.end, (),
+                         Provenance(program.manifest.name, program.manifest.version, entry.span.file,
+                                    entry.span.line, tuple(sentence), None, (how,)),
+                         kind="entity", value=entry.id, has_value=True, meta=doc.meta))
+    return out
+
+
+def settle_overlaps(matches: list[Match], policies: dict[str, str], default: str) -> list[Match]:
+    """Among overlapping matches of one type keep the best by each rule's policy; `all` keeps all."""
+    keep: list[Match] = []
+    contest: dict[str, list[Match]] = defaultdict(list)
+    for match in matches:
+        policy = policies.get(match.rule, default)
+        (keep if policy == "all" else contest[match.type]).append(match)
+
+    def rank(match: Match):
+        length = match.end - match.start
+        if policies.get(match.rule, default) == "priority":
+            return (-match.priority, -length, match.start, match.rule)
+        return (-length, -match.priority, match.start, match.rule)
+
+    for group in contest.values():
+        chosen: list[Match] = []
+        for match in sorted(group, key=rank):
+            if all(match.end <= c.start or c.end <= match.start for c in chosen):
+                chosen.append(match)
+        keep.extend(chosen)
+    return keep

@@ -1,0 +1,127 @@
+"""The Python API: load a pack (cached), extract matches from text.
+
+    import rulex
+    pack = rulex.load("rules/conflict")
+    for m in pack.extract(text, doc_id="a1", date="2020-01-08"):
+        print(m.type, m.args["attacker"].value, m.provenance.rule_file, m.provenance.rule_line)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Iterable
+
+from . import __version__
+from .compiler import compile_pack
+from .diagnostics import Diagnostic, DiagnosticBag
+from .document import Document, parse_date
+from .errors import RulexError
+from .loader import load as load_files, pack_files
+from .match import DocResult, Match
+from .matcher import match_document
+from .parser import grammar_text
+from .program import Program, build_program
+from .resolve import resolve
+
+PathLike = str | os.PathLike
+
+
+class Pack:
+    """A compiled rule pack, ready to run over documents."""
+
+    def __init__(self, program: Program, diagnostics: tuple[Diagnostic, ...] = ()):
+        self.program = program
+        self.diagnostics = diagnostics  # warnings found when compiling
+
+    @property
+    def name(self) -> str:
+        return self.program.manifest.name
+
+    @property
+    def version(self) -> str:
+        return self.program.manifest.version
+
+    @property
+    def rules(self):
+        return self.program.rules
+
+    def process(self, document: Document) -> DocResult:
+        """Matches and problems (e.g. a rule that timed out) for one document."""
+        return match_document(self.program, document)
+
+    def extract(self, text: str, doc_id: str = "doc", date: dt.date | str | None = None) -> list[Match]:
+        """Every match in `text`; relative dates resolve against `date`."""
+        if isinstance(date, str):
+            date = parse_date(date)
+        return list(self.process(Document(doc_id, text, date)).matches)
+
+
+def check(paths: PathLike | Iterable[PathLike]) -> tuple[list[Diagnostic], dict]:
+    """Every diagnostic of a pack (errors and warnings) and the sources they point into."""
+    bag = DiagnosticBag()
+    _compile(_as_paths(paths), bag)
+    return bag.sorted(), bag.sources
+
+
+def load(paths: PathLike | Iterable[PathLike], cache: bool = True) -> Pack:
+    """Load and compile a pack (a directory with pack.yaml, or rule files); raise RulexError on errors."""
+    paths = _as_paths(paths)
+    cache_file = _cache_file(paths) if cache else None
+    if cache_file is not None and cache_file.exists():
+        try:
+            with cache_file.open("rb") as fh:
+                program, warnings = pickle.load(fh)
+            return Pack(program, warnings)
+        except Exception:  # a stale or damaged cache entry is rebuilt
+            pass
+    bag = DiagnosticBag()
+    program = _compile(paths, bag)
+    if bag.errors or program is None:
+        raise RulexError(bag.sorted(), bag.sources)
+    warnings = tuple(bag.warnings)
+    if cache_file is not None:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump((program, warnings), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(cache_file)
+        except OSError:
+            pass  # caching is an optimisation only
+    return Pack(program, warnings)
+
+
+def compile_regexes(paths: PathLike | Iterable[PathLike]) -> dict[str, str]:
+    """Each rule's generated regex source, by rule id (for debugging: `rulex inspect --stage regex`)."""
+    return {rule.id: rule.source for rule in load(paths, cache=False).rules}
+
+
+def _compile(paths: list[Path], bag: DiagnosticBag) -> Program | None:
+    loaded = load_files(paths, bag)
+    bag.sources = loaded.sources
+    resolved = resolve(loaded, bag)
+    if bag.errors:
+        return None
+    return build_program(loaded.manifest, compile_pack(resolved), loaded.lexicons)
+
+
+def _as_paths(paths) -> list[Path]:
+    if isinstance(paths, (str, os.PathLike)):
+        return [Path(paths)]
+    return [Path(p) for p in paths]
+
+
+def _cache_file(paths: list[Path]) -> Path | None:
+    """Where the compiled form of exactly these files (and this rulex) is kept."""
+    digest = hashlib.sha256(__version__.encode() + grammar_text().encode())
+    try:
+        for path in pack_files(paths):
+            digest.update(str(path.resolve()).encode())
+            digest.update(path.read_bytes())
+    except OSError:
+        return None
+    root = Path(os.environ.get("RULEX_CACHE_DIR") or Path.home() / ".cache" / "rulex")
+    return root / f"{digest.hexdigest()[:32]}.pickle"

@@ -1,0 +1,445 @@
+"""Parse `.rulex` text and pattern strings into the frozen AST (the only module that imports lark).
+
+A file is split into items at its top-level keywords (`rule:`, `define:`, `event:`,
+`entity:`, `import:` at the start of a line) and each item is parsed on its own, so one
+syntax error costs one item and every other problem in the file is still reported.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+import lark
+import regex
+
+from . import ast
+from .diagnostics import DiagnosticBag, did_you_mean
+from .source import SourceFile, Span
+
+SpanOf = Callable[[int, int], Span]
+
+GRAMMAR_FILE = "rulex.lark"
+ITEM_START = re.compile(r"(?m)^[ \t]*(?:rule|define|event|entity|import)[ \t]*:")
+OVERLAP_POLICIES = ("longest", "priority", "all")
+
+# Words a template keeps literally; every other template word matches all its forms.
+FUNCTION_WORDS = frozenset("""
+a an the this that these those its their his her our my your of in on at to from by with
+against near into onto over under after before during since for as than and or but nor
+not no some any all each both either neither up down off out about around toward towards
+across through between among amid within without while when where which who whom whose
+""".split())
+DETERMINERS = ("the", "a", "an", "its", "their", "his", "her")
+
+# Lark's terminal names, in the words an analyst would use.
+TERMINAL_WORDS = {
+    "WORD": "a word", "CASE_WORD": "a word", "STRING": "a quoted phrase", "CASE_STRING": "a quoted phrase",
+    "LPAR": "`(`", "RPAR": "`)`", "LBRACE": "`{`", "RBRACE": "`}`", "LESSTHAN": "`<`", "MORETHAN": "`>`",
+    "VBAR": "`|`", "COLON": "`:`", "COMMA": "`,`", "EQUAL": "`=`", "QUANT": "`?`", "REPEAT": "`{min,max}`",
+    "ANY": "`_`", "REGEX": "a /regex/", "NAME": "a lowercase name", "TYPE_NAME": "a type name",
+    "SLOT_NAME": "an UPPERCASE slot name", "RULE_ID": "a rule id", "SIGNED_INT": "a whole number",
+    "VALUE_NAME": "a value", "SIGNED_NUMBER": "a number", "$END": "the end of the file",
+    "PATTERN_KW": "`pattern:`", "TEMPLATE_KW": "`template:`", "RULE_KW": "`rule:`",
+    "EXAMPLE_KW": "`example:`", "COUNTER_KW": "`counter:`", "_WHERE": "`where`", "_AS": "`as`",
+}
+CLAUSES = ("pattern", "template", "priority", "overlap", "case", "not preceded by",
+           "not followed by", "example", "counter")
+BRACKETS = {"(": ")", "{": "}", "<": ">"}
+
+
+@lru_cache(maxsize=1)
+def grammar_text() -> str:
+    """The grammar: inside the installed wheel, or grammar/ of a source checkout."""
+    packaged = resources.files("rulex").joinpath("grammar", GRAMMAR_FILE)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_FILE).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _lark() -> lark.Lark:
+    return lark.Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
+                     maybe_placeholders=True, start=["start", "pattern_only"], cache=True)
+
+
+# ---- entry points ---------------------------------------------------------------------
+
+def parse_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile:
+    """Parse a whole `.rulex` file; problems go to `bag`, good items are kept."""
+    starts = [m.start() for m in ITEM_START.finditer(source.text)]
+    if not starts or source.text[:starts[0]].strip(" \t\r\n") and not _only_comments(source.text[:starts[0]]):
+        starts.insert(0, 0)
+    bounds = list(zip(starts, starts[1:] + [len(source.text)]))
+    rules, defines, imports = [], [], []
+    section: tuple[str, str] | None = None
+    for start, end in bounds:
+        tree = _parse(source.text[start:end], "start", lambda a, b, s=start: source.span(s + a, s + b),
+                      bag, source.text, start)
+        if tree is None:
+            if source.text[start:end].lstrip().startswith(("event", "entity")):
+                section = None  # a broken section header: its rules are not reported twice
+            continue
+        builder = _Builder(lambda a, b, s=start: source.span(s + a, s + b), bag)
+        for item in tree.children:
+            kind = item.data
+            if kind == "section":
+                section = (str(item.children[0]).split(":")[0].strip(), str(item.children[1]))
+            elif kind == "define":
+                defines.append(builder.define(item))
+            elif kind == "import_":
+                imports.append(ast.Import(builder.string(item.children[1]), builder.span(item)))
+            elif kind == "rule":
+                rule = builder.rule(item, section)
+                if rule is not None:
+                    rules.append(rule)
+    return ast.RuleFile(source.name, tuple(rules), tuple(defines), tuple(imports))
+
+
+def parse_pattern(text: str, span_of: SpanOf, bag: DiagnosticBag, context: str | None = None) -> ast.Pattern | None:
+    """Parse one pattern (e.g. from a YAML string); `span_of` maps string offsets to file spans."""
+    tree = _parse(text, "pattern_only", span_of, bag, text, 0)
+    if tree is None:
+        return None
+    return _Builder(span_of, bag).pattern(tree.children[0])
+
+
+def parse_template(text: str, slots: tuple[ast.SlotDecl, ...], span_of: SpanOf, bag: DiagnosticBag) -> ast.Pattern | None:
+    """Turn a template sentence into a pattern: slots become arguments, words match their forms.
+
+    Template syntax: `word` (all its forms; function words literally), `word?` (optional),
+    `a/b` (alternatives), `...` (a gap of up to 3 words), and the declared SLOT names.
+    """
+    declared = {s.name: s for s in slots}
+    used: set[str] = set()
+    items: list[ast.Pattern] = []
+    for m in re.finditer(r"\.\.\.|[^\s,;:()\"]+|[,;:()\"]", text):
+        token, span = m.group(), span_of(m.start(), m.end())
+        optional = token.endswith("?") and len(token) > 1
+        token = token.rstrip("?") if optional else token
+        if token == "...":
+            node: ast.Pattern = ast.Repeat(ast.AnyWord(span), 0, 3, span)
+        elif token in declared:
+            decl = declared[token]
+            used.add(token)
+            slot = ast.Slot(decl.role, decl.types, span)
+            if all(t.name != "Phrase" for t in decl.types):
+                det = ast.Alternation(tuple(ast.Literal(d, span) for d in DETERMINERS), span)
+                node = ast.Sequence((ast.Repeat(det, 0, 1, span), slot), span)
+            else:
+                node = slot
+            optional = optional or decl.optional
+        elif token.isupper() and len(token) <= 3 and token.isalpha():
+            bag.add("RX305", f"template slot `{token}` is not declared", span,
+                    f"declare it after the template: where {token}: Phrase as {token.lower()}")
+            continue
+        else:
+            options = tuple(_template_word(w, span) for w in token.split("/") if w)
+            node = options[0] if len(options) == 1 else ast.Alternation(options, span)
+        items.append(ast.Repeat(node, 0, 1, span) if optional else node)
+    for decl in slots:
+        if decl.name not in used:
+            bag.add("RX305", f"slot `{decl.name}` is declared but does not occur in the template", decl.span)
+    if not items:
+        bag.add("RX401", "the template is empty", span_of(0, len(text)))
+        return None
+    return ast.Sequence(tuple(items), span_of(0, len(text))) if len(items) > 1 else items[0]
+
+
+def _template_word(word: str, span: Span) -> ast.Pattern:
+    if word.lower() in FUNCTION_WORDS or not word.isalpha() or word.isupper():
+        return ast.Literal(word, span)
+    return ast.WordForms((word.lower(),), span)
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+# ---- syntax errors -----------------------------------------------------------------------
+
+def _parse(text: str, start: str, span_of: SpanOf, bag: DiagnosticBag, whole: str, base: int):
+    try:
+        return _lark().parse(text, start=start)
+    except lark.UnexpectedInput as err:
+        _report_syntax_error(err, text, span_of, bag)
+        return None
+
+
+def _report_syntax_error(err: lark.UnexpectedInput, text: str, span_of: SpanOf, bag: DiagnosticBag) -> None:
+    pos = getattr(err, "pos_in_stream", None)
+    token = getattr(err, "token", None)
+    if token is not None and getattr(token, "start_pos", None) is not None:
+        pos = token.start_pos
+    if pos is None:
+        pos = len(text.rstrip())
+    opener = _unclosed_bracket(text, pos)
+    if opener is not None:
+        char, at = opener
+        bag.add("RX101", f"unclosed `{char}` opened here", span_of(at, at + 1),
+                f"add the closing `{BRACKETS[char]}`")
+        return
+    if isinstance(err, lark.UnexpectedCharacters):
+        char = text[pos] if pos < len(text) else ""
+        if char in "\"'":
+            bag.add("RX100", "unclosed quoted phrase", span_of(pos, pos + 1),
+                    "close it on the same line")
+            return
+        bag.add("RX100", f"unexpected character `{char}`", span_of(pos, pos + 1),
+                "quote words that contain punctuation: \"5:30 p.m.\"" if char in ":;,!?$%&" else None)
+        return
+    key = re.match(r"([a-z][a-z_]*(?: [a-z]+)*)[ \t]*:(?!\S)", text[pos:pos + 40])
+    if key and key.group(1) not in ("http", "https"):
+        bag.add("RX100", f"unknown clause `{key.group(1)}:`", span_of(pos, pos + len(key.group(1))),
+                did_you_mean(key.group(1), CLAUSES) or "clauses: " + ", ".join(f"{c}:" for c in CLAUSES))
+        return
+    expected = sorted({_terminal_words(t) for t in getattr(err, "expected", ()) or ()} - {""})
+    got = "the end of the file" if token is None or token.type == "$END" else f"`{token}`"
+    end = token.end_pos if token is not None and token.end_pos else pos + 1
+    bag.add("RX100", f"unexpected {got}", span_of(pos, end),
+            "expected " + " or ".join(expected[:6]) if expected else None)
+
+
+def _terminal_words(name: str) -> str:
+    if name.endswith("_KW"):
+        return "`" + name[:-3].lower().replace("_", " ").replace("not ", "not ").replace("preceded", "preceded by").replace("followed", "followed by") + ":`"
+    return TERMINAL_WORDS.get(name, f"`{name}`")
+
+
+def _unclosed_bracket(text: str, upto: int) -> tuple[str, int] | None:
+    """The innermost bracket still open at `upto`, skipping strings, regexes and comments."""
+    stack: list[tuple[str, int]] = []
+    i = 0
+    while i < min(upto + 1, len(text)):
+        ch = text[i]
+        if ch in "\"'/":
+            close = text.find(ch, i + 1)
+            newline = text.find("\n", i + 1)
+            if close < 0 or (0 <= newline < close):
+                i += 1
+                continue
+            i = close + 1
+            continue
+        if ch == "#":
+            newline = text.find("\n", i)
+            i = len(text) if newline < 0 else newline
+            continue
+        if ch in BRACKETS:
+            stack.append((ch, i))
+        elif stack and ch == BRACKETS[stack[-1][0]]:
+            stack.pop()
+        i += 1
+    if stack and (upto >= len(text.rstrip()) or text[upto:upto + 1] in (")", "}", ">") or _at_keyword(text, upto)):
+        return stack[-1]
+    return None
+
+
+def _at_keyword(text: str, pos: int) -> bool:
+    return re.match(r"[a-z][a-z ]*:", text[pos:pos + 40]) is not None
+
+
+# ---- tree → AST ------------------------------------------------------------------------
+
+class _Builder:
+    """Turns one item's Lark tree into AST nodes with spans in file coordinates."""
+
+    def __init__(self, span_of: SpanOf, bag: DiagnosticBag):
+        self.span_of = span_of
+        self.bag = bag
+
+    def span(self, node) -> Span:
+        if isinstance(node, lark.Token):
+            return self.span_of(node.start_pos, node.end_pos)
+        return self.span_of(node.meta.start_pos, node.meta.end_pos)
+
+    # strings ------------------------------------------------------------------------
+    def string(self, token: lark.Token, skip: int = 0) -> str:
+        """Unquote a STRING token; report bad escapes (RX102)."""
+        raw = str(token)[skip + 1:-1]
+        out, i = [], 0
+        escapes = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'"}
+        while i < len(raw):
+            ch = raw[i]
+            if ch != "\\":
+                out.append(ch)
+                i += 1
+                continue
+            nxt = raw[i + 1:i + 2]
+            if nxt in escapes:
+                out.append(escapes[nxt])
+                i += 2
+            elif nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2:i + 6]):
+                out.append(chr(int(raw[i + 2:i + 6], 16)))
+                i += 6
+            else:
+                at = token.start_pos + skip + 1 + i
+                self.bag.add("RX102", f"bad escape `\\{nxt}` in a quoted phrase", self.span_of(at, at + 2),
+                             "escapes: \\\" \\' \\\\ \\n \\t \\uXXXX; write a backslash as \\\\")
+                out.append(nxt)
+                i += 2
+        return "".join(out)
+
+    # items --------------------------------------------------------------------------
+    def define(self, tree) -> ast.Define:
+        _, name, body = tree.children
+        return ast.Define(str(name), self.pattern(body), self.span(name))
+
+    def rule(self, tree, section: tuple[str, str] | None) -> ast.Rule | None:
+        header, rule_id, *clauses = tree.children
+        span = self.span_of(header.start_pos, rule_id.end_pos)
+        if section is None:
+            self.bag.add("RX306", f"rule `{rule_id}` is not under an `event:` or `entity:` header", span,
+                         "put `event: Attack` (or `entity: Weapon`) on a line before the rule")
+            return None
+        fields: dict = {"examples": []}
+        patterns = []
+        for clause in clauses:
+            kind, args = clause.data, clause.children
+            if kind == "pattern_clause":
+                patterns.append((self.pattern(args[1]), self.span(args[0])))
+            elif kind == "template_clause":
+                template = self.template(args[1], args[2:])
+                if template is not None:
+                    patterns.append(template)
+            elif kind == "priority_clause":
+                fields["priority"] = int(args[1])
+            elif kind == "overlap_clause":
+                fields["overlap"] = self.choice(args[1], OVERLAP_POLICIES, "overlap")
+            elif kind == "case_clause":
+                fields["case_sensitive"] = self.choice(args[1], ("sensitive", "insensitive"), "case") == "sensitive"
+            elif kind == "not_preceded_clause":
+                fields["not_preceded_by"] = self.pattern(args[1])
+            elif kind == "not_followed_clause":
+                fields["not_followed_by"] = self.pattern(args[1])
+            elif kind == "example_clause":
+                fields["examples"].append(ast.Example(self.string(args[1]), True, self.span(args[1]),
+                                                      tuple(self.expect(e) for e in args[2:])))
+            elif kind == "counter_clause":
+                fields["examples"].append(ast.Example(self.string(args[1]), False, self.span(args[1])))
+        if len(patterns) != 1:
+            self.bag.add("RX306", f"rule `{rule_id}` has {'no' if not patterns else 'more than one'} pattern",
+                         span if not patterns else patterns[1][1],
+                         "give each rule exactly one `pattern:` or `template:`")
+            if not patterns:
+                return None
+        pattern, pattern_span = patterns[0][:2]
+        template = patterns[0][2] if len(patterns[0]) > 2 else None
+        fields["examples"] = tuple(fields["examples"])
+        return ast.Rule(str(rule_id), section[0], section[1], pattern, span, template=template,
+                        pattern_span=pattern_span, **fields)
+
+    def choice(self, token, allowed: tuple[str, ...], what: str) -> str | None:
+        if str(token) in allowed:
+            return str(token)
+        self.bag.add("RX308", f"unknown {what} `{token}`", self.span(token),
+                     "choose one of: " + ", ".join(allowed))
+        return None
+
+    def template(self, string_token, decl_trees):
+        text = self.string(string_token)
+        decls = []
+        for d in decl_trees:
+            if d is None:
+                continue
+            name, *rest = d.children
+            optional = bool(rest and isinstance(rest[0], lark.Token) and rest[0].type == "OPTIONAL_MARK")
+            types = tuple(self.type_ref(t) for t in rest if isinstance(t, lark.Tree))
+            role_tok = rest[-1] if rest and isinstance(rest[-1], lark.Token) and rest[-1].type == "NAME" else None
+            decls.append(ast.SlotDecl(str(name), types, str(role_tok) if role_tok else str(name).lower(),
+                                      optional, self.span(d)))
+        base = string_token.start_pos + 1
+        template = ast.Template(text, tuple(decls), self.span(string_token))
+        pattern = parse_template(text, template.slots, lambda a, b: self.span_of(base + a, base + b), self.bag)
+        return (pattern, self.span(string_token), template) if pattern is not None else None
+
+    def expect(self, tree) -> ast.ExpectedArg:
+        role, text, value = tree.children
+        if value is None:
+            return ast.ExpectedArg(str(role), self.string(text), self.span(tree))
+        return ast.ExpectedArg(str(role), self.string(text), self.span(tree), self.value(value), True)
+
+    def value(self, tree):
+        kind = tree.data
+        if kind == "value_name":
+            word = str(tree.children[0])
+            return {"true": True, "false": False, "null": None}.get(word, word)
+        if kind == "value_string":
+            return self.string(tree.children[0])
+        if kind == "value_number":
+            num = str(tree.children[0])
+            return float(num) if any(c in num for c in ".eE") else int(num)
+        return {str(p.children[0]): self.value(p.children[1]) for p in tree.children if p is not None}
+
+    # patterns -------------------------------------------------------------------------
+    def type_ref(self, tree) -> ast.TypeRef:
+        token = tree.children[0]
+        return ast.TypeRef(str(token), self.span(token))
+
+    def pattern(self, node) -> ast.Pattern:
+        if isinstance(node, lark.Token):  # a bare atom token (only via alt/seq of one item)
+            return self._atom_token(node)
+        kind, span = node.data, self.span(node)
+        kids = node.children
+        if kind == "alt":
+            return ast.Alternation(tuple(self.pattern(k) for k in kids), span)
+        if kind == "seq":
+            return ast.Sequence(tuple(self.pattern(k) for k in kids), span)
+        if kind == "quantified":
+            item, quant = self.pattern(kids[0]), str(kids[1])
+            lo, hi = {"?": (0, 1), "*": (0, None), "+": (1, None)}[quant]
+            return ast.Repeat(item, lo, hi, span)
+        if kind == "repeated":
+            return self.repeat(self.pattern(kids[0]), kids[1], span)
+        if kind in ("word", "phrase"):
+            token = kids[0]
+            case = str(token).startswith("=")
+            text = self.string(token, skip=1 if case else 0) if kind == "phrase" else str(token).lstrip("=")
+            if not text.strip():
+                self.bag.add("RX401", "an empty quoted phrase matches nothing", span)
+            return ast.Literal(text, span, case)
+        if kind == "forms":
+            return ast.WordForms(tuple(str(k).lower() for k in kids), span)
+        if kind == "slot":
+            role = str(kids[0]) if kids[0] is not None else None
+            return ast.Slot(role, tuple(self.type_ref(t) for t in kids[1:]), span)
+        if kind == "any_word":
+            return ast.AnyWord(span)
+        if kind == "raw_regex":
+            return self.raw_regex(kids[0])
+        if kind in ("pattern_only", "atom"):
+            return self.pattern(kids[0])
+        raise AssertionError(f"unhandled pattern node {kind}")  # grammar and builder disagree
+
+    def _atom_token(self, token: lark.Token) -> ast.Pattern:
+        raise AssertionError(f"unexpected bare token {token.type}")
+
+    def repeat(self, item: ast.Pattern, token: lark.Token, span: Span) -> ast.Pattern:
+        inner = str(token)[1:-1].replace(" ", "")
+        lo_s, _, hi_s = inner.partition(",")
+        if not inner:
+            self.bag.add("RX403", "empty repetition `{}`", self.span(token), "write {min,max}, e.g. {1,3}")
+            return item
+        lo = int(lo_s) if lo_s else 0
+        hi = (int(hi_s) if hi_s else None) if "," in inner else lo
+        if hi is not None and hi < lo:
+            self.bag.add("RX403", f"repetition `{token}` has max below min", self.span(token),
+                         f"write {{{hi},{lo}}}")
+            return item
+        return ast.Repeat(item, lo, hi, span)
+
+    def raw_regex(self, token: lark.Token) -> ast.RawRegex:
+        source = str(token)[1:-1].replace("\\/", "/")
+        span = self.span(token)
+        try:
+            compiled = regex.compile(source)
+        except regex.error as err:
+            at = token.start_pos + 1 + (err.pos or 0)
+            self.bag.add("RX103", f"invalid regular expression: {err.msg}", self.span_of(at, at + 1))
+        else:
+            if compiled.groupindex:
+                names = ", ".join(sorted(compiled.groupindex))
+                self.bag.add("RX104", f"raw regex defines group name(s) {names}", span,
+                             "use (?:...) or a slot {role:Type} to capture an argument")
+        return ast.RawRegex(source, span)

@@ -1,0 +1,66 @@
+"""A compiled pack: rules as regexes plus the two scanners that decide where to run them.
+
+`Program` holds no reference to the parser or the AST beyond what results need, and
+pickles, so a pack compiled once is loaded from the cache next time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from .compiler import CompiledRule
+from .lexicons import Lexicon, surface_variants
+from .loader import Manifest
+
+
+@dataclass(frozen=True)
+class Program:
+    manifest: Manifest
+    rules: tuple[CompiledRule, ...]
+    lexicons: tuple[Lexicon, ...]
+    word_anchors: ahocorasick.Automaton | None = field(compare=False)     # word -> rule indices
+    alias_scanner: ahocorasick.Automaton | None = field(compare=False)    # alias -> ((lexicon, entry), ...)
+    lexicon_anchors: dict[int, tuple[int, ...]] = field(compare=False)    # lexicon -> rule indices
+    every_sentence: tuple[int, ...] = ()                                  # rules with no anchor
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+
+def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple[Lexicon, ...]) -> Program:
+    words: dict[str, list[int]] = {}
+    by_lexicon: dict[int, list[int]] = {}
+    every: list[int] = []
+    for index, rule in enumerate(rules):
+        if not rule.standalone:
+            continue
+        if rule.anchors is None:
+            every.append(index)
+            continue
+        for kind, value in rule.anchors:
+            target = words.setdefault(value, []) if kind == "word" else by_lexicon.setdefault(value, [])
+            target.append(index)
+    word_anchors = _automaton({w: tuple(ids) for w, ids in words.items()})
+    aliases: dict[str, list[tuple[int, int]]] = {}
+    for lex_index, lexicon in enumerate(lexicons):
+        for entry_index, entry in enumerate(lexicon.entries):
+            for alias in entry.aliases:
+                for variant in surface_variants(alias):
+                    found = aliases.setdefault(variant, [])
+                    if (lex_index, entry_index) not in found:
+                        found.append((lex_index, entry_index))
+    alias_scanner = _automaton({a: tuple(v) for a, v in aliases.items()})
+    return Program(manifest, tuple(rules), lexicons, word_anchors, alias_scanner,
+                   {k: tuple(v) for k, v in by_lexicon.items()}, tuple(every))
+
+
+def _automaton(items: dict) -> ahocorasick.Automaton | None:
+    if not items:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, value in items.items():
+        automaton.add_word(key, (len(key), value))
+    automaton.make_automaton()
+    return automaton

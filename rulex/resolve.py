@@ -1,0 +1,212 @@
+"""Resolve names: every slot type to a define, built-in, lexicon or rule type; check the pack.
+
+Reports unknown names (with a suggestion), duplicate rule ids and defines, cycles,
+patterns that can match nothing or the empty string, unbounded repetition, examples
+naming roles a rule lacks, and unused defines and lexicons (warnings).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from . import ast
+from .builtins import BUILTINS
+from .diagnostics import DiagnosticBag, did_you_mean
+from .lexicons import Lexicon
+from .loader import LoadedPack, Manifest
+from .source import SourceFile
+from .view import generic_types
+
+
+@dataclass(frozen=True, slots=True)
+class Meaning:
+    """One thing a type name stands for."""
+    kind: str                          # "define" | "builtin" | "generic" | "lexicon" | "rules"
+    name: str
+    lexicons: tuple[int, ...] = ()     # kind "lexicon": indices into ResolvedPack.lexicons
+    rules: tuple[str, ...] = ()        # kind "rules": ids of the entity rules emitting the type
+
+
+@dataclass(frozen=True)
+class ResolvedPack:
+    manifest: Manifest
+    rules: tuple[ast.Rule, ...]
+    defines: dict[str, ast.Define] = field(hash=False, compare=False)
+    lexicons: tuple[Lexicon, ...] = ()
+    names: dict[str, tuple[Meaning, ...]] = field(default_factory=dict, hash=False, compare=False)
+    sources: dict[str, SourceFile] = field(default_factory=dict, hash=False, compare=False)
+
+    def rule(self, rule_id: str) -> ast.Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+
+def resolve(loaded: LoadedPack, bag: DiagnosticBag) -> ResolvedPack:
+    rules, defines = _collect(loaded, bag)
+    names = _name_table(loaded.lexicons, rules, defines)
+    resolved = ResolvedPack(loaded.manifest, tuple(rules), defines, loaded.lexicons, names, loaded.sources)
+    _Checker(resolved, bag).run()
+    return resolved
+
+
+def _collect(loaded: LoadedPack, bag: DiagnosticBag):
+    rules: list[ast.Rule] = []
+    seen_rules: dict[str, ast.Rule] = {}
+    defines: dict[str, ast.Define] = {}
+    for rule_file in loaded.files:
+        for define in rule_file.defines:
+            if define.name in defines:
+                bag.add("RX303", f"sub-pattern `{define.name}` is defined twice (first at {defines[define.name].span})",
+                        define.span, "rename one of them")
+                continue
+            defines[define.name] = define
+        for rule in rule_file.rules:
+            if rule.id in seen_rules:
+                bag.add("RX302", f"duplicate rule id `{rule.id}` (first at {seen_rules[rule.id].span})",
+                        rule.span, "rule ids must be unique in a pack")
+                continue
+            seen_rules[rule.id] = rule
+            rules.append(rule)
+    return rules, defines
+
+
+def _name_table(lexicons, rules, defines) -> dict[str, tuple[Meaning, ...]]:
+    table: dict[str, list[Meaning]] = {}
+    for name in defines:
+        table.setdefault(name, []).append(Meaning("define", name))
+    for name in BUILTINS:
+        table.setdefault(name, []).append(Meaning("builtin", name))
+    for name in generic_types():
+        table.setdefault(name, []).append(Meaning("generic", name))
+    by_type: dict[str, list[int]] = {}
+    for i, lexicon in enumerate(lexicons):
+        by_type.setdefault(lexicon.type, []).append(i)
+        if lexicon.name != lexicon.type:
+            table.setdefault(lexicon.name, []).append(Meaning("lexicon", lexicon.name, (i,)))
+    for type_name, indices in by_type.items():
+        table.setdefault(type_name, []).append(Meaning("lexicon", type_name, tuple(indices)))
+    entity_rules: dict[str, list[str]] = {}
+    for rule in rules:
+        if rule.kind == "entity":
+            entity_rules.setdefault(rule.type, []).append(rule.id)
+    for type_name, ids in entity_rules.items():
+        table.setdefault(type_name, []).append(Meaning("rules", type_name, rules=tuple(ids)))
+    return {k: tuple(v) for k, v in table.items()}
+
+
+def min_words(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] = ()) -> int:
+    """The fewest words a pattern can match (0 means it can match the empty string)."""
+    if isinstance(node, (ast.Literal, ast.WordForms, ast.AnyWord)):
+        return 1
+    if isinstance(node, ast.RawRegex):
+        try:
+            return 0 if regex.fullmatch(node.source, "") else 1
+        except regex.error:
+            return 1
+    if isinstance(node, ast.Sequence):
+        return sum(min_words(i, pack, stack) for i in node.items)
+    if isinstance(node, ast.Alternation):
+        return min(min_words(o, pack, stack) for o in node.options)
+    if isinstance(node, ast.Repeat):
+        return node.min * min_words(node.item, pack, stack)
+    if isinstance(node, ast.Slot):
+        counts = []
+        for ref in node.types:
+            for meaning in pack.names.get(ref.name, ()):
+                if meaning.kind == "define" and ref.name not in stack:
+                    counts.append(min_words(pack.defines[ref.name].pattern, pack, stack + (ref.name,)))
+                elif meaning.kind == "rules":
+                    for rule_id in meaning.rules:
+                        if rule_id not in stack:
+                            counts.append(min_words(pack.rule(rule_id).pattern, pack, stack + (rule_id,)))
+                else:
+                    counts.append(1)
+        return min(counts, default=1)
+    raise TypeError(node)
+
+
+class _Checker:
+    """Walks every rule and define once, reporting what is wrong or unused."""
+
+    def __init__(self, pack: ResolvedPack, bag: DiagnosticBag):
+        self.pack, self.bag = pack, bag
+        self.used_names: set[str] = set()
+
+    def run(self) -> None:
+        for define in self.pack.defines.values():
+            self.pattern(define.pattern, (define.name,))
+            if min_words(define.pattern, self.pack, (define.name,)) == 0:
+                self.bag.add("RX401", f"sub-pattern `{define.name}` can match the empty string", define.span,
+                             "make at least one part required, or mark the whole sub-pattern optional where it is used")
+        for rule in self.pack.rules:
+            self.pattern(rule.pattern, (rule.id,))
+            for extra in (rule.not_preceded_by, rule.not_followed_by):
+                if extra is not None:
+                    self.pattern(extra, (rule.id,))
+            if min_words(rule.pattern, self.pack, (rule.id,)) == 0:
+                self.bag.add("RX401", f"the pattern of rule `{rule.id}` can match the empty string",
+                             rule.pattern_span or rule.span,
+                             "a rule must match at least one word: make some part required")
+            roles = {n.role for n in ast.walk(rule.pattern) if isinstance(n, ast.Slot) and n.role} | self.define_roles(rule.pattern)
+            for example in rule.examples:
+                for arg in example.expected:
+                    if arg.role not in roles:
+                        self.bag.add("RX307", f"rule `{rule.id}` has no argument `{arg.role}`", arg.span,
+                                     did_you_mean(arg.role, sorted(roles)) or
+                                     ("its arguments: " + ", ".join(sorted(roles)) if roles else "it has no arguments"))
+        for name, define in self.pack.defines.items():
+            if name not in self.used_names:
+                self.bag.add("RX601", f"sub-pattern `{name}` is never used", define.span)
+        outputs = set(self.pack.manifest.output)
+        for lexicon in self.pack.lexicons:
+            if not ({lexicon.name, lexicon.type} & (self.used_names | outputs)):
+                self.bag.add("RX602", f"lexicon `{lexicon.name}` ({lexicon.type}) is not used by any rule "
+                             "and its type is not in the pack's `output`", None)
+
+    def define_roles(self, node: ast.Pattern, seen: frozenset = frozenset()) -> set[str]:
+        roles: set[str] = set()
+        for n in ast.walk(node):
+            if isinstance(n, ast.Slot):
+                for ref in n.types:
+                    define = self.pack.defines.get(ref.name)
+                    if define is not None and ref.name not in seen:
+                        roles |= {s.role for s in ast.walk(define.pattern) if isinstance(s, ast.Slot) and s.role}
+                        roles |= self.define_roles(define.pattern, seen | {ref.name})
+        return roles
+
+    def pattern(self, node: ast.Pattern, stack: tuple[str, ...], report: bool = True) -> None:
+        """Check one pattern; inside a used define or sub-rule (`report` False) only look for cycles."""
+        for n in ast.walk(node):
+            if report and isinstance(n, ast.Repeat) and n.max is None:
+                what = "gap" if isinstance(n.item, ast.AnyWord) else "repetition"
+                self.bag.add("RX402", f"unbounded {what}", n.span,
+                             "give it a limit: `_{0,4}` is a gap of up to 4 words, `x{1,5}` repeats x up to 5 times")
+            if isinstance(n, ast.Slot):
+                for ref in n.types:
+                    self.type_ref(ref, stack, report)
+
+    def type_ref(self, ref: ast.TypeRef, stack: tuple[str, ...], report: bool) -> None:
+        meanings = self.pack.names.get(ref.name)
+        if not meanings:
+            if not report:
+                return
+            known = sorted(self.pack.names)
+            lexicons = sorted({lx.name for lx in self.pack.lexicons} | {lx.type for lx in self.pack.lexicons})
+            self.bag.add("RX301", f"unknown type `{ref.name}`", ref.span,
+                         did_you_mean(ref.name, known) or
+                         "types in this pack: " + ", ".join(t for t in known if t[:1].isupper()) +
+                         (f"; lexicons: {', '.join(lexicons)}" if lexicons else ""))
+            return
+        self.used_names.add(ref.name)
+        for meaning in meanings:
+            if meaning.kind == "lexicon":
+                self.used_names.update(self.pack.lexicons[i].name for i in meaning.lexicons)
+            targets = (ref.name,) if meaning.kind == "define" else meaning.rules if meaning.kind == "rules" else ()
+            for target in targets:
+                if target in stack:
+                    self.bag.add("RX304", f"`{target}` refers to itself through `{ref.name}`"
+                                 + (f" ({' → '.join(stack + (target,))})" if len(stack) > 1 else ""),
+                                 ref.span, "a rule or sub-pattern cannot contain itself")
+                    continue
+                inner = self.pack.defines[target].pattern if meaning.kind == "define" else self.pack.rule(target).pattern
+                self.pattern(inner, stack + (target,), report=False)

@@ -1,0 +1,62 @@
+"""Source files and spans: one position type for rule files and input text alike."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range [start, end) in a named source, with 1-based line/col."""
+
+    file: str
+    start: int
+    end: int
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """The text of one rule or lexicon file, with a line index for offset → line:col."""
+
+    name: str
+    text: str
+    _line_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        starts = [0]
+        starts.extend(i + 1 for i, ch in enumerate(self.text) if ch == "\n")
+        object.__setattr__(self, "_line_starts", tuple(starts))
+
+    @classmethod
+    def read(cls, path: Path, display: str | None = None) -> "SourceFile":
+        """Read a UTF-8 file; raises UnicodeDecodeError / OSError for the loader to report."""
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        return cls(display or str(path), text)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+    def offset(self, line: int, col: int) -> int:
+        line = max(1, min(line, len(self._line_starts)))
+        return min(self._line_starts[line - 1] + col - 1, len(self.text))
+
+    def span(self, start: int, end: int | None = None) -> Span:
+        end = start if end is None else end
+        line, col = self.line_col(start)
+        return Span(self.name, start, max(start, end), line, col)
+
+    def line_text(self, line: int) -> str:
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start:] if end < 0 else self.text[start:end]

@@ -1,0 +1,124 @@
+"""The text a rule's regex sees: one sentence, normalised, with lexicon mentions marked.
+
+Lexicon mentions are found outside the regex (one Aho-Corasick scan per document) and
+written into the sentence as markers, so a rule's regex can require "a Place here"
+without carrying 50,000 aliases:
+
+    open  = \\x01 <mention id> <lexicon id>      close = \\x03 <mention id>
+
+Ids are private-use characters, which `segment.normalise` removes from real text. Every
+separator in a compiled pattern skips markers, and `SentenceView.doc_span` maps a span of
+the view back to document offsets, skipping them too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OPEN, CLOSE = "\x01", "\x03"
+ID_BASE, LEX_BASE = 0xE000, 0xF000
+MAX_MENTIONS = LEX_BASE - ID_BASE          # per sentence
+MAX_LEXICONS = 0xF8FF - LEX_BASE + 1
+
+# Regex pieces shared by the compiler's output.
+MARK = r"[\s\x01\x03\uE000-\uF8FF]"          # whitespace or any marker character
+_OPEN = r"\x01[\uE000-\uEFFF][\uF000-\uF8FF]"
+_CLOSE = r"\x03[\uE000-\uEFFF]"
+# Between two pattern elements: closing markers and spaces, then as few opening markers as
+# will do, so that a lexicon slot sees the outermost (longest) mention first.
+SEP = rf"(?:\s|{_CLOSE})*(?:{_OPEN})*?"
+WORD_SEP = rf"(?:{MARK}*-{MARK}*|{MARK}+)"   # between the words of a phrase: space or hyphen
+TOKEN = r"(?:[^\W_](?:[\w'.-]*[^\W_])?\.?|[^\w\s\x01\x03\uE000-\uF8FF])"
+
+
+def mention_slot(group: str, id_group: str, lexicon_ids: tuple[int, ...]) -> str:
+    """The regex for "a mention of one of these lexicons", capturing it and its id."""
+    lexicons = "".join(chr(LEX_BASE + i) for i in lexicon_ids)
+    return (rf"(?P<{group}>\x01(?P<{id_group}>[\uE000-\uEFFF])[{lexicons}](?s:.*?)\x03(?P={id_group}))")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An alias of a lexicon entry found in a document."""
+    start: int
+    end: int
+    lexicon: int
+    entry: int
+
+
+class SentenceView:
+    """One sentence as the regexes see it, and the way back to document offsets."""
+
+    __slots__ = ("text", "start", "end", "mentions", "_starts", "_ends")
+
+    def __init__(self, normalised: str, start: int, end: int, mentions: list[Mention]):
+        self.start, self.end = start, end
+        self.mentions = mentions[:MAX_MENTIONS]
+        if not self.mentions:
+            self.text = normalised[start:end]
+            self._starts = self._ends = None
+            return
+        events = []
+        for i, m in enumerate(self.mentions):
+            events.append((m.start, 1, -(m.end - m.start), i))    # opens: outer first
+            events.append((m.end, 0, m.end - m.start, i))         # closes before opens; inner first
+        events.sort()
+        pieces, starts, ends = [], [], []
+        pos = start
+        for at, is_open, _, i in events:
+            chunk = normalised[pos:at]
+            pieces.append(chunk)
+            starts.extend(range(pos, at))
+            ends.extend(range(pos + 1, at + 1))
+            pos = at
+            marker = (OPEN + chr(ID_BASE + i) + chr(LEX_BASE + self.mentions[i].lexicon)) if is_open \
+                else (CLOSE + chr(ID_BASE + i))
+            pieces.append(marker)
+            starts.extend([at] * len(marker))
+            ends.extend([at] * len(marker))
+        pieces.append(normalised[pos:end])
+        starts.extend(range(pos, end))
+        ends.extend(range(pos + 1, end + 1))
+        self.text = "".join(pieces)
+        self._starts = starts + [end]
+        self._ends = [start] + ends
+
+    def doc_span(self, view_start: int, view_end: int) -> tuple[int, int]:
+        """Document offsets of a span of the view, markers excluded."""
+        if self._starts is None:
+            return self.start + view_start, self.start + view_end
+        start, end = self._starts[view_start], self._ends[view_end]
+        return start, max(start, end)
+
+    def mention(self, id_char: str) -> Mention:
+        return self.mentions[ord(id_char) - ID_BASE]
+
+
+# ---- generic span types (no normalised value) -----------------------------------------
+
+_TIME_WORDS = "last|yesterday|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_STOP = ("in|at|on|near|from|to|into|onto|with|by|for|against|over|under|after|before|during|since|"
+         "as|than|toward|towards|across|through|between|without|within|around|about|amid|despite|"
+         "outside|inside|along|via|per|upon|and|or|but|nor|that|which|who|whom|whose|where|when|while|"
+         "because|if|whether|then|so|is|are|was|were|be|been|being|has|have|had|do|does|did|will|would|"
+         "can|could|may|might|shall|should|must|said|says|say|not|no")
+_DET = "the|a|an|this|that|these|those|its|their|his|her|our|your|my|some|several|many|both|each|every"
+_WORD = r"[^\W_](?:[\w'-]*[^\W_])?(?:\.[^\W_]+)*(?:(?<=\b[^\W_]\.[^\W_])\.)?"
+_FIRST = rf"(?!(?:{_STOP})\b){_WORD}"
+_NEXT = rf"(?!(?:{_STOP}|{_TIME_WORDS})\b)(?!(?-i:[a-z]+ing\b)){_WORD}"
+_NAME_WORD = r"(?-i:[A-Z][\w'-]*(?:\.[A-Z][\w'-]*)*\.?)"
+_NAME_LINK = r"(?-i:of|the|al|bin|ibn|de|del|la|van|von|da|el)"
+
+
+def generic_types() -> dict[str, tuple[str, str]]:
+    """Span types with no value: name -> (description, regex)."""
+    from .builtins import BUILTINS
+    quantity = BUILTINS["Quantity"].pattern
+    phrase = (rf"(?:(?:(?:{_DET})\b|{quantity}){MARK}+)?{_FIRST}"
+              rf"(?:(?:{MARK}+(?:and|of|&){MARK}+|{MARK}+){_NEXT}){{0,7}}")
+    name = rf"{_NAME_WORD}(?:{MARK}+(?:{_NAME_LINK}{MARK}+)?{_NAME_WORD}){{0,5}}"
+    return {
+        "Phrase": ("a noun-phrase-like span of up to 8 words: an optional determiner or quantity, "
+                   "then words up to a preposition, verb or punctuation", phrase),
+        "Name": ("a capitalised name of up to 6 words (\"Qasem Soleimani\", \"Islamic State of Iraq\")", name),
+        "Word": ("any one word or punctuation mark", TOKEN),
+    }

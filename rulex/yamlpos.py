@@ -1,0 +1,130 @@
+"""YAML read with every node's position kept, so errors point at the key or string at fault."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import yaml
+
+from .diagnostics import DiagnosticBag, did_you_mean
+from .source import SourceFile, Span
+
+Fields = dict[str, tuple[yaml.Node, yaml.Node]]
+
+
+class YamlDoc:
+    """One parsed YAML file: the node tree plus helpers that report problems with positions."""
+
+    def __init__(self, source: SourceFile, root: yaml.Node, bag: DiagnosticBag):
+        self.source = source
+        self.root = root
+        self.bag = bag
+
+    @classmethod
+    def parse(cls, source: SourceFile, bag: DiagnosticBag) -> "YamlDoc | None":
+        try:
+            root = yaml.compose(source.text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            at = mark.index if mark else 0
+            bag.add("RX201", f"bad YAML: {err.problem or err.context}", source.span(at, at + 1),
+                    err.context if err.problem and err.context else None)
+            return None
+        except yaml.YAMLError as err:
+            bag.add("RX201", f"bad YAML: {err}", source.span(0, 1))
+            return None
+        if root is None:
+            bag.add("RX203", "the file is empty", source.span(0, 0))
+            return None
+        return cls(source, root, bag)
+
+    def span(self, node: yaml.Node) -> Span:
+        return self.source.span(node.start_mark.index, node.end_mark.index)
+
+    def mapping(self, node: yaml.Node, allowed: tuple[str, ...], what: str) -> Fields | None:
+        """A mapping's fields by key; unknown keys are reported with a suggestion."""
+        if not isinstance(node, yaml.MappingNode):
+            self.bag.add("RX203", f"a {what} must be a mapping (key: value)", self.span(node))
+            return None
+        fields: Fields = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key not in allowed:
+                self.bag.add("RX202", f"unknown key `{key}` in {what}", self.span(key_node),
+                             did_you_mean(key, allowed) or "keys: " + ", ".join(allowed))
+                continue
+            fields[key] = (key_node, value_node)
+        return fields
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node] | None:
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        self.bag.add("RX203", f"`{what}` must be a list", self.span(node))
+        return None
+
+    def string(self, fields: Fields, key: str, required: bool = False, span_of: yaml.Node | None = None) -> str | None:
+        if key not in fields:
+            if required:
+                where = self.span(span_of) if span_of is not None else self.span(self.root)
+                self.bag.add("RX203", f"missing key `{key}`", where)
+            return None
+        node = fields[key][1]
+        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+            self.bag.add("RX203", f"`{key}` must be text", self.span(node))
+            return None
+        return str(node.value)
+
+    def integer(self, fields: Fields, key: str) -> int | None:
+        if key not in fields:
+            return None
+        node = fields[key][1]
+        try:
+            return int(node.value)
+        except (TypeError, ValueError):
+            self.bag.add("RX203", f"`{key}` must be a whole number", self.span(node))
+            return None
+
+    def string_list(self, fields: Fields, key: str) -> list[str] | None:
+        """A list of strings; a single string is a list of one."""
+        if key not in fields:
+            return None
+        node = fields[key][1]
+        if isinstance(node, yaml.ScalarNode):
+            return [str(node.value)]
+        items = self.sequence(node, key) or []
+        out = []
+        for item in items:
+            if isinstance(item, yaml.ScalarNode):
+                out.append(str(item.value))
+            else:
+                self.bag.add("RX203", f"every item of `{key}` must be text", self.span(item))
+        return out
+
+    def plain(self, node: yaml.Node) -> Any:
+        """The node as ordinary Python values."""
+        return yaml.SafeLoader("").construct_object(node, deep=True)
+
+    def text_with_positions(self, node: yaml.Node) -> tuple[str, Callable[[int, int], Span]]:
+        """A scalar's value and a map from offsets in the value to spans in the file.
+
+        Quotes, indentation and folded lines are skipped by aligning the value's characters
+        with the raw text of the node, so an error inside a YAML string points at its true column.
+        """
+        value = str(node.value)
+        start = node.start_mark.index
+        raw = self.source.text[start:node.end_mark.index]
+        offsets, j = [], 0
+        for ch in value:
+            found = raw.find(ch, j, j + 8) if ch != " " else j if raw[j:j + 1] == " " else raw.find(ch, j, j + 8)
+            if found < 0:
+                offsets.append(start + min(j, len(raw)))
+                continue
+            offsets.append(start + found)
+            j = found + 1
+        offsets.append(start + min(j, len(raw)))
+
+        def span_of(a: int, b: int) -> Span:
+            a, b = max(0, min(a, len(value))), max(0, min(b, len(value)))
+            end = offsets[b - 1] + 1 if b > a else offsets[a]
+            return self.source.span(offsets[a], end)
+
+        return value, span_of
