@@ -167,7 +167,7 @@ def _read_directory(root: Path, bag: DiagnosticBag, sources: dict[str, SourceFil
     )
     rules = _expand(root, doc, fields, "files", bag, default="*.rulex")
     lexicons = _expand(root, doc, fields, "lexicons", bag, default=None)
-    return manifest, [p for p, _ in rules], lexicons
+    return manifest, [p for p, _ in rules if p.name != MANIFEST], lexicons
 
 
 def _expand(root: Path, doc: YamlDoc, fields, key: str, bag: DiagnosticBag, default: str | None):

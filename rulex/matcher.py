@@ -22,7 +22,7 @@ from .view import Mention, SentenceView
 
 
 def match_document(program: Program, doc: Document, rules: set[int] | None = None) -> DocResult:
-    """Every match of the program's rules (or of the rule indices in `rules`) in one document."""
+    """Every match of the program's standalone rules (or of the rule indices in `rules`) in one document."""
     text = doc.text
     if not text or text.isspace():
         return DocResult(())
@@ -61,7 +61,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     problems: list[Problem] = []
     timeout = program.manifest.timeout_ms / 1000
     for index in sorted(candidates):
-        rule_ids = candidates[index] if rules is None else candidates[index] & rules
+        rule_ids = candidates[index] & (program.standalone if rules is None else rules)
         if not rule_ids:
             continue
         view = SentenceView(normalised, *sentences[index], by_sentence.get(index, []))

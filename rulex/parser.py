@@ -171,9 +171,10 @@ def _parse(text: str, start: str, span_of: SpanOf, bag: DiagnosticBag, whole: st
 def _report_syntax_error(err: lark.UnexpectedInput, text: str, span_of: SpanOf, bag: DiagnosticBag) -> None:
     pos = getattr(err, "pos_in_stream", None)
     token = getattr(err, "token", None)
-    if token is not None and getattr(token, "start_pos", None) is not None:
+    at_end = isinstance(err, lark.UnexpectedEOF) or (token is not None and token.type == "$END")
+    if token is not None and not at_end and getattr(token, "start_pos", None) is not None:
         pos = token.start_pos
-    if pos is None:
+    if pos is None or at_end:
         pos = len(text.rstrip())
     opener = _unclosed_bracket(text, pos)
     if opener is not None:
@@ -196,7 +197,7 @@ def _report_syntax_error(err: lark.UnexpectedInput, text: str, span_of: SpanOf, 
                 did_you_mean(key.group(1), CLAUSES) or "clauses: " + ", ".join(f"{c}:" for c in CLAUSES))
         return
     expected = sorted({_terminal_words(t) for t in getattr(err, "expected", ()) or ()} - {""})
-    got = "the end of the file" if token is None or token.type == "$END" else f"`{token}`"
+    got = "end of file" if at_end or token is None else f"`{token}`"
     end = token.end_pos if token is not None and token.end_pos else pos + 1
     bag.add("RX100", f"unexpected {got}", span_of(pos, end),
             "expected " + " or ".join(expected[:6]) if expected else None)

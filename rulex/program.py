@@ -23,6 +23,7 @@ class Program:
     alias_scanner: ahocorasick.Automaton | None = field(compare=False)    # alias -> ((lexicon, entry), ...)
     lexicon_anchors: dict[int, tuple[int, ...]] = field(compare=False)    # lexicon -> rule indices
     every_sentence: tuple[int, ...] = ()                                  # rules with no anchor
+    standalone: frozenset[int] = frozenset()                              # rules that run on their own
 
     @property
     def name(self) -> str:
@@ -34,8 +35,6 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
     by_lexicon: dict[int, list[int]] = {}
     every: list[int] = []
     for index, rule in enumerate(rules):
-        if not rule.standalone:
-            continue
         if rule.anchors is None:
             every.append(index)
             continue
@@ -53,7 +52,8 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
                         found.append((lex_index, entry_index))
     alias_scanner = _automaton({a: tuple(v) for a, v in aliases.items()})
     return Program(manifest, tuple(rules), lexicons, word_anchors, alias_scanner,
-                   {k: tuple(v) for k, v in by_lexicon.items()}, tuple(every))
+                   {k: tuple(v) for k, v in by_lexicon.items()}, tuple(every),
+                   frozenset(i for i, r in enumerate(rules) if r.standalone))
 
 
 def _automaton(items: dict) -> ahocorasick.Automaton | None:
