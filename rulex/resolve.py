@@ -192,8 +192,9 @@ class _Checker:
                 return
             known = sorted(self.pack.names)
             lexicons = sorted({lx.name for lx in self.pack.lexicons} | {lx.type for lx in self.pack.lexicons})
+            same_case = [k for k in known if k[:1].isupper() == ref.name[:1].isupper()]
             self.bag.add("RX301", f"unknown type `{ref.name}`", ref.span,
-                         did_you_mean(ref.name, known) or
+                         did_you_mean(ref.name, same_case) or did_you_mean(ref.name, known) or
                          "types in this pack: " + ", ".join(t for t in known if t[:1].isupper()) +
                          (f"; lexicons: {', '.join(lexicons)}" if lexicons else ""))
             return

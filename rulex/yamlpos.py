@@ -112,9 +112,10 @@ class YamlDoc:
         value = str(node.value)
         start = node.start_mark.index
         raw = self.source.text[start:node.end_mark.index]
-        offsets, j = [], 0
+        offsets = []
+        j = raw.find("\n") + 1 if node.style in (">", "|") else 1 if node.style in ('"', "'") else 0
         for ch in value:
-            found = raw.find(ch, j, j + 8) if ch != " " else j if raw[j:j + 1] == " " else raw.find(ch, j, j + 8)
+            found = raw.find(ch, j, j + 40) if ch != " " else j if raw[j:j + 1] == " " else raw.find(ch, j, j + 40)
             if found < 0:
                 offsets.append(start + min(j, len(raw)))
                 continue

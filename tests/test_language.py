@@ -1,0 +1,301 @@
+"""The language's semantics, feature by feature, on small packs written by the tests."""
+from __future__ import annotations
+
+import pytest
+
+import rulex
+from rulex import RulexError
+
+
+def load(make_pack, lexicons, rules: str, manifest: str | None = None, **extra):
+    files = {"rules.rulex": rules, **lexicons, **extra}
+    manifest = manifest or "name: t\nversion: 1.0.0\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\n"
+    return rulex.load(make_pack(files, manifest), cache=False)
+
+
+def codes(make_pack, lexicons, rules: str, **extra) -> list[tuple[str, int, int]]:
+    root = make_pack({"rules.rulex": rules, **lexicons, **extra},
+                     "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\n")
+    diagnostics, _ = rulex.check(root)
+    return [(d.code, d.span.line if d.span else 0, d.span.col if d.span else 0) for d in diagnostics]
+
+
+def texts(matches, role=None):
+    if role is None:
+        return [m.text for m in matches]
+    out = []
+    for m in matches:
+        arg = m.args.get(role)
+        out.append([a.text for a in arg] if isinstance(arg, list) else arg.text if arg else None)
+    return out
+
+
+ATTACK = """
+event: Attack
+rule: launch
+  pattern: {attacker:Actor} <launch|fire> {count:Quantity}? of? {weapon:Weapon}
+           (against|on|at) {target:Phrase} ((in|at|near) {place:Place})?
+"""
+
+
+def test_the_illustration_from_the_issue(make_pack, lexicons):
+    pack = load(make_pack, lexicons, ATTACK)
+    text = ("At approximately 5:30 p.m. (EST) on January 7, Iran launched more than a dozen ballistic "
+            "missiles against U.S. military and coalition forces in Iraq.")
+    [m] = pack.extract(text)
+    assert m.text == "Iran launched more than a dozen ballistic missiles against U.S. military and coalition forces in Iraq"
+    args = m.args
+    assert (args["attacker"].text, args["attacker"].value) == ("Iran", "Iran")
+    assert (args["count"].text, args["count"].value["min"]) == ("more than a dozen", 13)
+    assert (args["weapon"].text, args["weapon"].value) == ("ballistic missiles", "ballistic_missile")
+    assert args["target"].text == "U.S. military and coalition forces"
+    assert (args["place"].text, args["place"].value) == ("Iraq", "Iraq")
+
+
+def test_word_forms_cover_inflections_but_not_other_words(make_pack, lexicons):
+    pack = load(make_pack, lexicons, ATTACK)
+    for verb in ("launches", "launched", "launching", "fires", "fired", "firing"):
+        assert texts(pack.extract(f"Iran {verb} missiles at Erbil"), "weapon") == ["missiles"], verb
+    for verb in ("relaunched", "launchers", "fireworks"):
+        assert pack.extract(f"Iran {verb} missiles at Erbil") == [], verb
+
+
+def test_lexicon_aliases_match_across_case_hyphen_and_apostrophe_variants(make_pack, lexicons):
+    rules = "event: Attack\nrule: hit\n  pattern: hit {target:Place}\n"
+    pack = load(make_pack, lexicons, rules)
+    for spelling in ("Al-Assad", "Al Assad", "al-assad", "AL ASSAD", "Al‑Assad", "Al – Assad"[:0] + "Al–Assad"):
+        [m] = pack.extract(f"They hit {spelling} twice.")
+        assert (m.args["target"].text, m.args["target"].value) == (spelling, "Al_Asad_Airbase")
+
+
+def test_the_longest_alias_wins_inside_a_slot(make_pack, lexicons):
+    rules = "event: Attack\nrule: near\n  pattern: strike near {place:Place}\n"
+    pack = load(make_pack, lexicons, rules)
+    [m] = pack.extract("A strike near Baghdad airport killed him.")
+    assert (m.args["place"].text, m.args["place"].value) == ("Baghdad airport", "Baghdad_Airport")
+
+
+def test_short_all_capital_aliases_match_only_in_capitals(make_pack, lexicons):
+    rules = "event: Attack\nrule: told\n  pattern: {actor:Actor} told\n"
+    pack = load(make_pack, lexicons, rules)
+    assert texts(pack.extract("The US told reporters."), "actor") == ["US"]
+    assert pack.extract("He let us told it.") == []
+
+
+def test_gaps_are_bounded_and_never_cross_a_sentence(make_pack, lexicons):
+    rules = "event: Attack\nrule: gap\n  pattern: {attacker:Actor} fired _{0,3} at {target:Place}\n"
+    pack = load(make_pack, lexicons, rules)
+    assert texts(pack.extract("Iran fired two old missiles at Erbil."), "target") == ["Erbil"]
+    assert pack.extract("Iran fired four very old missiles at Erbil.") == []
+    assert pack.extract("Iran fired. Then at Erbil nothing happened.") == []
+
+
+@pytest.mark.parametrize("pattern,code", [
+    ("{attacker:Actor} fired _*", "RX402"),
+    ("{attacker:Actor} fired (very)+", "RX402"),
+    ("(fired)?", "RX401"),
+    ("_{0,3}", "RX401"),
+    ("(a | b?)", "RX401"),
+])
+def test_unbounded_and_empty_patterns_are_compile_errors(make_pack, lexicons, pattern, code):
+    found = codes(make_pack, lexicons, f"event: Attack\nrule: r\n  pattern: {pattern}\n")
+    assert code in [c for c, _, _ in found]
+
+
+def test_unknown_type_suggests_the_near_name(make_pack, lexicons):
+    root = make_pack({"rules.rulex": "event: Attack\nrule: r\n  pattern: fired {weapon:Weapons}\n", **lexicons},
+                     "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\n")
+    diagnostics, _ = rulex.check(root)
+    [d] = [d for d in diagnostics if d.code == "RX301"]
+    assert (d.span.line, d.span.col) == (3, 26)
+    assert d.message == "unknown type `Weapons`" and d.hint == "did you mean `Weapon`?"
+
+
+def test_duplicate_ids_cycles_unused_and_example_roles(make_pack, lexicons):
+    rules = """
+    define: loop = {loop} again
+    define: spare = spare words
+    event: Attack
+    rule: r
+      pattern: fired {weapon:Weapon}
+      example: "Iran fired missiles"
+        weapn = "missiles"
+    rule: r
+      pattern: launched {weapon:Weapon}
+    """
+    found = codes(make_pack, lexicons, rules)
+    assert ("RX302", 8, 1) in found          # the second `rule: r`
+    assert any(c == "RX304" for c, _, _ in found)
+    assert ("RX601", 2, 9) in found          # spare is never used
+    assert ("RX307", 7, 5) in found          # weapn is not a role
+
+
+def test_all_errors_of_a_pack_are_reported_together(make_pack, lexicons):
+    found = codes(make_pack, lexicons, "event: A\nrule: a\n  pattern: x {y:Nope}\nrule: b\n  pattern: (z\n",
+                  **{"more.rulex": "event: B\nrule: c\n  pattern: fired _+\n"})
+    assert {c for c, _, _ in found} >= {"RX301", "RX101", "RX402"}
+    with pytest.raises(RulexError) as raised:
+        rulex.load(make_pack({}), cache=False)
+    assert len([d for d in raised.value.diagnostics if d.severity.value == "error"]) >= 3
+
+
+def test_named_sub_patterns_are_shared_across_files_and_imports(make_pack, lexicons):
+    shared = "define: fired = <fire> | <launch>\ndefine: hit_place = at {target:Place}\n"
+    rules = 'import: "../outside/shared.rulex"\nevent: Attack\nrule: r\n  pattern: {attacker:Actor} {fired} {weapon:Weapon} {hit_place}\n'
+    root = make_pack({"rules.rulex": rules, "../outside/shared.rulex": shared, **lexicons},
+                     "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\n")
+    pack = rulex.load(root, cache=False)
+    [m] = pack.extract("Iran launched missiles at Erbil")
+    assert (m.args["target"].text, m.args["target"].value) == ("Erbil", "Erbil")
+
+
+def test_context_conditions_do_not_extend_the_match(make_pack, lexicons):
+    rules = ("event: Attack\nrule: r\n  pattern: {attacker:Actor} fired {weapon:Weapon}\n"
+             "  not preceded by: denied that\n  not followed by: in (a|the)? test\n")
+    pack = load(make_pack, lexicons, rules)
+    assert texts(pack.extract("Reports said Iran fired missiles in the night.")) == ["Iran fired missiles"]
+    assert pack.extract("Tehran denied that Iran fired missiles.") == []
+    assert pack.extract("Iran fired missiles in a test.") == []
+
+
+OVERLAP = """
+event: Attack
+rule: short
+  pattern: {attacker:Actor} fired
+  priority: 9
+rule: long
+  pattern: {attacker:Actor} fired {weapon:Weapon}
+  priority: 1
+"""
+
+
+@pytest.mark.parametrize("policy,expected", [
+    ("longest", ["t.long"]), ("priority", ["t.short"]), ("all", ["t.long", "t.short"])])
+def test_overlap_policy_per_pack(make_pack, lexicons, policy, expected):
+    manifest = f"name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\noverlap: {policy}\n"
+    pack = load(make_pack, lexicons, OVERLAP, manifest)
+    assert sorted(m.rule for m in pack.extract("Iran fired missiles.")) == expected
+
+
+def test_overlap_policy_per_rule(make_pack, lexicons):
+    pack = load(make_pack, lexicons, OVERLAP.replace("priority: 9", "priority: 9\n  overlap: all"))
+    assert sorted(m.rule for m in pack.extract("Iran fired missiles.")) == ["t.long", "t.short"]
+
+
+def test_rules_build_on_rules(make_pack, lexicons):
+    rules = """
+    entity: Unit
+    rule: unit
+      pattern: {value:Actor} (Aerospace|Ground) Force
+    event: Attack
+    rule: attack
+      pattern: {attacker:Unit|Actor} attacked {target:Place}
+    """
+    pack = load(make_pack, lexicons, rules)
+    [m] = pack.extract("The IRGC Ground Force attacked Erbil.")
+    attacker = m.args["attacker"]
+    assert (attacker.text, attacker.value, attacker.type) == ("IRGC Ground Force", "IRGC", "Unit")
+    assert attacker.derivation["rule"] == "t.unit" and attacker.derivation["rule_line"] == 2
+    [m] = pack.extract("Iran attacked Erbil.")
+    assert (m.args["attacker"].type, m.args["attacker"].value) == ("Actor", "Iran")
+
+
+def test_case_sensitive_literals_and_rules(make_pack, lexicons):
+    rules = ("event: Attack\nrule: acronym\n  pattern: =IS fighters attacked\n"
+             "rule: whole\n  pattern: Army attacked\n  case: sensitive\n")
+    pack = load(make_pack, lexicons, rules)
+    assert [m.rule for m in pack.extract("IS fighters attacked.")] == ["t.acronym"]
+    assert pack.extract("is fighters attacked.") == []
+    assert [m.rule for m in pack.extract("Army attacked.")] == ["t.whole"]
+    assert pack.extract("army attacked.") == []
+
+
+def test_catastrophic_regex_times_out_is_reported_and_the_rest_goes_on(make_pack, lexicons):
+    rules = ("event: Attack\nrule: slow\n  pattern: boom /(?:a|aa)+b/\n"
+             "rule: fine\n  pattern: {attacker:Actor} fired\n")
+    manifest = "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\ntimeout_ms: 50\n"
+    pack = load(make_pack, lexicons, rules, manifest)
+    result = pack.process(rulex.Document("d", "boom " + "a" * 60 + "c. Iran fired."))
+    assert [m.rule for m in result.matches] == ["t.fine"]
+    [problem] = result.problems
+    assert (problem.code, problem.rule, problem.sentence) == ("RX501", "t.slow", (0, 67))
+
+
+def test_yaml_rules_match_like_rulex_rules_and_errors_point_into_the_string(make_pack, lexicons):
+    yaml_rules = """
+    event: Attack
+    rules:
+      - id: launch
+        pattern: "{attacker:Actor} <launch> {weapon:Weapon}"
+      - id: broken
+        pattern: >-
+          {attacker:Actor} fired
+          {weapon:Wepon}
+    """
+    root = make_pack({"rules.yaml": yaml_rules, **lexicons},
+                     "name: t\nfiles: ['*.yaml']\nlexicons: ['lexicons/*.yaml']\n")
+    diagnostics, _ = rulex.check(root)
+    [d] = diagnostics
+    assert (d.code, d.span.file.endswith("rules.yaml"), d.span.line, d.span.col) == ("RX301", True, 8, 15)
+    (root / "rules.yaml").write_text((root / "rules.yaml").read_text().replace("Wepon", "Weapon"))
+    pack = rulex.load(root, cache=False)
+    assert texts(pack.extract("Iran launches missiles."), "weapon") == ["missiles"]
+
+
+@pytest.mark.parametrize("yaml_text,code,line,col", [
+    ("event: A\nrules:\n  - id: r\n    pattern: \"a (b\"\n", "RX101", 4, 17),
+    ("event: A\nrules:\n  - id: r\n    patern: a\n", "RX202", 4, 5),
+    ("event: A\nrules:\n  - id: r\n    pattern: [a\n", "RX201", 5, 1),
+    ("rules: []\n", "RX203", 1, 1),
+])
+def test_bad_yaml_rule_files(make_pack, lexicons, yaml_text, code, line, col):
+    root = make_pack({"rules.yaml": yaml_text}, "name: t\nfiles: ['*.yaml']\n")
+    diagnostics, _ = rulex.check(root)
+    assert (code, line, col) in [(d.code, d.span.line, d.span.col) for d in diagnostics]
+
+
+def test_entities_are_output_when_the_pack_asks(make_pack, lexicons):
+    manifest = "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\noutput: [Place]\n"
+    pack = load(make_pack, lexicons, ATTACK, manifest)
+    places = [m for m in pack.extract("Troops left Baghdad airport for Erbil.") if m.type == "Place"]
+    assert [(m.text, m.value, m.kind) for m in places] == [("Baghdad airport", "Baghdad_Airport", "entity"),
+                                                           ("Erbil", "Erbil", "entity")]
+    assert all(m.to_dict()["args"] == {} for m in places)
+
+
+def test_rules_and_lexicon_files_that_cannot_be_read(make_pack, lexicons, tmp_path):
+    root = make_pack({"rules.rulex": ATTACK, **lexicons}, "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml', 'missing.yaml']\n")
+    (root / "bad.rulex").write_bytes(b"event: A\nrule: r\n  pattern: caf\xe9\n")
+    (root / "pack.yaml").write_text("name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml', 'missing.yaml']\n")
+    diagnostics, _ = rulex.check(root)
+    messages = [(d.code, d.message) for d in diagnostics]
+    assert ("RX200", f"{diagnostics[0].span.file if False else ''}") not in messages
+    assert any(c == "RX200" and "not valid UTF-8" in m and "line 3" in m for c, m in messages)
+    assert any(c == "RX200" and "missing.yaml" in m for c, m in messages)
+
+
+def test_duplicate_alias_for_two_entries_is_an_error_with_both_places(make_pack):
+    lexicon = "type: Place\nentries:\n  - id: A\n    aliases: [Same Name]\n  - id: B\n    aliases: [same-name]\n"
+    root = make_pack({"lexicons/p.yaml": lexicon, "rules.rulex": "event: E\nrule: r\n  pattern: at {Place}\n"},
+                     "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\n")
+    diagnostics, _ = rulex.check(root)
+    [d] = diagnostics
+    assert d.code == "RX204" and d.span.line == 5 and "p.yaml:3:5" in d.message
+
+
+def test_csv_lexicons(make_pack):
+    lexicon = "id,alias,type\nErbil,Erbil,Place\nErbil,Irbil,Place\nBaghdad,Baghdad|Bagdad,Place\n"
+    root = make_pack({"lexicons/p.csv": lexicon, "rules.rulex": "event: E\nrule: r\n  pattern: in {place:Place}\n"},
+                     "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.csv']\n")
+    pack = rulex.load(root, cache=False)
+    values = [m.args["place"].value for m in pack.extract("in Irbil and in Bagdad")]
+    assert values == ["Erbil", "Baghdad"]
+    assert pack.extract("in Irbil")[0].args["place"].derivation["entry_line"] == 2  # the entry's first row
+
+
+def test_a_pack_can_be_single_rule_files(tmp_path):
+    rule = tmp_path / "one.rulex"
+    rule.write_text("event: Attack\nrule: r\n  pattern: fired {n:Number} shots\n")
+    pack = rulex.load(rule, cache=False)
+    [m] = pack.extract("Police fired 12 shots.")
+    assert (m.rule, m.args["n"].value) == ("one.r", 12)
