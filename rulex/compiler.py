@@ -8,12 +8,13 @@ at least one must occur in a sentence for the rule to be tried there.
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from pathlib import Path
 
 import regex
-from lemminflect import getAllInflections, getAllInflectionsOOV, getLemma
 
 from . import ast
 from .builtins import BUILTINS
@@ -26,6 +27,7 @@ FLAGS = regex.IGNORECASE | regex.VERSION0
 COMMON_WORDS = frozenset("""the a an of in on at to and or by for with from as is was were be are has have
 had it its that this he she they we his her their not no said says""".split())
 Anchor = tuple[str, object]  # ("word", "launched") or ("lexicon", 3)
+BUILTIN_NAMES = tuple(sorted(BUILTINS))  # built-in type i is mention source len(lexicons) + i
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,7 @@ class Group:
     type: str | None = None    # kind "type": the type name; kind "arg": the slot's declared types
     meaning: str | None = None # kind "type": "lexicon" | "builtin" | "generic" | "define" | "rules"
     rule: str | None = None    # kind "type", meaning "rules": the inlined sub-rule
-    id_group: str | None = None  # kind "type", meaning "lexicon": the group holding the mention id
+    id_group: str | None = None  # kind "type", meanings "lexicon" and "builtin": the mention id's group
     parent: str | None = None  # the enclosing "arg" group
     depth: int = 0             # 0: the rule's own argument; >0 inside an inlined sub-rule
     alternative: int = 0       # kind "alternative": 1-based index
@@ -59,16 +61,63 @@ class CompiledRule:
     groups: tuple[Group, ...] = ()
     anchors: tuple[Anchor, ...] | None = None   # None: tried on every sentence
     standalone: bool = True    # False for entity rules used only inside other rules
+    builtins: tuple[str, ...] = ()  # built-in types to find in a sentence before running the rule
     examples: tuple[ast.Example, ...] = ()
 
     def group(self, name: str) -> Group:
         return next(g for g in self.groups if g.name == name)
 
 
-@lru_cache(maxsize=None)
+def cache_dir() -> Path:
+    """Where compiled packs and looked-up word forms are kept ($RULEX_CACHE_DIR or ~/.cache/rulex)."""
+    return Path(os.environ.get("RULEX_CACHE_DIR") or Path.home() / ".cache" / "rulex")
+
+
+class _FormsMemo:
+    """Word forms already looked up, kept on disk: loading lemminflect's tables costs seconds."""
+
+    def __init__(self) -> None:
+        self.forms: dict[str, tuple[str, ...]] | None = None
+        self.dirty = False
+
+    def path(self) -> Path:
+        return cache_dir() / "word-forms.json"
+
+    def get(self, word: str) -> tuple[str, ...] | None:
+        if self.forms is None:
+            try:
+                self.forms = {k: tuple(v) for k, v in json.loads(self.path().read_text()).items()}
+            except (OSError, ValueError):
+                self.forms = {}
+        return self.forms.get(word)
+
+    def put(self, word: str, forms: tuple[str, ...]) -> None:
+        self.forms[word] = forms
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            self.path().parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path().with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self.forms, sort_keys=True))
+            tmp.replace(self.path())
+            self.dirty = False
+        except OSError:
+            pass  # the memo is an optimisation only
+
+
+_FORMS = _FormsMemo()
+
+
 def word_forms(word: str) -> tuple[str, ...]:
     """Every inflection of a word's lemma(s), longest first: launch → launches, launched, ..."""
     word = word.lower()
+    known = _FORMS.get(word)
+    if known is not None:
+        return known
+    from lemminflect import getAllInflections, getAllInflectionsOOV, getLemma  # slow to load: only when needed
     lemmas = {word}
     for upos in ("VERB", "NOUN"):
         lemmas.update(getLemma(word, upos=upos))
@@ -79,7 +128,9 @@ def word_forms(word: str) -> tuple[str, ...]:
             inflections = {**getAllInflectionsOOV(lemma, "NOUN"), **getAllInflectionsOOV(lemma, "VERB")}
         for variants in inflections.values():
             forms.update(v.lower() for v in variants)
-    return tuple(sorted(forms, key=lambda f: (-len(f), f)))
+    result = tuple(sorted(forms, key=lambda f: (-len(f), f)))
+    _FORMS.put(word, result)
+    return result
 
 
 def literal_words(text: str) -> list[str]:
@@ -88,9 +139,8 @@ def literal_words(text: str) -> list[str]:
 
 
 def compile_pack(pack: ResolvedPack) -> list[CompiledRule]:
-    out = []
-    for rule in pack.rules:
-        out.append(_RuleCompiler(pack, rule).compile())
+    out = [_RuleCompiler(pack, rule).compile() for rule in pack.rules]
+    _FORMS.save()
     return out
 
 
@@ -98,6 +148,7 @@ class _RuleCompiler:
     def __init__(self, pack: ResolvedPack, rule: ast.Rule):
         self.pack, self.rule = pack, rule
         self.groups: list[Group] = []
+        self.builtins: set[str] = set()
         self.generic = generic_types()
 
     def add(self, **fields) -> str:
@@ -120,7 +171,7 @@ class _RuleCompiler:
             file=rule.span.file, line=rule.span.line, priority=rule.priority,
             overlap=rule.overlap or pack.manifest.overlap, source=body, regex=regex.compile(body, FLAGS),
             groups=tuple(self.groups), anchors=anchors(rule.pattern, pack), standalone=standalone,
-            examples=rule.examples)
+            builtins=tuple(sorted(self.builtins)), examples=rule.examples)
 
     def top(self, node: ast.Pattern) -> str:
         """The rule's pattern; each top-level alternative is a group, to say which one fired."""
@@ -173,7 +224,11 @@ class _RuleCompiler:
                     name = self.add(id_group=id_group, **common)
                     parts.append(mention_slot(name, id_group, meaning.lexicons))
                 elif meaning.kind == "builtin":
-                    parts.append(f"(?P<{self.add(**common)}>{BUILTINS[ref.name].pattern})")
+                    id_group = f"m{len(self.groups)}"
+                    name = self.add(id_group=id_group, **common)
+                    source = len(self.pack.lexicons) + BUILTIN_NAMES.index(ref.name)
+                    parts.append(mention_slot(name, id_group, (source,)))
+                    self.builtins.add(ref.name)
                 elif meaning.kind == "generic":
                     parts.append(f"(?P<{self.add(**common)}>{self.generic[ref.name][1]})")
                 elif meaning.kind == "define" and ref.name not in stack:

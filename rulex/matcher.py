@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from functools import lru_cache
+
+import regex
 
 from .builtins import BUILTINS
-from .compiler import CompiledRule, Group
+from .compiler import BUILTIN_NAMES, FLAGS, CompiledRule, Group
 from .document import Document
 from .match import Argument, DocResult, Match, Problem, Provenance
 from .program import Program
@@ -28,7 +31,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         return DocResult(())
     normalised = normalise(text)
     lowered = lowercase_view(normalised)
-    sentences = split_sentences(normalised)
+    sentences = bounded(split_sentences(normalised), normalised)
     if not sentences:
         return DocResult(())
     starts = [s for s, _ in sentences]
@@ -52,7 +55,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
                 candidates[index].update(rule_ids)
     for index, found in by_sentence.items():
         for mention in found:
-            candidates[index].update(program.lexicon_anchors.get(mention.lexicon, ()))
+            candidates[index].update(program.lexicon_anchors.get(mention.source, ()))
     if program.every_sentence:
         for index in range(len(sentences)):
             candidates[index].update(program.every_sentence)
@@ -64,7 +67,12 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         rule_ids = candidates[index] & (program.standalone if rules is None else rules)
         if not rule_ids:
             continue
-        view = SentenceView(normalised, *sentences[index], by_sentence.get(index, []))
+        found_here = by_sentence.get(index, [])
+        needed = {name for r in rule_ids for name in program.rules[r].builtins}
+        if needed:
+            found_here = found_here + builtin_mentions(program, normalised, *sentences[index], needed)
+            found_here.sort(key=lambda m: (m.start, -m.end))
+        view = SentenceView(normalised, *sentences[index], found_here)
         for rule_index in sorted(rule_ids):
             rule = program.rules[rule_index]
             try:
@@ -81,6 +89,24 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     return DocResult(tuple(kept), tuple(problems))
 
 
+MAX_SENTENCE = 2000  # characters; longer run-on "sentences" are matched in pieces
+
+
+def bounded(sentences: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Sentences, with any longer than MAX_SENTENCE cut at spaces into pieces of about half that."""
+    if all(e - s <= MAX_SENTENCE for s, e in sentences):
+        return sentences
+    out = []
+    for start, end in sentences:
+        while end - start > MAX_SENTENCE:
+            cut = text.rfind(" ", start + MAX_SENTENCE // 4, start + MAX_SENTENCE // 2)
+            cut = cut if cut > start else start + MAX_SENTENCE // 2
+            out.append((start, cut))
+            start = cut + (text[cut] == " ")
+        out.append((start, end))
+    return out
+
+
 def find_mentions(program: Program, normalised: str, lowered: str) -> list[Mention]:
     """Every alias of every lexicon in the text, on word boundaries."""
     if program.alias_scanner is None:
@@ -95,6 +121,21 @@ def find_mentions(program: Program, normalised: str, lowered: str) -> list[Menti
             if program.lexicons[lexicon].entries[entry].id and _case_ok(program, lexicon, entry, normalised[start:end]):
                 out.append(Mention(start, end, lexicon, entry))
     out.sort(key=lambda m: (m.start, -m.end))
+    return out
+
+
+@lru_cache(maxsize=None)
+def _builtin_regex(name: str) -> regex.Pattern:
+    return regex.compile(BUILTINS[name].pattern, FLAGS)
+
+
+def builtin_mentions(program: Program, text: str, start: int, end: int, names: set[str]) -> list[Mention]:
+    """Matches of built-in types (Quantity, Time, ...) in one sentence, as mentions."""
+    out = []
+    first = len(program.lexicons)
+    for name in sorted(names):
+        source = first + BUILTIN_NAMES.index(name)
+        out.extend(Mention(m.start(), m.end(), source, -1) for m in _builtin_regex(name).finditer(text, start, end))
     return out
 
 
@@ -162,7 +203,7 @@ def _argument(program, rule: CompiledRule, group: Group, m, span, view: Sentence
     value, has_value = None, False
     if chosen.meaning == "lexicon":
         mention = view.mention(m.captures(chosen.id_group)[index])
-        lexicon = program.lexicons[mention.lexicon]
+        lexicon = program.lexicons[mention.source]
         entry = lexicon.entries[mention.entry]
         value, has_value = entry.id, True
         how.update(lexicon=lexicon.name, entry=entry.id, entry_file=entry.span.file, entry_line=entry.span.line)
@@ -196,7 +237,7 @@ def entity_matches(program: Program, doc: Document, mentions: list[Mention], sen
         return []
     out = []
     for mention in mentions:
-        lexicon = program.lexicons[mention.lexicon]
+        lexicon = program.lexicons[mention.source]
         if lexicon.type not in wanted and lexicon.name not in wanted:
             continue
         entry = lexicon.entries[mention.entry]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import __version__
-from .compiler import compile_pack
+from .compiler import cache_dir, compile_pack
 from .diagnostics import Diagnostic, DiagnosticBag
 from .document import Document, parse_date
 from .errors import RulexError
@@ -117,11 +117,13 @@ def _as_paths(paths) -> list[Path]:
 def _cache_file(paths: list[Path]) -> Path | None:
     """Where the compiled form of exactly these files (and this rulex) is kept."""
     digest = hashlib.sha256(__version__.encode() + grammar_text().encode())
+    for module in sorted(Path(__file__).parent.glob("*.py")):  # a changed rulex compiles anew
+        stat = module.stat()
+        digest.update(f"{module.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     try:
         for path in pack_files(paths):
             digest.update(str(path.resolve()).encode())
             digest.update(path.read_bytes())
     except OSError:
         return None
-    root = Path(os.environ.get("RULEX_CACHE_DIR") or Path.home() / ".cache" / "rulex")
-    return root / f"{digest.hexdigest()[:32]}.pickle"
+    return cache_dir() / f"{digest.hexdigest()[:32]}.pickle"

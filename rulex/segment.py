@@ -48,58 +48,45 @@ _CHAR_MAP: dict[str, str] = {
     **dict.fromkeys(_SPACES + _CONTROLS + _PRIVATE_USE, " "),
 }
 
-# normalise() works on the UTF-8 bytes of the text, where C-speed bytes methods can find
-# the few places that need a change. Each character is replaced by exactly one character,
-# so the decoded result has the same length as the text, even though the bytes do not.
-_UTF8_MAP = {ch.encode(): rep.encode() for ch, rep in _CHAR_MAP.items()}
-_ASCII_TABLE = bytes.maketrans(
-    bytes(ord(ch) for ch in _CHAR_MAP if ch < "\x80"),
-    bytes(ord(rep) for ch, rep in _CHAR_MAP.items() if ch < "\x80"),
-)
-# The first byte of every UTF-8 sequence that may need a change; 0xF3 and 0xF4 start the
-# private-use planes 15 and 16 (U+F0000..U+10FFFF).
-_SUSPECT_BYTES = frozenset(key[0] for key in _UTF8_MAP) | {0xF3, 0xF4}
-_NOT_SUSPECT = bytes(b for b in range(256) if b not in _SUSPECT_BYTES)
+# normalise() first finds out cheaply which characters may need a change: it encodes the
+# text as UTF-8 and keeps (at C speed) only the bytes that can start such a character.
+# For each of those first bytes it then replaces the characters that start with it.
+_BY_FIRST_BYTE: dict[int, list[str]] = {}
+for _ch in _CHAR_MAP:
+    _BY_FIRST_BYTE.setdefault(_ch.encode()[0], []).append(_ch)
+# Few characters: `str.replace` each one present (`in` runs at memchr speed).
+_SMALL_GROUPS = {first: chars for first, chars in _BY_FIRST_BYTE.items() if len(chars) <= 64}
+# Many characters (the Private Use Area): one `re.sub`.
+_LARGE_GROUPS = {
+    first: re.compile("[" + "".join(map(re.escape, chars)) + "]")
+    for first, chars in _BY_FIRST_BYTE.items()
+    if len(chars) > 64
+}
+_LARGE_GROUPS[0xF3] = re.compile("[\U000f0000-\U000fffff]")  # private-use plane 15
+_LARGE_GROUPS[0xF4] = re.compile("[\U00100000-\U0010ffff]")  # private-use plane 16
+_NOT_FIRST_BYTES = bytes(b for b in range(256) if b not in _SMALL_GROUPS and b not in _LARGE_GROUPS)
 
 
-def _seq_length(lead: int) -> int:
-    """Length of a UTF-8 sequence that starts with the byte ``lead``."""
-    return 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
-
-
-def _map_sequences(data: bytes, lead: int) -> bytes:
-    """Replace every mapped character that starts with the byte ``lead``."""
-    length = _seq_length(lead)
-    pieces = data.split(bytes([lead]))
-    out = [pieces[0]]
-    for piece in pieces[1:]:
-        seq = bytes([lead]) + piece[: length - 1]
-        replacement = _UTF8_MAP.get(seq)
-        if replacement is None:  # U+F0000..U+10FFFF (b"\xf3\xb0\x80\x80"...) is private use
-            replacement = b" " if seq >= b"\xf3\xb0" else seq
-        out.append(replacement)
-        out.append(piece[length - 1 :])
-    return b"".join(out)
+def _replace_char(match: re.Match[str]) -> str:
+    return _CHAR_MAP.get(match.group(), " ")  # planes 15 and 16 are not in the table
 
 
 def normalise(text: str) -> str:
     """Map typographic quotes, dashes, odd spaces, control and private-use characters.
 
     Quotes become ``'`` or ``"``, dashes and minus signs ``-``, and every other space
-    separator, control character (except \\t \\n \\r) and private-use character a space.
+    separator, control character (except \t \n \r) and private-use character a space.
     Each character is mapped to exactly one character, so offsets stay valid.
     """
-    data = text.encode("utf-8", "surrogatepass")
-    suspects = data.translate(None, _NOT_SUSPECT)
-    if not suspects:
-        return text
-    leads = set(suspects)
-    if min(leads) < 0x80:
-        data = data.translate(_ASCII_TABLE)
-    for lead in leads:
-        if lead >= 0x80:
-            data = _map_sequences(data, lead)
-    return data.decode("utf-8", "surrogatepass")
+    first_bytes = text.encode("utf-8", "surrogatepass").translate(None, _NOT_FIRST_BYTES)
+    for first in set(first_bytes):
+        if first in _SMALL_GROUPS:
+            for ch in _SMALL_GROUPS[first]:
+                if ch in text:
+                    text = text.replace(ch, _CHAR_MAP[ch])
+        else:
+            text = _LARGE_GROUPS[first].sub(_replace_char, text)
+    return text
 
 
 def lowercase_view(text: str) -> str:
@@ -124,7 +111,7 @@ _TITLES = frozenset(
 _ABBREVIATIONS = frozenset(
     "jr sr st etc inc corp co ltd jan feb mar apr jun jul aug sep sept oct nov dec mt".split()
 )
-# Abbreviations used before a number only ("No. 5").
+# Abbreviations used before a number ("No. 5").
 _NUMBER_ABBREVIATIONS = frozenset(["no", "nos"])
 # Single letters and dotted abbreviations, without their final dot: "W", "U.S", "p.m".
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
@@ -138,49 +125,54 @@ _NEXT_WORD = re.compile(r"[\"'\u2018\u201c\u00ab(\[]*([^\W\d_]+)\b(?!\.)")
 
 _OPENERS = "\"'\u2018\u201c\u201e\u00ab\u2039([{\u00bf\u00a1"
 _LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
-# A candidate boundary starts with terminal punctuation or a line break. The leading
-# character class lets `re` skip quickly to the next candidate; the lookbehinds tell the
-# two kinds apart:
-#   - terminal punctuation, closing quotes/brackets, then spaces on the same line;
-#   - a line break and all the whitespace after it.
+
+
+def _not_after_abbreviation() -> str:
+    """Lookbehinds that fail just after the dot of a known abbreviation or an initial."""
+    words = sorted(_TITLES | _ABBREVIATIONS | _NUMBER_ABBREVIATIONS)
+    lookbehinds = [r"(?<!\b[^\W\d_]\.)"]  # an initial, or the end of "U.S." or "p.m."
+    for size in sorted({len(word) for word in words}):  # `re` needs a fixed width
+        same_size = "|".join(re.escape(word) for word in words if len(word) == size)
+        lookbehinds.append(rf"(?<!\b(?i:{same_size})\.)")
+    return "".join(lookbehinds)
+
+
+# A candidate boundary starts with terminal punctuation or a line break; this leading
+# character class lets `re` skip quickly from one candidate to the next. The four kinds:
+#   stop    terminal punctuation (and closing quotes/brackets) that ends a sentence;
+#   abbrev  a dot after an abbreviation or initial, decided in Python;
+#   para    a blank line;
+#   line    one line break, decided in Python.
+# "stop" and "abbrev" need spaces and then the start of a sentence: a letter that is not
+# lower case (as far as ASCII and Latin-1 tell), a digit, or an opening quote/bracket.
 _BOUNDARY = re.compile(
     r"""[.?!\u2026\n\r\x0b\x0c\x85\u2028\u2029]
-    (?: (?<=[.?!\u2026]) (?P<rest>[.?!\u2026]*["'\u2019\u201d\u00bb\u203a)\]}]*)
-        [^\S\n\r\x0b\x0c\x85\u2028\u2029]+ (?=\S)
-      | (?<=[\n\r\x0b\x0c\x85\u2028\u2029]) \s*
-    )""",
+    (?: (?: (?<=[?!\u2026]) | (?<=\.)(?=[.?!\u2026"'\u2019\u201d\u00bb\u203a)\]}]) | (?<=\.)NOT_ABBREVIATION )
+        (?P<stop>[.?!\u2026]*["'\u2019\u201d\u00bb\u203a)\]}]*) SPACE+ (?=NEXT)
+      | (?<=\.) (?P<abbrev>) SPACE+ (?=NEXT)
+      | (?<=[\n\r\x0b\x0c\x85\u2028\u2029]) (?:(?<=\r)\n)? SPACE*
+        (?: (?P<para>[\n\r\x0b\x0c\x85\u2028\u2029])\s* | (?P<line>) )
+    )""".replace("NOT_ABBREVIATION", _not_after_abbreviation())
+    .replace("SPACE", r"[^\S\n\r\x0b\x0c\x85\u2028\u2029]")
+    .replace("NEXT", r"""[^\W_a-z\u00df-\u00ff]|["'\u2018\u201c\u201e\u00ab\u2039(\[{\u00bf\u00a1]"""),
     re.VERBOSE,
 )
 
 
-def _is_paragraph_break(space: str) -> bool:
-    """Whether a run of whitespace holds a blank line (two or more line breaks)."""
-    space = space.replace("\r\n", "\n")
-    return "\u2029" in space or sum(space.count(ch) for ch in _LINE_BREAKS) >= 2
-
-
-def _continues_line(text: str, end: int, nxt: int) -> bool:
-    """Whether the line ending at ``end`` continues on the next line (hard-wrapped text)."""
-    return text[nxt].islower() or text[end - 1] == ","
-
-
-def _dot_ends_sentence(text: str, dot: int, nxt: int) -> bool:
-    """Whether the single "." at ``dot``, followed by spaces and ``text[nxt]``, ends a sentence."""
-    tail = text[max(0, dot - 24) : dot]
-    if not tail or tail[-1].isspace():
-        return True
-    word = tail.split()[-1].lstrip(_OPENERS)
+def _abbreviation_ends_sentence(text: str, dot: int, nxt: int) -> bool:
+    """Whether the dot after an abbreviation or initial, followed by ``text[nxt]``, ends a sentence."""
+    word = text[max(0, dot - 24) : dot].split()[-1].lstrip(_OPENERS)
     key = word.lower()
     if key in _TITLES:
         return False
     known = key in _ABBREVIATIONS or key in _NUMBER_ABBREVIATIONS or _INITIALS.fullmatch(word)
-    if not known:
+    if not known:  # a word like "IRGC's"
         return True
     if text[nxt].isdigit():  # "No. 5", "Jan. 7"
         return False
     if key in _NUMBER_ABBREVIATIONS:
         return True
-    # An abbreviation or initial that may end the sentence: "in the U.S. The next day".
+    # "... based in the U.S. The next day ..." but "U.S. President Trump".
     match = _NEXT_WORD.match(text, nxt)
     return match is not None and match.group(1).lower() in _SENTENCE_STARTERS
 
@@ -190,26 +182,25 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     start = len(text) - len(text.lstrip())
     for m in _BOUNDARY.finditer(text):
-        cut = m.start()
-        nxt = m.end()
-        if nxt == len(text):
-            break
-        if text[cut] in _LINE_BREAKS:
-            end = cut
+        kind = m.lastgroup
+        if kind == "stop":
+            end = m.end("stop")
+        elif kind == "abbrev":
+            end = m.start() + 1
+            if not _abbreviation_ends_sentence(text, m.start(), m.end()):
+                continue
+        else:  # a line break
+            if m.end() == len(text):
+                break
+            end = m.start()
             while end > start and text[end - 1].isspace():
                 end -= 1
-            if end > start and not _is_paragraph_break(m.group()) and _continues_line(text, end, nxt):
+            # One line break ends a sentence unless the line goes on (hard-wrapped text).
+            if kind == "line" and end > start and (text[m.end()].islower() or text[end - 1] == ","):
                 continue
-        else:
-            ch = text[nxt]
-            if not (ch.isupper() or ch.isdigit() or ch in _OPENERS):
-                continue
-            if text[cut] == "." and not m.group("rest") and not _dot_ends_sentence(text, cut, nxt):
-                continue
-            end = m.end("rest")
         if end > start:
             spans.append((start, end))
-        start = nxt
+        start = m.end()
     end = len(text)
     while end > start and text[end - 1].isspace():
         end -= 1

@@ -1,6 +1,7 @@
 """Shared fixtures: paths to the project and ../shared, a private compile cache, pack builders."""
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -12,10 +13,16 @@ SAMPLES = SHARED / "samples" / "news"
 CONFLICT = ROOT / "rules" / "conflict"
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path_factory, monkeypatch):
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory):
     """Each test session compiles into its own cache, never the user's."""
-    monkeypatch.setenv("RULEX_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "rulex-cache"))
+    old = os.environ.get("RULEX_CACHE_DIR")
+    os.environ["RULEX_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "rulex-cache")
+    yield
+    if old is None:
+        del os.environ["RULEX_CACHE_DIR"]
+    else:
+        os.environ["RULEX_CACHE_DIR"] = old
 
 
 @pytest.fixture

@@ -1,0 +1,4 @@
+"""`python -m rulex` is the `rulex` command."""
+from .cli import main
+
+main()
