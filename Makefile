@@ -1,6 +1,6 @@
 # `make demo` sets everything up and runs the conflict pack on the sample articles;
 # `make test` runs the whole test suite. Both need only Python 3.11 and make.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 SHARED ?= ../shared

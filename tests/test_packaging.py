@@ -1,0 +1,64 @@
+"""The wheel carries the single grammar file from grammar/ and rulex loads it from there; the cache."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+import rulex
+import rulex.pack
+
+from .conftest import CONFLICT, ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "-w", str(out), str(ROOT)], check=True, capture_output=True)
+    [built] = out.glob("rulex-*.whl")
+    return built
+
+
+def test_the_wheel_holds_the_grammar_from_grammar_dir(wheel):
+    with zipfile.ZipFile(wheel) as zf:
+        assert zf.read("rulex/grammar/rulex.lark") == (ROOT / "grammar" / "rulex.lark").read_bytes()
+        assert not [n for n in zf.namelist() if n.startswith("grammar/")]
+
+
+def test_an_installed_wheel_loads_its_grammar_and_runs(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+                    str(wheel)], check=True, capture_output=True)
+    script = ("import rulex, rulex.parser as p, pathlib, sys\n"
+              "assert pathlib.Path(rulex.__file__).is_relative_to(sys.argv[1]), rulex.__file__\n"
+              "assert 'rule:' in p.grammar_text()\n"
+              "pack = rulex.load(sys.argv[2], cache=False)\n"
+              "print(len(pack.extract('Iran launched missiles against the base.')))\n")
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run([sys.executable, "-c", script, str(target), str(CONFLICT)], cwd=tmp_path,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1"
+
+
+def test_a_second_load_of_an_unchanged_pack_comes_from_the_cache(make_pack, lexicons, monkeypatch, tmp_path):
+    monkeypatch.setenv("RULEX_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_pack({"r.rulex": "event: A\nrule: r\n  pattern: {a:Actor} fired\n", **lexicons},
+                     "name: t\nlexicons: ['lexicons/*.yaml']\n")
+    first = rulex.load(root)
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1
+
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(rulex.pack, "_compile", no_compiling)
+    second = rulex.load(root)
+    assert [r.source for r in second.rules] == [r.source for r in first.rules]
+    assert [m.text for m in second.extract("Iran fired.")] == ["Iran fired"]
+    (root / "r.rulex").write_text("event: A\nrule: r\n  pattern: {a:Actor} shelled\n")
+    with pytest.raises(AssertionError, match="compiled again"):
+        rulex.load(root)  # a changed file is compiled anew
