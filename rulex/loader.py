@@ -127,9 +127,8 @@ def _read(path: Path, bag: DiagnosticBag, via: Span | None) -> SourceFile | None
         data = path.read_bytes()
         line = data[:err.start].count(b"\n") + 1
         col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        bag.add("RX200", f"{name} is not valid UTF-8 (byte 0x{data[err.start]:02x} at line {line}, "
-                f"column {col})", via or Span(name, err.start, err.start + 1, line, col),
-                "save the file as UTF-8")
+        bag.add("RX200", f"not valid UTF-8 (byte 0x{data[err.start]:02x})" + (f" in {name}" if via else ""),
+                via or Span(name, err.start, err.start + 1, line, col), "save the file as UTF-8")
     except OSError as err:
         bag.add("RX200", f"cannot read {name}: {err.strerror or err}", via)
     return None

@@ -105,7 +105,12 @@ def _compile(paths: list[Path], bag: DiagnosticBag) -> Program | None:
     resolved = resolve(loaded, bag)
     if bag.errors:
         return None
-    return build_program(loaded.manifest, compile_pack(resolved), loaded.lexicons)
+    compiled = compile_pack(resolved)
+    for rule, source in zip(compiled, resolved.rules):
+        if rule.standalone and rule.anchors is None:
+            bag.add("RX603", f"rule `{source.id}` has no required word or lexicon type, so it is tried on "
+                    "every sentence", source.span, "fine for a few rules; many such rules slow a run down")
+    return build_program(loaded.manifest, compiled, loaded.lexicons)
 
 
 def _as_paths(paths) -> list[Path]:

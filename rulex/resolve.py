@@ -15,7 +15,7 @@ from .builtins import BUILTINS
 from .diagnostics import DiagnosticBag, did_you_mean
 from .lexicons import Lexicon
 from .loader import LoadedPack, Manifest
-from .source import SourceFile
+from .source import SourceFile, Span
 from .view import generic_types
 
 
@@ -161,7 +161,8 @@ class _Checker:
         for lexicon in self.pack.lexicons:
             if not ({lexicon.name, lexicon.type} & (self.used_names | outputs)):
                 self.bag.add("RX602", f"lexicon `{lexicon.name}` ({lexicon.type}) is not used by any rule "
-                             "and its type is not in the pack's `output`", None)
+                             "and its type is not in the pack's `output`", Span(lexicon.file, 0, 0, 1, 1),
+                             f"use it in a slot {{role:{lexicon.type}}}, or add {lexicon.type} to `output` in pack.yaml")
 
     def define_roles(self, node: ast.Pattern, seen: frozenset = frozenset()) -> set[str]:
         roles: set[str] = set()
