@@ -194,20 +194,41 @@ class _RuleCompiler:
         if isinstance(node, ast.RawRegex):
             return f"(?:{node.source})"
         if isinstance(node, ast.Sequence):
-            return SEP.join(self.node(i, depth, parent, stack) for i in node.items)
+            return self.sequence(node.items, depth, parent, stack)
         if isinstance(node, ast.Alternation):
             return "(?:" + "|".join(self.node(o, depth, parent, stack) for o in node.options) + ")"
-        if isinstance(node, ast.Repeat):
-            inner = self.node(node.item, depth, parent, stack)
-            lazy = "?" if isinstance(node.item, ast.AnyWord) else ""
-            if node.min == node.max == 1:
-                return inner
-            if node.max == 1:
-                return f"(?:{inner})?{lazy}"
-            return f"(?:(?:{inner}){SEP}){{{node.min},{node.max}}}{lazy}"
+        if isinstance(node, ast.Repeat):  # alone (not in a sequence): optional, or repeated
+            body, optional, lazy = self.piece(node, depth, parent, stack)
+            return f"(?:{body})?{lazy}" if optional else body
         if isinstance(node, ast.Slot):
             return self.slot(node, depth, parent, stack)
         raise TypeError(node)
+
+    def piece(self, node: ast.Pattern, depth: int, parent: str | None, stack: tuple[str, ...]):
+        """(regex of the node when present, whether it may be absent, "?" if it prefers absence)."""
+        if not isinstance(node, ast.Repeat):
+            return self.node(node, depth, parent, stack), False, ""
+        inner = self.node(node.item, depth, parent, stack)
+        lazy = "?" if isinstance(node.item, ast.AnyWord) else ""  # gaps take as few words as will do
+        low, high = max(node.min, 1), node.max
+        body = inner if high == 1 else f"{inner}(?:{SEP}{inner}){{{low - 1},{high - 1}}}{lazy}"
+        return body, node.min == 0, lazy
+
+    def sequence(self, items, depth: int, parent: str | None, stack: tuple[str, ...]) -> str:
+        """Items joined by separators; an optional item carries its own separator, so that
+        an absent item leaves no separator behind to backtrack over."""
+        parts: list[str] = []
+        need_sep = False
+        for item in items:
+            body, optional, lazy = self.piece(item, depth, parent, stack)
+            if not optional:
+                parts.append((SEP if need_sep else "") + body)
+                need_sep = True
+            elif need_sep:
+                parts.append(f"(?:{SEP}{body})?{lazy}")
+            else:
+                parts.append(f"(?:{body}{SEP})?{lazy}")
+        return "".join(parts)
 
     def slot(self, node: ast.Slot, depth: int, parent: str | None, stack: tuple[str, ...]) -> str:
         arg = None
@@ -309,7 +330,7 @@ def _cost(options: tuple[Anchor, ...]) -> float:
     total = 0.0
     for kind, value in options:
         if kind == "lexicon":
-            total += 3.0
+            total += 25.0  # names of places and actors are far commoner than any one content word
         else:
             total += 100.0 if value in COMMON_WORDS or len(value) < 3 else 8.0 / len(value)
     return total

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from functools import lru_cache
 
@@ -31,34 +32,44 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         return DocResult(())
     normalised = normalise(text)
     lowered = lowercase_view(normalised)
-    sentences = bounded(split_sentences(normalised), normalised)
-    if not sentences:
-        return DocResult(())
+
+    # Anchor words and (when rules are anchored on them) lexicon aliases pick the paragraphs
+    # worth splitting into sentences; most of a document is never split at all.
+    hits: list[tuple[int, tuple[int, ...]]] = []
+    if program.word_anchors is not None:
+        hits = [(end, ids) for end, (_, ids) in program.word_anchors.iter(lowered)]
+    everywhere = program.lexicon_anchors or program.manifest.output
+    mentions = find_mentions(program, normalised, lowered) if everywhere else []
+    hits += [(m.start, program.lexicon_anchors[m.source]) for m in mentions if m.source in program.lexicon_anchors]
+    chunks = paragraphs(normalised)
+    if program.every_sentence:
+        wanted = range(len(chunks))
+    else:
+        chunk_starts = [s for s, _ in chunks]
+        wanted = sorted({bisect.bisect_right(chunk_starts, at) - 1 for at, _ in hits})
+    sentences = [s for i in wanted for s in bounded(sentences_in(normalised, *chunks[i]), normalised)]
     starts = [s for s, _ in sentences]
 
     def sentence_of(offset: int) -> int:
         index = bisect.bisect_right(starts, offset) - 1
         return index if index >= 0 and offset < sentences[index][1] else -1
 
-    mentions = find_mentions(program, normalised, lowered)
+    candidates: dict[int, set[int]] = defaultdict(set)
+    for at, rule_ids in hits:
+        index = sentence_of(at)
+        if index >= 0:
+            candidates[index].update(rule_ids)
+    if program.every_sentence:
+        for index in range(len(sentences)):
+            candidates[index].update(program.every_sentence)
+    if not everywhere:
+        mentions = [m for index in sorted(candidates)
+                    for m in find_mentions(program, normalised, lowered, *sentences[index])]
     by_sentence: dict[int, list[Mention]] = defaultdict(list)
     for mention in mentions:
         index = sentence_of(mention.start)
         if index >= 0 and mention.end <= sentences[index][1]:
             by_sentence[index].append(mention)
-
-    candidates: dict[int, set[int]] = defaultdict(set)
-    if program.word_anchors is not None:
-        for end_index, (_, rule_ids) in program.word_anchors.iter(lowered):
-            index = sentence_of(end_index)
-            if index >= 0:
-                candidates[index].update(rule_ids)
-    for index, found in by_sentence.items():
-        for mention in found:
-            candidates[index].update(program.lexicon_anchors.get(mention.source, ()))
-    if program.every_sentence:
-        for index in range(len(sentences)):
-            candidates[index].update(program.every_sentence)
 
     matches: list[Match] = []
     problems: list[Problem] = []
@@ -89,6 +100,28 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     return DocResult(tuple(kept), tuple(problems))
 
 
+LINE_ENDS = re.compile(r"\n[ \t\n]*")
+FINAL = frozenset(".!?:\"')]")
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans between blank lines and line ends after sentence-final punctuation: no sentence crosses them."""
+    spans, start = [], 0
+    for m in LINE_ENDS.finditer(text):
+        at = m.start()
+        while at > start and text[at - 1] in " \t":
+            at -= 1
+        if m.group().count("\n") > 1 or (at > 0 and text[at - 1] in FINAL):
+            spans.append((start, at))
+            start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(s + start, e + start) for s, e in split_sentences(text[start:end])]
+
+
 MAX_SENTENCE = 2000  # characters; longer run-on "sentences" are matched in pieces
 
 
@@ -107,13 +140,13 @@ def bounded(sentences: list[tuple[int, int]], text: str) -> list[tuple[int, int]
     return out
 
 
-def find_mentions(program: Program, normalised: str, lowered: str) -> list[Mention]:
-    """Every alias of every lexicon in the text, on word boundaries."""
+def find_mentions(program: Program, normalised: str, lowered: str, start: int = 0, end: int | None = None) -> list[Mention]:
+    """Every alias of every lexicon in the text (or in text[start:end]), on word boundaries."""
     if program.alias_scanner is None:
         return []
     out = []
     size = len(lowered)
-    for end_index, (length, entries) in program.alias_scanner.iter(lowered):
+    for end_index, (length, entries) in program.alias_scanner.iter(lowered, start, size if end is None else end):
         start, end = end_index - length + 1, end_index + 1
         if (start > 0 and lowered[start - 1].isalnum()) or (end < size and lowered[end].isalnum()):
             continue

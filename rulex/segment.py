@@ -48,44 +48,47 @@ _CHAR_MAP: dict[str, str] = {
     **dict.fromkeys(_SPACES + _CONTROLS + _PRIVATE_USE, " "),
 }
 
-# normalise() first finds out cheaply which characters may need a change: it encodes the
-# text as UTF-8 and keeps (at C speed) only the bytes that can start such a character.
-# For each of those first bytes it then replaces the characters that start with it.
+# normalise() encodes the text as UTF-8, where C-speed methods find the characters that
+# need a change: `bytes.translate` keeps only the bytes that can start one, and for each
+# of those a pattern that starts with that (literal, so fast to find) byte lists them.
+# Then `str.replace` changes each different character found.
+
+
+def _first_byte_pattern(chars: list[str]) -> re.Pattern[bytes]:
+    """A pattern for the UTF-8 encodings of ``chars``, which all start with the same byte."""
+    last_bytes: dict[bytes, bytes] = {}  # all but the last byte -> the possible last bytes
+    for seq in (ch.encode() for ch in chars):
+        last_bytes[seq[:-1]] = last_bytes.get(seq[:-1], b"") + re.escape(seq[-1:])
+    return re.compile(b"|".join(re.escape(head) + b"[" + tail + b"]" for head, tail in last_bytes.items()))
+
+
 _BY_FIRST_BYTE: dict[int, list[str]] = {}
-for _ch in _CHAR_MAP:
-    _BY_FIRST_BYTE.setdefault(_ch.encode()[0], []).append(_ch)
-# Few characters: `str.replace` each one present (`in` runs at memchr speed).
-_SMALL_GROUPS = {first: chars for first, chars in _BY_FIRST_BYTE.items() if len(chars) <= 64}
-# Many characters (the Private Use Area): one `re.sub`.
-_LARGE_GROUPS = {
-    first: re.compile("[" + "".join(map(re.escape, chars)) + "]")
-    for first, chars in _BY_FIRST_BYTE.items()
-    if len(chars) > 64
-}
-_LARGE_GROUPS[0xF3] = re.compile("[\U000f0000-\U000fffff]")  # private-use plane 15
-_LARGE_GROUPS[0xF4] = re.compile("[\U00100000-\U0010ffff]")  # private-use plane 16
-_NOT_FIRST_BYTES = bytes(b for b in range(256) if b not in _SMALL_GROUPS and b not in _LARGE_GROUPS)
-
-
-def _replace_char(match: re.Match[str]) -> str:
-    return _CHAR_MAP.get(match.group(), " ")  # planes 15 and 16 are not in the table
+for _char in _CHAR_MAP:
+    _BY_FIRST_BYTE.setdefault(_char.encode()[0], []).append(_char)
+del _char
+_FIND = {first: _first_byte_pattern(chars) for first, chars in _BY_FIRST_BYTE.items()}
+# The private-use planes 15 and 16 (U+F0000..U+10FFFF) are not in _CHAR_MAP.
+_FIND[0xF3] = re.compile(rb"\xf3[\xb0-\xbf][\x80-\xbf][\x80-\xbf]")
+_FIND[0xF4] = re.compile(rb"\xf4[\x80-\x8f][\x80-\xbf][\x80-\xbf]")
+_NOT_FIRST_BYTES = bytes(b for b in range(256) if b not in _FIND)
 
 
 def normalise(text: str) -> str:
     """Map typographic quotes, dashes, odd spaces, control and private-use characters.
 
     Quotes become ``'`` or ``"``, dashes and minus signs ``-``, and every other space
-    separator, control character (except \t \n \r) and private-use character a space.
-    Each character is mapped to exactly one character, so offsets stay valid.
+    separator, control character (but tab, line feed and carriage return) and private-use
+    character a space. Each character is mapped to exactly one, so offsets stay valid.
     """
-    first_bytes = text.encode("utf-8", "surrogatepass").translate(None, _NOT_FIRST_BYTES)
-    for first in set(first_bytes):
-        if first in _SMALL_GROUPS:
-            for ch in _SMALL_GROUPS[first]:
-                if ch in text:
-                    text = text.replace(ch, _CHAR_MAP[ch])
-        else:
-            text = _LARGE_GROUPS[first].sub(_replace_char, text)
+    data = text.encode("utf-8", "surrogatepass")
+    found: set[bytes] = set()
+    for first in set(data.translate(None, _NOT_FIRST_BYTES)):
+        found.update(_FIND[first].findall(data))
+    changes = {ch: _CHAR_MAP.get(ch, " ") for ch in (seq.decode("utf-8") for seq in found)}
+    if len(changes) > 32:  # many different characters, such as private-use ones
+        return text.translate(str.maketrans(changes))
+    for ch, replacement in changes.items():
+        text = text.replace(ch, replacement)
     return text
 
 
@@ -109,7 +112,9 @@ _TITLES = frozenset(
 )
 # Abbreviations that may end a sentence ("... Apple Inc. The company ...").
 _ABBREVIATIONS = frozenset(
-    "jr sr st etc inc corp co ltd jan feb mar apr jun jul aug sep sept oct nov dec mt".split()
+    "jr sr st etc inc corp co ltd jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave "
+    "blvd dept univ fig ala ariz ark calif colo conn fla ga kan ky md mich minn neb nev okla "
+    "tenn tex vt wis wyo".split()  # the last ones are US states, in AP style
 )
 # Abbreviations used before a number ("No. 5").
 _NUMBER_ABBREVIATIONS = frozenset(["no", "nos"])

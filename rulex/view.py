@@ -28,8 +28,10 @@ _OPEN = r"\x01[\uE000-\uEFFF][\uF000-\uF8FF]"
 _CLOSE = r"\x03[\uE000-\uEFFF]"
 # Between two pattern elements: closing markers and spaces, then as few opening markers as
 # will do, so that a slot sees the outermost (longest) mention first.
-SEP = rf"(?:\s|{_CLOSE})*(?:{_OPEN})*?"
-WORD_SEP = rf"(?:{MARK}*-{MARK}*|{MARK}+)"   # between the words of a phrase: space or hyphen
+# The spaces and closing markers are taken possessively: nothing can start with them, and
+# leaving them to backtracking makes runs of optional elements explode.
+SEP = rf"(?:\s|{_CLOSE})*+(?:{_OPEN})*?"
+WORD_SEP = rf"(?:{MARK}*+-{MARK}*+|{MARK}++)"  # between the words of a phrase: space or hyphen
 TOKEN = r"(?:[^\W_](?:[\w'.-]*[^\W_])?\.?|[^\w\s\x01\x03\uE000-\uF8FF])"
 
 
@@ -117,9 +119,9 @@ _NAME_LINK = r"(?-i:of|the|al|bin|ibn|de|del|la|van|von|da|el)"
 
 def generic_types() -> dict[str, tuple[str, str]]:
     """Span types with no value: name -> (description, regex)."""
-    phrase = (rf"(?:(?:(?:{_DET}|{_NUMBER})\b){MARK}+){{0,2}}{_FIRST}"
-              rf"(?:(?:{MARK}+(?:and|of|&){MARK}+|{MARK}+){_NEXT}){{0,7}}")
-    name = rf"{_NAME_WORD}(?:{MARK}+(?:{_NAME_LINK}{MARK}+)?{_NAME_WORD}){{0,5}}"
+    phrase = (rf"(?:(?:(?:{_DET}|{_NUMBER})\b){MARK}++){{0,2}}{_FIRST}"
+              rf"(?:(?:{MARK}++(?:and|of|&){MARK}++|{MARK}++){_NEXT}){{0,7}}")
+    name = rf"{_NAME_WORD}(?:{MARK}++(?:{_NAME_LINK}{MARK}++)?{_NAME_WORD}){{0,5}}"
     return {
         "Phrase": ("a noun-phrase-like span of up to 8 words: optional determiners or a number, "
                    "then words up to a preposition, verb or punctuation", phrase),
