@@ -110,7 +110,8 @@ def parse_template(text: str, slots: tuple[ast.SlotDecl, ...], span_of: SpanOf, 
     """Turn a template sentence into a pattern: slots become arguments, words match their forms.
 
     Template syntax: `word` (all its forms; function words literally), `word?` (optional),
-    `a/b` (alternatives), `...` (a gap of up to 3 words), and the declared SLOT names.
+    `~word` (up to two modifiers may come before it), `a/b` (alternatives), `...` (a gap of
+    up to 3 words), and the declared SLOT names.
     """
     declared = {s.name: s for s in slots}
     used: set[str] = set()
@@ -119,6 +120,8 @@ def parse_template(text: str, slots: tuple[ast.SlotDecl, ...], span_of: SpanOf, 
         token, span = m.group(), span_of(m.start(), m.end())
         optional = token.endswith("?") and len(token) > 1
         token = token.rstrip("?") if optional else token
+        modified = token.startswith("~") and len(token) > 1
+        token = token[1:] if modified else token
         if token == "...":
             node: ast.Pattern = ast.Repeat(ast.AnyWord(span), 0, 3, span)
         elif token in declared:
@@ -138,6 +141,8 @@ def parse_template(text: str, slots: tuple[ast.SlotDecl, ...], span_of: SpanOf, 
         else:
             options = tuple(_template_word(w, span) for w in token.split("/") if w)
             node = options[0] if len(options) == 1 else ast.Alternation(options, span)
+            if modified:
+                node = ast.Sequence((ast.Repeat(ast.AnyWord(span), 0, 2, span), node), span)
         items.append(ast.Repeat(node, 0, 1, span) if optional else node)
     for decl in slots:
         if decl.name not in used:
