@@ -5,7 +5,7 @@ reads only them. Every node carries the `Span` of the rule text that made it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Union
 
 from .source import Span
@@ -80,9 +80,6 @@ Pattern = Union[Literal, WordForms, Slot, AnyWord, RawRegex, Sequence, Alternati
 
 
 # ---- rules and files --------------------------------------------------------------
-
-MISSING: Any = object()  # an expected argument with no expected value
-
 
 @dataclass(frozen=True, slots=True)
 class ExpectedArg:

@@ -76,8 +76,7 @@ def parse_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile:
     rules, defines, imports = [], [], []
     section: tuple[str, str] | None = None
     for start, end in bounds:
-        tree = _parse(source.text[start:end], "start", lambda a, b, s=start: source.span(s + a, s + b),
-                      bag, source.text, start)
+        tree = _parse(source.text[start:end], "start", lambda a, b, s=start: source.span(s + a, s + b), bag)
         if tree is None:
             if source.text[start:end].lstrip().startswith(("event", "entity")):
                 section = None  # a broken section header: its rules are not reported twice
@@ -100,7 +99,7 @@ def parse_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile:
 
 def parse_pattern(text: str, span_of: SpanOf, bag: DiagnosticBag, context: str | None = None) -> ast.Pattern | None:
     """Parse one pattern (e.g. from a YAML string); `span_of` maps string offsets to file spans."""
-    tree = _parse(text, "pattern_only", span_of, bag, text, 0)
+    tree = _parse(text, "pattern_only", span_of, bag)
     if tree is None:
         return None
     return _Builder(span_of, bag).pattern(tree.children[0])
@@ -165,7 +164,7 @@ def _only_comments(text: str) -> bool:
 
 # ---- syntax errors -----------------------------------------------------------------------
 
-def _parse(text: str, start: str, span_of: SpanOf, bag: DiagnosticBag, whole: str, base: int):
+def _parse(text: str, start: str, span_of: SpanOf, bag: DiagnosticBag):
     try:
         return _lark().parse(text, start=start)
     except lark.UnexpectedInput as err:
@@ -384,8 +383,6 @@ class _Builder:
         return ast.TypeRef(str(token), self.span(token))
 
     def pattern(self, node) -> ast.Pattern:
-        if isinstance(node, lark.Token):  # a bare atom token (only via alt/seq of one item)
-            return self._atom_token(node)
         kind, span = node.data, self.span(node)
         kids = node.children
         if kind == "alt":
@@ -417,9 +414,6 @@ class _Builder:
         if kind in ("pattern_only", "atom"):
             return self.pattern(kids[0])
         raise AssertionError(f"unhandled pattern node {kind}")  # grammar and builder disagree
-
-    def _atom_token(self, token: lark.Token) -> ast.Pattern:
-        raise AssertionError(f"unexpected bare token {token.type}")
 
     def repeat(self, item: ast.Pattern, token: lark.Token, span: Span) -> ast.Pattern:
         inner = str(token)[1:-1].replace(" ", "")
