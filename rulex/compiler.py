@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import regex
@@ -57,7 +57,6 @@ class CompiledRule:
     priority: int
     overlap: str
     source: str
-    regex: regex.Pattern = field(compare=False)
     groups: tuple[Group, ...] = ()
     anchors: tuple[Anchor, ...] | None = None   # None: tried on every sentence
     standalone: bool = True    # False for entity rules used only inside other rules
@@ -66,6 +65,21 @@ class CompiledRule:
 
     def group(self, name: str) -> Group:
         return next(g for g in self.groups if g.name == name)
+
+    @property
+    def regex(self) -> regex.Pattern:
+        """The compiled regex, built on first use in each process (a cached pack loads fast)."""
+        return compiled_regex(self.source)
+
+
+_COMPILED: dict[str, regex.Pattern] = {}
+
+
+def compiled_regex(source: str) -> regex.Pattern:
+    pattern = _COMPILED.get(source)
+    if pattern is None:
+        pattern = _COMPILED[source] = regex.compile(source, FLAGS)
+    return pattern
 
 
 def cache_dir() -> Path:
@@ -169,7 +183,7 @@ class _RuleCompiler:
         return CompiledRule(
             id=f"{pack.manifest.name}.{rule.id}", local_id=rule.id, kind=rule.kind, type=rule.type,
             file=rule.span.file, line=rule.span.line, priority=rule.priority,
-            overlap=rule.overlap or pack.manifest.overlap, source=body, regex=regex.compile(body, FLAGS),
+            overlap=rule.overlap or pack.manifest.overlap, source=compiled_regex(body).pattern,
             groups=tuple(self.groups), anchors=anchors(rule.pattern, pack), standalone=standalone,
             builtins=tuple(sorted(self.builtins)), examples=rule.examples)
 
