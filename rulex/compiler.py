@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from .builtins import BUILTINS
 from .resolve import ResolvedPack
 from .segment import normalise
 from .source import Span
-from .view import SEP, TOKEN, WORD_SEP, generic_types, mention_slot
+from .view import NAMED_LISTS, SEP, SEP_REVERSE, TOKEN, WORD_SEP, generic_types, mention_slot
 
 FLAGS = regex.IGNORECASE | regex.VERSION0
 COMMON_WORDS = frozenset("""the a an of in on at to and or by for with from as is was were be are has have
@@ -61,6 +62,8 @@ class CompiledRule:
     anchors: tuple[Anchor, ...] | None = None   # None: tried on every sentence
     standalone: bool = True    # False for entity rules used only inside other rules
     builtins: tuple[str, ...] = ()  # built-in types to find in a sentence before running the rule
+    finder: str | None = None  # split rules: the anchor item's regex; the rule is tried where it matches
+    raw: bool = False          # uses a raw regex, so runs under the time limit
     examples: tuple[ast.Example, ...] = ()
 
     def group(self, name: str) -> Group:
@@ -71,6 +74,10 @@ class CompiledRule:
         """The compiled regex, built on first use in each process (a cached pack loads fast)."""
         return compiled_regex(self.source)
 
+    @property
+    def finder_regex(self) -> regex.Pattern | None:
+        return None if self.finder is None else compiled_regex(self.finder)
+
 
 _COMPILED: dict[str, regex.Pattern] = {}
 
@@ -78,7 +85,7 @@ _COMPILED: dict[str, regex.Pattern] = {}
 def compiled_regex(source: str) -> regex.Pattern:
     pattern = _COMPILED.get(source)
     if pattern is None:
-        pattern = _COMPILED[source] = regex.compile(source, FLAGS)
+        pattern = _COMPILED[source] = regex.compile(source, FLAGS, ignore_unused=True, **NAMED_LISTS)
     return pattern
 
 
@@ -164,6 +171,7 @@ class _RuleCompiler:
         self.groups: list[Group] = []
         self.builtins: set[str] = set()
         self.generic = generic_types()
+        self.reverse = False
 
     def add(self, **fields) -> str:
         name = f"g{len(self.groups)}"
@@ -172,20 +180,51 @@ class _RuleCompiler:
 
     def compile(self) -> CompiledRule:
         rule, pack = self.rule, self.pack
-        body = self.top(rule.pattern)
+        items = _flatten(rule.pattern)
+        split = None if isinstance(rule.pattern, ast.Alternation) else _split_point(items, pack)
+        not_preceded = ""
         if rule.not_preceded_by is not None:
-            body = rf"(?<!{self.node(rule.not_preceded_by, depth=-1)}{SEP})" + body
+            with self.reversed():
+                not_preceded = rf"(?<!{self.node(rule.not_preceded_by, depth=-1)}{self.sep})"
+        finder = None
+        if split is None:
+            body = not_preceded + self.top(rule.pattern)
+        else:
+            # Split at the anchor: the part before it is a lookbehind (matched right to left
+            # from the anchor), so the rule is tried only where its anchor occurs.
+            with self.reversed():
+                prefix, need_sep = self.sequence_parts(items[:split], 0)
+                lead = self.sep if need_sep else ""
+            anchor = self.node(items[split], 0)
+            suffix, _ = self.sequence_parts(items[split + 1:], 0, need_sep=True)
+            body = rf"(?<={not_preceded}(?P<{PREFIX_GROUP}>{prefix}{lead})){anchor}{suffix}"
+            finder = compiled_regex(anchor).pattern
         if rule.not_followed_by is not None:
             body = body + rf"(?!{SEP}{self.node(rule.not_followed_by, depth=-1)})"
         if rule.case_sensitive:
             body = f"(?-i:{body})"
+            finder = finder and f"(?-i:{finder})"
         standalone = rule.kind == "event" or rule.type in pack.manifest.output
         return CompiledRule(
             id=f"{pack.manifest.name}.{rule.id}", local_id=rule.id, kind=rule.kind, type=rule.type,
             file=rule.span.file, line=rule.span.line, priority=rule.priority,
             overlap=rule.overlap or pack.manifest.overlap, source=compiled_regex(body).pattern,
             groups=tuple(self.groups), anchors=anchors(rule.pattern, pack), standalone=standalone,
-            builtins=tuple(sorted(self.builtins)), examples=rule.examples)
+            builtins=tuple(sorted(self.builtins)), examples=rule.examples, finder=finder,
+            raw=any(isinstance(n, ast.RawRegex) for n in _all_nodes(rule, pack)))
+
+    @property
+    def sep(self) -> str:
+        return SEP_REVERSE if self.reverse else SEP
+
+    @contextmanager
+    def reversed(self):
+        """Compile for a lookbehind, which the regex module matches right to left."""
+        self.reverse = True
+        try:
+            yield
+        finally:
+            self.reverse = False
 
     def top(self, node: ast.Pattern) -> str:
         """The rule's pattern; each top-level alternative is a group, to say which one fired."""
@@ -225,24 +264,29 @@ class _RuleCompiler:
         inner = self.node(node.item, depth, parent, stack)
         lazy = "?" if isinstance(node.item, ast.AnyWord) else ""  # gaps take as few words as will do
         low, high = max(node.min, 1), node.max
-        body = inner if high == 1 else f"{inner}(?:{SEP}{inner}){{{low - 1},{high - 1}}}{lazy}"
+        body = inner if high == 1 else f"{inner}(?:{self.sep}{inner}){{{low - 1},{high - 1}}}{lazy}"
         return body, node.min == 0, lazy
 
     def sequence(self, items, depth: int, parent: str | None, stack: tuple[str, ...]) -> str:
-        """Items joined by separators; an optional item carries its own separator, so that
-        an absent item leaves no separator behind to backtrack over."""
+        return self.sequence_parts(items, depth, parent, stack)[0]
+
+    def sequence_parts(self, items, depth: int, parent: str | None = None, stack: tuple[str, ...] = (),
+                       need_sep: bool = False) -> tuple[str, bool]:
+        """Items joined by separators, and whether a separator must come before what follows.
+
+        An optional item carries its own separator, so that an absent item leaves no
+        separator behind to backtrack over."""
         parts: list[str] = []
-        need_sep = False
         for item in items:
             body, optional, lazy = self.piece(item, depth, parent, stack)
             if not optional:
-                parts.append((SEP if need_sep else "") + body)
+                parts.append((self.sep if need_sep else "") + body)
                 need_sep = True
             elif need_sep:
-                parts.append(f"(?:{SEP}{body})?{lazy}")
+                parts.append(f"(?:{self.sep}{body})?{lazy}")
             else:
-                parts.append(f"(?:{body}{SEP})?{lazy}")
-        return "".join(parts)
+                parts.append(f"(?:{body}{self.sep})?{lazy}")
+        return "".join(parts), need_sep
 
     def slot(self, node: ast.Slot, depth: int, parent: str | None, stack: tuple[str, ...]) -> str:
         arg = None
@@ -257,12 +301,12 @@ class _RuleCompiler:
                 if meaning.kind == "lexicon":
                     id_group = f"m{len(self.groups)}"
                     name = self.add(id_group=id_group, **common)
-                    parts.append(mention_slot(name, id_group, meaning.lexicons))
+                    parts.append(mention_slot(name, id_group, meaning.lexicons, self.reverse))
                 elif meaning.kind == "builtin":
                     id_group = f"m{len(self.groups)}"
                     name = self.add(id_group=id_group, **common)
                     source = len(self.pack.lexicons) + BUILTIN_NAMES.index(ref.name)
-                    parts.append(mention_slot(name, id_group, (source,)))
+                    parts.append(mention_slot(name, id_group, (source,), self.reverse))
                     self.builtins.add(ref.name)
                 elif meaning.kind == "generic":
                     parts.append(f"(?P<{self.add(**common)}>{self.generic[ref.name][1]})")
@@ -280,6 +324,46 @@ class _RuleCompiler:
                         parts.append(f"(?P<{name}>{inner})")
         body = "|".join(parts) or r"(?!)"
         return f"(?P<{arg}>{body})" if arg else f"(?:{body})"
+
+
+PREFIX_GROUP = "pre"  # in a split rule, the part of the match before the anchor
+
+
+def _flatten(node: ast.Pattern) -> list[ast.Pattern]:
+    """The top-level items of a pattern, nested sequences opened up."""
+    if not isinstance(node, ast.Sequence):
+        return [node]
+    return [leaf for item in node.items for leaf in _flatten(item)]
+
+
+def _split_point(items: list[ast.Pattern], pack: ResolvedPack) -> int | None:
+    """The index of the required top-level item whose anchors are rarest, if it is not the first."""
+    best, best_cost = None, None
+    for index, item in enumerate(items):
+        if isinstance(item, ast.Repeat) and item.min == 0:
+            continue
+        found = anchors(item, pack)
+        if found and (best_cost is None or _cost(found) < best_cost):
+            best, best_cost = index, _cost(found)
+    return best if best else None  # at 0 there is nothing to split off: the rule starts at its anchor
+
+
+def _all_nodes(rule: ast.Rule, pack: ResolvedPack, seen: frozenset = frozenset()):
+    """Every pattern node of a rule, its context conditions, and the defines and sub-rules it uses."""
+    for root in (rule.pattern, rule.not_preceded_by, rule.not_followed_by):
+        if root is None:
+            continue
+        for node in ast.walk(root):
+            yield node
+            if isinstance(node, ast.Slot):
+                for ref in node.types:
+                    for meaning in pack.names.get(ref.name, ()):
+                        if meaning.kind == "define" and ref.name not in seen:
+                            yield from ast.walk(pack.defines[ref.name].pattern)
+                        elif meaning.kind == "rules":
+                            for rule_id in meaning.rules:
+                                if rule_id not in seen:
+                                    yield from _all_nodes(pack.rule(rule_id), pack, seen | {rule_id, rule.id})
 
 
 def literal_regex(text: str, case_sensitive: bool = False) -> str:

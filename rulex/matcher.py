@@ -17,7 +17,7 @@ from functools import lru_cache
 import regex
 
 from .builtins import BUILTINS
-from .compiler import BUILTIN_NAMES, FLAGS, CompiledRule, Group
+from .compiler import BUILTIN_NAMES, FLAGS, PREFIX_GROUP, CompiledRule, Group
 from .document import Document
 from .match import Argument, DocResult, Match, Problem, Provenance
 from .program import Program
@@ -87,7 +87,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         for rule_index in sorted(rule_ids):
             rule = program.rules[rule_index]
             try:
-                found = [build_match(program, rule, m, view, doc) for m in rule.regex.finditer(view.text, timeout=timeout)]
+                found = [build_match(program, rule, m, view, doc) for m in run_rule(rule, view.text, timeout)]
             except TimeoutError:
                 problems.append(Problem(doc.id, "RX501", f"rule {rule.id} ran out of time "
                                         f"({program.manifest.timeout_ms} ms) on a sentence of {view.end - view.start} "
@@ -157,6 +157,20 @@ def find_mentions(program: Program, normalised: str, lowered: str, start: int = 
     return out
 
 
+def run_rule(rule: CompiledRule, text: str, timeout: float):
+    """The rule's regex matches in one sentence view: where its anchor occurs, for a split rule."""
+    limit = {"timeout": timeout} if rule.raw else {}  # only raw regexes can backtrack without bound
+    if rule.finder is None:
+        yield from rule.regex.finditer(text, **limit)
+        return
+    pattern, last = rule.regex, -1
+    for occurrence in rule.finder_regex.finditer(text, **limit):
+        m = pattern.match(text, occurrence.start(), **limit)
+        if m is not None and m.end() > last:  # one match per anchor, none inside the previous one
+            last = m.end()
+            yield m
+
+
 @lru_cache(maxsize=None)
 def _builtin_regex(name: str) -> regex.Pattern:
     return regex.compile(BUILTINS[name].pattern, FLAGS)
@@ -190,7 +204,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc: Document) -> Match | None:
     """A Match from one regex match, with every argument's value and derivation."""
-    start, end = _trim(doc.text, *view.doc_span(*m.span()))
+    start = m.start()
+    if rule.finder is not None and m.start(PREFIX_GROUP) >= 0:
+        start = m.start(PREFIX_GROUP)
+    start, end = _trim(doc.text, *view.doc_span(start, m.end()))
     if start >= end:
         return None
     arguments: list[Argument] = []

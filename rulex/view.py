@@ -30,15 +30,24 @@ _CLOSE = r"\x03[\uE000-\uEFFF]"
 # will do, so that a slot sees the outermost (longest) mention first.
 # The spaces and closing markers are taken possessively: nothing can start with them, and
 # leaving them to backtracking makes runs of optional elements explode.
-SEP = rf"(?:\s|{_CLOSE})*+(?:{_OPEN})*?"
+SEP = rf"[\s\x03\uE000-\uEFFF]*+(?:{_OPEN})*?"
+# The same inside a lookbehind, which is matched right to left: there the opening markers
+# are taken possessively and the closing ones left to the element on the left.
+SEP_REVERSE = rf"(?:{_CLOSE})*?(?:\s|{_OPEN})*+"
 WORD_SEP = rf"(?:{MARK}*+-{MARK}*+|{MARK}++)"  # between the words of a phrase: space or hyphen
 TOKEN = r"(?:[^\W_](?:[\w'.-]*[^\W_])?\.?|[^\w\s\x01\x03\uE000-\uF8FF])"
 
 
-def mention_slot(group: str, id_group: str, sources: tuple[int, ...]) -> str:
-    """The regex for "a mention from one of these sources", capturing it and its id."""
+def mention_slot(group: str, id_group: str, sources: tuple[int, ...], reverse: bool = False) -> str:
+    """The regex for "a mention from one of these sources", capturing it and its id.
+
+    Inside a lookbehind the regex module matches right to left, so there the id is
+    captured at the closing marker and checked at the opening one.
+    """
     chars = "".join(chr(LEX_BASE + i) for i in sources)
-    return (rf"(?P<{group}>\x01(?P<{id_group}>[\uE000-\uEFFF])[{chars}](?s:.*?)\x03(?P={id_group}))")
+    if reverse:
+        return rf"(?P<{group}>\x01(?P={id_group})[{chars}](?s:.*?)\x03(?P<{id_group}>[\uE000-\uEFFF]))"
+    return rf"(?P<{group}>\x01(?P<{id_group}>[\uE000-\uEFFF])[{chars}](?s:.*?)\x03(?P={id_group}))"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,17 +120,19 @@ _NUMBER = (r"(?:(?:at\s+least|more\s+than|up\s+to|over|about|nearly|almost|some)
            r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+dozen|dozens|"
            r"scores|hundreds|thousands|several|a\s+few|many)")
 _WORD = r"[^\W_](?:[\w'-]*[^\W_])?(?:\.[^\W_]+)*(?:(?<=\b[^\W_]\.[^\W_])\.)?"
-_FIRST = rf"(?!(?:{_STOP})\b){_WORD}"
-_NEXT = rf"(?!(?:{_STOP}|{_TIME_WORDS})\b)(?!(?-i:[a-z]+ing\b)){_WORD}"
+# Word lists are passed to the regex module as named lists (\L<name>): short to compile.
+NAMED_LISTS = {"stop": _STOP.split("|"), "timeword": _TIME_WORDS.split("|"), "det": _DET.split("|")}
+_FIRST = rf"(?!\L<stop>\b){_WORD}"
+_NEXT = rf"(?!\L<stop>\b|\L<timeword>\b)(?!(?-i:[a-z]+ing\b)){_WORD}"
 _NAME_WORD = r"(?-i:[A-Z][\w'-]*(?:\.[A-Z][\w'-]*)*\.?)"
 _NAME_LINK = r"(?-i:of|the|al|bin|ibn|de|del|la|van|von|da|el)"
 
 
 def generic_types() -> dict[str, tuple[str, str]]:
     """Span types with no value: name -> (description, regex)."""
-    phrase = (rf"(?:(?:(?:{_DET}|{_NUMBER})\b){MARK}++){{0,2}}{_FIRST}"
+    phrase = (rf"\b(?:(?:\L<det>|{_NUMBER})\b{MARK}++){{0,2}}{_FIRST}"
               rf"(?:(?:{MARK}++(?:and|of|&){MARK}++|{MARK}++){_NEXT}){{0,7}}")
-    name = rf"{_NAME_WORD}(?:{MARK}++(?:{_NAME_LINK}{MARK}++)?{_NAME_WORD}){{0,5}}"
+    name = rf"\b{_NAME_WORD}(?:{MARK}++(?:{_NAME_LINK}{MARK}++)?{_NAME_WORD}){{0,5}}"
     return {
         "Phrase": ("a noun-phrase-like span of up to 8 words: optional determiners or a number, "
                    "then words up to a preposition, verb or punctuation", phrase),
