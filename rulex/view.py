@@ -15,6 +15,7 @@ the view back to document offsets, skipping them too.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 OPEN, CLOSE = "\x01", "\x03"
@@ -62,45 +63,50 @@ class Mention:
 class SentenceView:
     """One sentence as the regexes see it, and the way back to document offsets."""
 
-    __slots__ = ("text", "start", "end", "mentions", "_starts", "_ends")
+    __slots__ = ("text", "start", "end", "mentions", "_marks", "_mark_ends", "_mark_docs")
 
     def __init__(self, normalised: str, start: int, end: int, mentions: list[Mention]):
         self.start, self.end = start, end
         self.mentions = mentions[:MAX_MENTIONS]
+        self._marks: list[int] = []       # where each marker starts in the view
+        self._mark_ends: list[int] = []   # ... and ends
+        self._mark_docs: list[int] = []   # the document offset it stands at
         if not self.mentions:
             self.text = normalised[start:end]
-            self._starts = self._ends = None
             return
         events = []
         for i, m in enumerate(self.mentions):
             events.append((m.start, 1, -(m.end - m.start), i))    # opens: outer first
             events.append((m.end, 0, m.end - m.start, i))         # closes before opens; inner first
         events.sort()
-        pieces, starts, ends = [], [], []
-        pos = start
+        pieces: list[str] = []
+        pos, size = start, 0
         for at, is_open, _, i in events:
-            chunk = normalised[pos:at]
-            pieces.append(chunk)
-            starts.extend(range(pos, at))
-            ends.extend(range(pos + 1, at + 1))
-            pos = at
+            if at > pos:
+                pieces.append(normalised[pos:at])
+                size += at - pos
+                pos = at
             marker = (OPEN + chr(ID_BASE + i) + chr(LEX_BASE + self.mentions[i].source)) if is_open \
                 else (CLOSE + chr(ID_BASE + i))
             pieces.append(marker)
-            starts.extend([at] * len(marker))
-            ends.extend([at] * len(marker))
+            self._marks.append(size)
+            size += len(marker)
+            self._mark_ends.append(size)
+            self._mark_docs.append(at)
         pieces.append(normalised[pos:end])
-        starts.extend(range(pos, end))
-        ends.extend(range(pos + 1, end + 1))
         self.text = "".join(pieces)
-        self._starts = starts + [end]
-        self._ends = [start] + ends
+
+    def _doc(self, at: int) -> int:
+        index = bisect.bisect_right(self._marks, at) - 1
+        if index < 0:
+            return self.start + at
+        if at < self._mark_ends[index]:   # inside a marker: it stands between two characters
+            return self._mark_docs[index]
+        return self._mark_docs[index] + at - self._mark_ends[index]
 
     def doc_span(self, view_start: int, view_end: int) -> tuple[int, int]:
         """Document offsets of a span of the view, markers excluded."""
-        if self._starts is None:
-            return self.start + view_start, self.start + view_end
-        start, end = self._starts[view_start], self._ends[view_end]
+        start, end = self._doc(view_start), self._doc(view_end)
         return start, max(start, end)
 
     def mention(self, id_char: str) -> Mention:
