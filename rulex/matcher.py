@@ -150,8 +150,8 @@ def find_mentions(program: Program, normalised: str, lowered: str, start: int = 
         start, end = end_index - length + 1, end_index + 1
         if (start > 0 and lowered[start - 1].isalnum()) or (end < size and lowered[end].isalnum()):
             continue
-        for lexicon, entry in entries:
-            if program.lexicons[lexicon].entries[entry].id and _case_ok(program, lexicon, entry, normalised[start:end]):
+        for lexicon, entry, capitals_only in entries:
+            if not capitals_only or normalised[start:end].isupper():
                 out.append(Mention(start, end, lexicon, entry))
     out.sort(key=lambda m: (m.start, -m.end))
     return out
@@ -172,8 +172,8 @@ def run_rule(rule: CompiledRule, text: str, timeout: float):
 
 
 @lru_cache(maxsize=None)
-def _builtin_regex(name: str) -> regex.Pattern:
-    return regex.compile(BUILTINS[name].pattern, FLAGS)
+def _builtin_regex(name: str) -> tuple[re.Pattern, regex.Pattern]:
+    return re.compile(BUILTINS[name].cue, re.IGNORECASE), regex.compile(BUILTINS[name].pattern, FLAGS)
 
 
 def builtin_mentions(program: Program, text: str, start: int, end: int, names: set[str]) -> list[Mention]:
@@ -181,17 +181,12 @@ def builtin_mentions(program: Program, text: str, start: int, end: int, names: s
     out = []
     first = len(program.lexicons)
     for name in sorted(names):
+        cue, pattern = _builtin_regex(name)
+        if cue.search(text, start, end) is None:  # most sentences hold no number or date at all
+            continue
         source = first + BUILTIN_NAMES.index(name)
-        out.extend(Mention(m.start(), m.end(), source, -1) for m in _builtin_regex(name).finditer(text, start, end))
+        out.extend(Mention(m.start(), m.end(), source, -1) for m in pattern.finditer(text, start, end))
     return out
-
-
-def _case_ok(program: Program, lexicon: int, entry: int, surface: str) -> bool:
-    """Short all-capitals aliases ("US", "IS", "UN") match only in capitals."""
-    if len(surface) > 5 or surface.isupper():
-        return True
-    return not any(a.isupper() and a.lower() == surface.lower()
-                   for a in program.lexicons[lexicon].entries[entry].aliases)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -20,7 +20,7 @@ class Program:
     rules: tuple[CompiledRule, ...]
     lexicons: tuple[Lexicon, ...]
     word_anchors: ahocorasick.Automaton | None = field(compare=False)     # word -> rule indices
-    alias_scanner: ahocorasick.Automaton | None = field(compare=False)    # alias -> ((lexicon, entry), ...)
+    alias_scanner: ahocorasick.Automaton | None = field(compare=False)    # alias -> ((lexicon, entry, caps), ...)
     lexicon_anchors: dict[int, tuple[int, ...]] = field(compare=False)    # lexicon -> rule indices
     every_sentence: tuple[int, ...] = ()                                  # rules with no anchor
     standalone: frozenset[int] = frozenset()                              # rules that run on their own
@@ -42,15 +42,16 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
             target = words.setdefault(value, []) if kind == "word" else by_lexicon.setdefault(value, [])
             target.append(index)
     word_anchors = _automaton({w: tuple(ids) for w, ids in words.items()})
-    aliases: dict[str, list[tuple[int, int]]] = {}
+    aliases: dict[str, dict[tuple[int, int], bool]] = {}
     for lex_index, lexicon in enumerate(lexicons):
         for entry_index, entry in enumerate(lexicon.entries):
             for alias in entry.aliases:
+                capitals_only = alias.isupper() and len(alias) <= 5  # "US" is not "us"
                 for variant in surface_variants(alias):
-                    found = aliases.setdefault(variant, [])
-                    if (lex_index, entry_index) not in found:
-                        found.append((lex_index, entry_index))
-    alias_scanner = _automaton({a: tuple(v) for a, v in aliases.items()})
+                    found = aliases.setdefault(variant, {})
+                    key = (lex_index, entry_index)
+                    found[key] = found.get(key, True) and capitals_only
+    alias_scanner = _automaton({a: tuple((lx, en, caps) for (lx, en), caps in v.items()) for a, v in aliases.items()})
     return Program(manifest, tuple(rules), lexicons, word_anchors, alias_scanner,
                    {k: tuple(v) for k, v in by_lexicon.items()}, tuple(every),
                    frozenset(i for i, r in enumerate(rules) if r.standalone))
