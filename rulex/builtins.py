@@ -78,7 +78,7 @@ class BuiltinType:
     description: str  # one line, for docs and `rulex inspect`
     pattern: str  # regex-module source: no capturing group, no anchor, no global flag
     normalise: Callable[[str, datetime.date | None], Normalised | None]
-    cue: str = r"\w"  # a `re` pattern that finds something every match contains (a quick pre-test)
+    cues: tuple[str, ...] = ()  # every match holds a digit or one of these (lower case) as a substring
 
 
 # --------------------------------------------------------------------------- policy table
@@ -598,11 +598,12 @@ def _normalise_time(text: str, document_date: datetime.date | None = None) -> No
     return Normalised(value, "time", "; ".join(notes) or None)
 
 
-_NUMBER_CUE = (r"\d|\b(?:" + "|".join(_UNITS + _TEENS + _TENS + list(_SCALES)) +
-               r"|zero|dozens?|several|few|couple|number|scores|half|tens|hundreds|thousands|millions)\b")
-_TIME_CUE = (r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun"
-             r"|yesterday|today|tonight|tomorrow|last|past|next|ago|morning|afternoon|evening|night|noon"
-             r"|midnight|week|month|year|day|earl|late|mid)")
+_NUMBER_CUES = (*_UNITS, *_TEENS, *_TENS, *_SCALES, "zero", "dozen", "several", "few", "couple", "number",
+                "scores", "half", "tens")
+_TIME_CUES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "mon", "tue",
+              "wed", "thu", "fri", "sat", "sun", "yesterday", "today", "tonight", "tomorrow", "last", "past",
+              "next", "ago", "morning", "afternoon", "evening", "night", "noon", "midnight", "week", "month",
+              "year", "day", "earl", "late", "mid")
 
 BUILTINS: dict[str, BuiltinType] = {
     t.name: t
@@ -612,21 +613,21 @@ BUILTINS: dict[str, BuiltinType] = {
             "a count, exact or vague: 13, thirteen, more than a dozen, dozens, 10-15 -> {min, max, approximate}",
             _strip_names(_quantity_source(in_context=True)),
             _normalise_quantity,
-            _NUMBER_CUE,
+            _NUMBER_CUES,
         ),
         BuiltinType(
             "Number",
             "a plain number in digits or words: 3.5, 1,200, twenty-one, a dozen -> int or float",
             _strip_names(_NUMBER_NAMED),
             _normalise_number,
-            _NUMBER_CUE,
+            _NUMBER_CUES,
         ),
         BuiltinType(
             "Time",
             "a date or time, absolute or relative: January 7, 5:30 p.m. (EST), last month -> ISO 8601",
             _strip_names(_TIME_NAMED),
             _normalise_time,
-            _TIME_CUE,
+            _TIME_CUES,
         ),
     )
 }

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
+import ahocorasick
 import regex
 
 from .builtins import BUILTINS
@@ -81,7 +82,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         found_here = by_sentence.get(index, [])
         needed = {name for r in rule_ids for name in program.rules[r].builtins}
         if needed:
-            found_here = found_here + builtin_mentions(program, normalised, *sentences[index], needed)
+            found_here = found_here + builtin_mentions(program, normalised, lowered, *sentences[index], needed)
             found_here.sort(key=lambda m: (m.start, -m.end))
         view = SentenceView(normalised, *sentences[index], found_here)
         for rule_index in sorted(rule_ids):
@@ -171,18 +172,29 @@ def run_rule(rule: CompiledRule, text: str, timeout: float):
             yield m
 
 
+DIGIT = re.compile(r"\d")
+
+
 @lru_cache(maxsize=None)
-def _builtin_regex(name: str) -> tuple[re.Pattern, regex.Pattern]:
-    return re.compile(BUILTINS[name].cue, re.IGNORECASE), regex.compile(BUILTINS[name].pattern, FLAGS)
+def _builtin_regex(name: str) -> tuple[ahocorasick.Automaton, regex.Pattern]:
+    cues = ahocorasick.Automaton()
+    for word in BUILTINS[name].cues:
+        cues.add_word(word, word)
+    cues.make_automaton()
+    return cues, regex.compile(BUILTINS[name].pattern, FLAGS)
 
 
-def builtin_mentions(program: Program, text: str, start: int, end: int, names: set[str]) -> list[Mention]:
+def _has_cue(cues: ahocorasick.Automaton, text: str, lowered: str, start: int, end: int) -> bool:
+    return DIGIT.search(text, start, end) is not None or next(cues.iter(lowered, start, end), None) is not None
+
+
+def builtin_mentions(program: Program, text: str, lowered: str, start: int, end: int, names: set[str]) -> list[Mention]:
     """Matches of built-in types (Quantity, Time, ...) in one sentence, as mentions."""
     out = []
     first = len(program.lexicons)
     for name in sorted(names):
-        cue, pattern = _builtin_regex(name)
-        if cue.search(text, start, end) is None:  # most sentences hold no number or date at all
+        cues, pattern = _builtin_regex(name)
+        if not _has_cue(cues, text, lowered, start, end):  # most sentences hold no number or date at all
             continue
         source = first + BUILTIN_NAMES.index(name)
         out.extend(Mention(m.start(), m.end(), source, -1) for m in pattern.finditer(text, start, end))
