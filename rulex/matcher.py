@@ -1,10 +1,12 @@
 """Run a Program over a document: scan, pick sentences, run rules there, build Matches.
 
-1. normalise the text (same length) and lower-case it;
-2. one Aho-Corasick scan finds every lexicon alias (mentions), another every anchor word;
-3. split sentences; a rule is tried only in sentences holding one of its anchors;
-4. each such sentence becomes a `SentenceView` (mentions marked) and the rule's regex runs
-   on it with a time limit; groups become Arguments with provenance;
+1. normalise the text (same length, so offsets stay exact) and lower-case it;
+2. one Aho-Corasick scan finds every rule's anchor words; only paragraphs holding one are
+   split into sentences, and a rule is tried only in the sentences holding its anchors;
+3. in those sentences, lexicon aliases (another Aho-Corasick scan) and the built-in types
+   the rules need are found and marked: the `SentenceView`;
+4. a rule split at its anchor is tried at each occurrence of the anchor, others over the
+   sentence; raw regexes run under a time limit; groups become Arguments with provenance;
 5. overlapping matches of one type are settled by the overlap policy.
 """
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
 
 import ahocorasick
@@ -26,6 +29,19 @@ from .segment import lowercase_view, normalise, split_sentences
 from .view import Mention, SentenceView
 
 
+@dataclass
+class _Plan:
+    """Where in a document which rules will run, and the lexicon mentions found so far."""
+    sentences: list[tuple[int, int]]
+    candidates: dict[int, set[int]]          # sentence index -> rule indices
+    by_sentence: dict[int, list[Mention]]    # sentence index -> lexicon mentions in it
+    mentions: list[Mention]
+
+    def sentence_of(self, offset: int) -> int:
+        index = bisect.bisect_right([s for s, _ in self.sentences], offset) - 1
+        return index if index >= 0 and offset < self.sentences[index][1] else -1
+
+
 def match_document(program: Program, doc: Document, rules: set[int] | None = None) -> DocResult:
     """Every match of the program's standalone rules (or of the rule indices in `rules`) in one document."""
     text = doc.text
@@ -33,13 +49,44 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         return DocResult(())
     normalised = normalise(text)
     lowered = lowercase_view(normalised)
+    plan = _plan(program, normalised, lowered)
+    matches: list[Match] = []
+    problems: list[Problem] = []
+    timeout = program.manifest.timeout_ms / 1000
+    for index in sorted(plan.candidates):
+        rule_ids = plan.candidates[index] & (program.standalone if rules is None else rules)
+        if not rule_ids:
+            continue
+        start, end = plan.sentences[index]
+        found_here = plan.by_sentence.get(index, [])
+        needed = {name for r in rule_ids for name in program.rules[r].builtins}
+        if needed:
+            found_here = found_here + builtin_mentions(program, normalised, lowered, start, end, needed)
+            found_here.sort(key=lambda m: (m.start, -m.end))
+        view = SentenceView(normalised, start, end, found_here)
+        for rule_index in sorted(rule_ids):
+            rule = program.rules[rule_index]
+            try:
+                found = [build_match(program, rule, m, view, doc) for m in run_rule(rule, view.text, timeout)]
+            except TimeoutError:
+                problems.append(Problem(doc.id, "RX501", f"rule {rule.id} ran out of time "
+                                        f"({program.manifest.timeout_ms} ms) on a sentence of {end - start} "
+                                        "characters; its matches there are dropped", rule.id, (start, end)))
+                continue
+            matches.extend(m for m in found if m is not None)
+    matches.extend(entity_matches(program, doc, plan))
+    kept = settle_overlaps(matches, {r.id: r.overlap for r in program.rules}, program.manifest.overlap)
+    kept.sort(key=lambda m: (m.start, m.rule, m.end))
+    return DocResult(tuple(kept), tuple(problems))
 
-    # Anchor words and (when rules are anchored on them) lexicon aliases pick the paragraphs
-    # worth splitting into sentences; most of a document is never split at all.
+
+def _plan(program: Program, normalised: str, lowered: str) -> _Plan:
+    """Anchor words (and lexicon aliases, for rules anchored on them) pick the paragraphs worth
+    splitting into sentences and the rules worth trying in each; most text is never split."""
     hits: list[tuple[int, tuple[int, ...]]] = []
     if program.word_anchors is not None:
         hits = [(end, ids) for end, (_, ids) in program.word_anchors.iter(lowered)]
-    everywhere = program.lexicon_anchors or program.manifest.output
+    everywhere = bool(program.lexicon_anchors or program.manifest.output)
     mentions = find_mentions(program, normalised, lowered) if everywhere else []
     hits += [(m.start, program.lexicon_anchors[m.source]) for m in mentions if m.source in program.lexicon_anchors]
     chunks = paragraphs(normalised)
@@ -47,58 +94,25 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         wanted = range(len(chunks))
     else:
         chunk_starts = [s for s, _ in chunks]
-        wanted = sorted({bisect.bisect_right(chunk_starts, at) - 1 for at, _ in hits})
+        positions = [at for at, _ in hits] + [m.start for m in mentions]  # output entities need their sentence
+        wanted = sorted({bisect.bisect_right(chunk_starts, at) - 1 for at in positions})
     sentences = [s for i in wanted for s in bounded(sentences_in(normalised, *chunks[i]), normalised)]
+    plan = _Plan(sentences, defaultdict(set), defaultdict(list), mentions)
     starts = [s for s, _ in sentences]
-
-    def sentence_of(offset: int) -> int:
-        index = bisect.bisect_right(starts, offset) - 1
-        return index if index >= 0 and offset < sentences[index][1] else -1
-
-    candidates: dict[int, set[int]] = defaultdict(set)
     for at, rule_ids in hits:
-        index = sentence_of(at)
-        if index >= 0:
-            candidates[index].update(rule_ids)
-    if program.every_sentence:
-        for index in range(len(sentences)):
-            candidates[index].update(program.every_sentence)
+        index = bisect.bisect_right(starts, at) - 1
+        if index >= 0 and at < sentences[index][1]:
+            plan.candidates[index].update(rule_ids)
+    for index in range(len(sentences)) if program.every_sentence else ():
+        plan.candidates[index].update(program.every_sentence)
     if not everywhere:
-        mentions = [m for index in sorted(candidates)
-                    for m in find_mentions(program, normalised, lowered, *sentences[index])]
-    by_sentence: dict[int, list[Mention]] = defaultdict(list)
-    for mention in mentions:
-        index = sentence_of(mention.start)
+        plan.mentions = [m for index in sorted(plan.candidates)
+                         for m in find_mentions(program, normalised, lowered, *sentences[index])]
+    for mention in plan.mentions:
+        index = bisect.bisect_right(starts, mention.start) - 1
         if index >= 0 and mention.end <= sentences[index][1]:
-            by_sentence[index].append(mention)
-
-    matches: list[Match] = []
-    problems: list[Problem] = []
-    timeout = program.manifest.timeout_ms / 1000
-    for index in sorted(candidates):
-        rule_ids = candidates[index] & (program.standalone if rules is None else rules)
-        if not rule_ids:
-            continue
-        found_here = by_sentence.get(index, [])
-        needed = {name for r in rule_ids for name in program.rules[r].builtins}
-        if needed:
-            found_here = found_here + builtin_mentions(program, normalised, lowered, *sentences[index], needed)
-            found_here.sort(key=lambda m: (m.start, -m.end))
-        view = SentenceView(normalised, *sentences[index], found_here)
-        for rule_index in sorted(rule_ids):
-            rule = program.rules[rule_index]
-            try:
-                found = [build_match(program, rule, m, view, doc) for m in run_rule(rule, view.text, timeout)]
-            except TimeoutError:
-                problems.append(Problem(doc.id, "RX501", f"rule {rule.id} ran out of time "
-                                        f"({program.manifest.timeout_ms} ms) on a sentence of {view.end - view.start} "
-                                        "characters; its matches there are dropped", rule.id, (view.start, view.end)))
-                continue
-            matches.extend(m for m in found if m is not None)
-    matches.extend(entity_matches(program, doc, mentions, sentences, sentence_of))
-    kept = settle_overlaps(matches, {r.id: r.overlap for r in program.rules}, program.manifest.overlap)
-    kept.sort(key=lambda m: (m.start, m.rule, m.end))
-    return DocResult(tuple(kept), tuple(problems))
+            plan.by_sentence[index].append(mention)
+    return plan
 
 
 LINE_ENDS = re.compile(r"\n[ \t\n]*")
@@ -287,19 +301,19 @@ def _argument(program, rule: CompiledRule, group: Group, m, span, view: Sentence
     return Argument(group.role, text, start, end, chosen.type or "", value, has_value, how)
 
 
-def entity_matches(program: Program, doc: Document, mentions: list[Mention], sentences, sentence_of) -> list[Match]:
+def entity_matches(program: Program, doc: Document, plan: _Plan) -> list[Match]:
     """Lexicon mentions of the types the pack outputs, as entity matches with empty args."""
     wanted = set(program.manifest.output)
     if not wanted:
         return []
     out = []
-    for mention in mentions:
+    for mention in plan.mentions:
         lexicon = program.lexicons[mention.source]
         if lexicon.type not in wanted and lexicon.name not in wanted:
             continue
         entry = lexicon.entries[mention.entry]
-        index = sentence_of(mention.start)
-        sentence = sentences[index] if index >= 0 else (mention.start, mention.end)
+        index = plan.sentence_of(mention.start)
+        sentence = plan.sentences[index] if index >= 0 else (mention.start, mention.end)
         how = {"via": "lexicon", "lexicon": lexicon.name, "entry": entry.id,
                "entry_file": entry.span.file, "entry_line": entry.span.line}
         out.append(Match(doc.id, lexicon.type, f"{program.manifest.name}.lexicon.{lexicon.name}",

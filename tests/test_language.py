@@ -304,3 +304,11 @@ def test_a_pack_can_be_single_rule_files(tmp_path):
 def test_a_rule_without_anchor_is_a_warning(make_pack, lexicons):
     found = codes(make_pack, lexicons, "event: E\nrule: r\n  pattern: {n:Number} {t:Time}\n")
     assert [c for c in found if c[0] != "RX602"] == [("RX603", 2, 1)]  # RX602: its lexicons are unused
+
+
+def test_output_entities_carry_their_sentence(make_pack, lexicons):
+    manifest = "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\noutput: [Place]\n"
+    pack = load(make_pack, lexicons, ATTACK, manifest)
+    text = "Nothing else here. Troops left Erbil on Monday."
+    [m] = [m for m in pack.extract(text) if m.type == "Place"]
+    assert m.provenance.sentence == (19, len(text))
