@@ -1,7 +1,8 @@
 """Throughput of the whole rulex pipeline on real news text, against spaCy's Matcher as the peer.
 
     .venv/bin/python benchmarks/bench_rules.py --corpus ../shared/corpus/news [--limit-mb 1]
-        [--repeat 3] [--peer-sample 0.5] [--json out.json] [--profile prof_dir]
+        [--repeat 3] [--peer-sample 0.5] [--peer-budget 90] [--packs rules-10,rules-100]
+        [--json out.json] [--profile prof_dir] [--clock cpu|wall] [--no-peer]
 
 Generated packs (benchmarks/rulegen.py), written to a temporary directory:
 
@@ -22,8 +23,12 @@ PhraseMatcher pass over the same lexicon aliases (entities merged into single to
 `Matcher` patterns (trigger forms as LOWER IN [...], lexicon slots as ENT_TYPE, optional parts
 as OP "?" or extra patterns, gaps as OP "{0,n}"), and the same longest-match overlap settling.
 The peer is timed on the first --peer-sample MB of the corpus (documents taken round-robin from
-the corpus files, so the sample mixes them) and its MB/s extrapolated; the ratio compares rulex
-and spaCy on that same sample.
+the corpus files, so the sample mixes them), or on fewer documents when it takes longer than
+--peer-budget seconds, and its MB/s extrapolated; the ratio compares rulex and spaCy on exactly
+the documents the peer ran on.
+
+Times are process CPU time by default (--clock cpu), since the machine may be shared; --clock
+wall gives elapsed time. A quick run: --limit-mb 1 --repeat 1 --peer-sample 0.1.
 """
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ import datetime as dt
 import gc
 import io
 import json
+import linecache
 import os
 import pstats
 import re
@@ -40,8 +46,10 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+import regex
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
@@ -50,10 +58,17 @@ if str(HERE) not in sys.path:
 import rulex  # noqa: E402
 import rulegen  # noqa: E402
 
+# Keep the source of the rulex modules as imported, to label profile lines even if the files
+# are edited while the benchmark runs.
+for _module in list(sys.modules.values()):
+    if getattr(_module, "__file__", None) and f"{os.sep}rulex{os.sep}" in _module.__file__:
+        linecache.getlines(_module.__file__)
+
 TARGETS_MBPS = {"rules-10": 20.0, "rules-100": 5.0, "rules-1000": 1.0}
 TARGET_PEER_RATIO = {"rules-100": 100.0, "rules-1000": 100.0}
 TARGET_NOHIT_RATIO = 1.5
 TARGET_ALIAS_RATIO = 1.5
+WARM_UP_DOCS = 20
 
 
 # ---------------------------------------------------------------------------- corpus
@@ -152,6 +167,7 @@ def build_packs(root: Path, wanted: set[str] | None, corpus_lower_q: str, seed: 
     if wanted is not None:
         specs = [s for s in specs if s.name in wanted]
     for spec in specs:
+        spec.lexicons = rulegen.used_lexicons(spec.rules, spec.lexicons)
         spec.path = rulegen.write_pack(root / spec.name.replace("/", "_"), "bench_" + re.sub(r"\W", "_", spec.name),
                                        spec.rules, spec.lexicons)
     return specs
@@ -168,9 +184,12 @@ class RulexRun:
     problems: int = 0
 
 
+CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
+clock = time.process_time  # set by --clock
+
+
 def run_rulex(pack, docs: list[CorpusDoc], rx_docs: list) -> RulexRun:
     run = RulexRun()
-    clock = time.perf_counter
     process = pack.process
     gc.collect()
     for doc, rx_doc in zip(docs, rx_docs):
@@ -263,25 +282,45 @@ def settle(found, type_of: dict[int, str]) -> list:
 class PeerRun:
     seconds: float = 0.0
     matches: int = 0
+    docs: int = 0
 
 
-def run_peer(peer: SpacyPeer, docs: list[CorpusDoc]) -> PeerRun:
+def run_peer(peer: SpacyPeer, docs: list[CorpusDoc], budget: float | None = None) -> PeerRun:
+    """The peer over `docs`, stopping after the document that takes it past `budget` seconds."""
     run = PeerRun()
     gc.collect()
-    t0 = time.perf_counter()
+    t0 = clock()
     for doc in docs:
         run.matches += peer.process(doc.text)
-    run.seconds = time.perf_counter() - t0
+        run.docs += 1
+        if budget is not None and clock() - t0 > budget:
+            break
+    run.seconds = clock() - t0
     return run
+
+
+def time_peer(peer: SpacyPeer, docs: list[CorpusDoc], repeat: int, budget: float) -> PeerRun:
+    """Best of up to `repeat` runs; the first may stop early (budget), the others rerun its documents."""
+    first = run_peer(peer, docs, budget)
+    done = docs[:first.docs]
+    best, spent = first, first.seconds
+    for _ in range(repeat - 1):
+        if spent + first.seconds > 2 * budget:
+            break
+        run = run_peer(peer, done)
+        spent += run.seconds
+        if run.seconds < best.seconds:
+            best = run
+    return best
 
 
 def run_tokenizer(nlp, docs: list[CorpusDoc]) -> PeerRun:
     run = PeerRun()
     gc.collect()
-    t0 = time.perf_counter()
+    t0 = clock()
     for doc in docs:
         run.matches += len(nlp.make_doc(doc.text))  # tokens
-    run.seconds = time.perf_counter() - t0
+    run.seconds = clock() - t0
     return run
 
 
@@ -297,8 +336,13 @@ def profile_rulex(pack, docs, rx_docs, out_file: Path, top: int = 30) -> str:
     stats = pstats.Stats(profiler)
     total = stats.total_tt or 1e-9
     by_file: dict[str, float] = {}
-    for (filename, _line, func), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
-        if "rulex" in filename and "site-packages" not in filename:
+    for (filename, line, func), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
+        source = linecache.getline(filename, line).strip() if func.startswith("<") else ""
+        if "finditer(" in source:
+            # the C regex engine runs while a comprehension pulls matches from finditer();
+            # cProfile books that time to the comprehension
+            key = f"regex scan in a comprehension, {Path(filename).name}:{line}: {source[:70]}"
+        elif "rulex" in filename and "site-packages" not in filename:
             key = "rulex/" + Path(filename).name
         elif filename == "~":
             key = "builtin: " + func
@@ -316,6 +360,23 @@ def profile_rulex(pack, docs, rx_docs, out_file: Path, top: int = 30) -> str:
 
 
 # ---------------------------------------------------------------------------- main
+
+def forget_compiled_regexes() -> None:
+    """Empty rulex's process-wide cache of compiled regexes (if it has one), so each pack pays its own compile."""
+    import rulex.compiler as compiler
+
+    cache = getattr(compiler, "_COMPILED", None)
+    if isinstance(cache, dict):
+        cache.clear()
+    regex.purge()  # the regex module's own cache of compiled patterns
+
+
+def compile_all(pack) -> None:
+    """Compile every regex of the pack that rulex would compile on first use."""
+    for rule in pack.rules:
+        rule.regex
+        getattr(rule, "finder_regex", None)
+
 
 def anchor_summary(program) -> dict:
     words = lexicon = 0
@@ -341,6 +402,9 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="best of N timed runs (default 3)")
     ap.add_argument("--peer-sample", type=float, default=0.5,
                     help="time spaCy on the first N MB only and extrapolate (default 0.5; 0 = whole corpus)")
+    ap.add_argument("--peer-budget", type=float, default=90.0,
+                    help="stop timing spaCy on a pack after this many seconds of the sample and extrapolate "
+                         "from the documents done (default 90)")
     ap.add_argument("--no-peer", action="store_true", help="skip spaCy")
     ap.add_argument("--packs", default=None,
                     help="comma-separated subset of: rules-10,rules-100,rules-1000,nohit-1000,rules-100/50k")
@@ -348,17 +412,19 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", type=Path, default=None,
                     help="also cProfile rulex on --profile-packs and write .prof files into this directory")
     ap.add_argument("--profile-packs", default="rules-100,rules-1000")
+    ap.add_argument("--clock", choices=sorted(CLOCKS), default="cpu",
+                    help="cpu: process CPU time (default; robust on a shared machine), wall: elapsed time")
+    ap.add_argument("--pin-cpu", type=int, default=None, help="pin the process to this CPU")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the generated packs (prints where)")
     args = ap.parse_args(argv)
 
+    global clock
+    clock = CLOCKS[args.clock]
     cpu = None
-    if hasattr(os, "sched_setaffinity"):
-        try:
-            cpu = min(os.sched_getaffinity(0))
-            os.sched_setaffinity(0, {cpu})
-        except OSError:
-            cpu = None
+    if args.pin_cpu is not None:
+        os.sched_setaffinity(0, {args.pin_cpu})
+        cpu = args.pin_cpu
     wanted = set(args.packs.split(",")) if args.packs else None
 
     corpus = load_corpus(args.corpus, args.limit_mb)
@@ -366,11 +432,11 @@ def main(argv=None) -> int:
     mixed_mb = megabytes([d for d in corpus if not d.upper])
     upper_mb = corpus_mb - mixed_mb
     sample = prefix_mb(corpus, args.peer_sample) if args.peer_sample and args.peer_sample > 0 else corpus
-    sample_mb = megabytes(sample)
     print(f"corpus: {args.corpus}  {len(corpus)} docs, {corpus_mb:.2f} MB "
           f"({mixed_mb:.2f} MB mixed case, {upper_mb:.2f} MB upper case)")
-    print(f"python {sys.version.split()[0]}, rulex {rulex.__version__}, pinned to cpu {cpu}, "
-          f"repeat {args.repeat} (best of), load average {os.getloadavg()[0]:.2f}")
+    print(f"python {sys.version.split()[0]}, rulex {rulex.__version__}; one process, one thread"
+          f"{f', pinned to cpu {cpu}' if cpu is not None else ''}; {args.clock} time, best of {args.repeat}; "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cpus")
 
     lowered = "\n".join(d.text.lower() for d in corpus)
     q_words = " ".join(sorted({w for w in re.findall(r"\w+", lowered) if re.search(r"q[^u]", w)}))
@@ -379,7 +445,8 @@ def main(argv=None) -> int:
     os.environ["RULEX_CACHE_DIR"] = str(work / "cache")
     results: dict = {"corpus": {"dir": str(args.corpus), "docs": len(corpus), "mb": corpus_mb,
                                 "mixed_mb": mixed_mb, "upper_mb": upper_mb},
-                     "config": {"repeat": args.repeat, "peer_sample_mb": sample_mb, "cpu": cpu,
+                     "config": {"repeat": args.repeat, "peer_sample_mb": args.peer_sample,
+                                "peer_budget_s": args.peer_budget, "cpu": cpu, "clock": args.clock,
                                 "python": sys.version.split()[0]},
                      "packs": {}}
     try:
@@ -401,24 +468,38 @@ def main(argv=None) -> int:
         loaded = {}
         for spec in specs:
             print(f"\n== {spec.name}: {spec.note}")
-            t0 = time.perf_counter()
+            forget_compiled_regexes()
+            t0 = clock()
             rulex.load(spec.path)
-            compile_s = time.perf_counter() - t0
-            t0 = time.perf_counter()
+            compile_s = clock() - t0
+            forget_compiled_regexes()  # as in a new process that finds the pack in the cache
+            t0 = clock()
             pack = rulex.load(spec.path)
-            cached_s = time.perf_counter() - t0
+            cached_s = clock() - t0
+            # regexes that rulex compiles lazily, on first use, compiled here (not timed with the run)
+            t0 = clock()
+            compile_all(pack)
+            first_use_s = clock() - t0
             loaded[spec.name] = pack
             anchors = anchor_summary(pack.program)
             row = {"rules": len(spec.rules), "aliases": rulegen.alias_count(spec.lexicons),
-                   "compile_s": compile_s, "cached_load_s": cached_s, "anchors": anchors}
-            print(f"   compile {compile_s:.2f} s, cached load {cached_s:.2f} s; rules anchored on a word: "
+                   "compile_s": compile_s, "cached_load_s": cached_s, "first_use_compile_s": first_use_s,
+                   "anchors": anchors}
+            print(f"   load (compile, cache miss) {compile_s:.2f} s, cached load {cached_s:.2f} s, regexes compiled "
+                  f"on first use {first_use_s:.2f} s; rules anchored on a word: "
                   f"{anchors['word_anchored']}, on a lexicon only: {anchors['lexicon_anchored']}, "
                   f"tried on every sentence: {anchors['every_sentence']}")
+            if cached_s > 0.5 * compile_s and compile_s > 1.0:
+                row["cache_miss_suspected"] = True
+                print("   note: the cached load took as long as compiling: the cache was probably missed "
+                      "(rulex keys it on its own files too: were they edited during the run?)")
             if spec.name.startswith("nohit") and pack.program.word_anchors is not None:
                 hits = sum(1 for _ in pack.program.word_anchors.iter(lowered))
                 row["nohit_anchor_hits"] = hits
                 print(f"   made-up trigger words found in the corpus: {hits} (should be 0)")
 
+            for rx_doc in rx_docs[:WARM_UP_DOCS]:
+                pack.process(rx_doc)
             run = best_of(args.repeat, lambda: run_rulex(pack, corpus, rx_docs))
             row.update(rulex_s=run.seconds, rulex_mbps=corpus_mb / run.seconds, matches=run.matches,
                        problems=run.problems,
@@ -428,20 +509,23 @@ def main(argv=None) -> int:
                   f"(mixed {fmt(row['rulex_mixed_mbps'])}, upper {fmt(row['rulex_upper_mbps'])}), "
                   f"{run.matches} matches, {run.problems} problems")
             if nlp is not None:
-                on_sample = best_of(args.repeat, lambda: run_rulex(pack, sample, sample_rx))
-                t0 = time.perf_counter()
+                t0 = clock()
                 peer = SpacyPeer(nlp, spec)
-                setup_s = time.perf_counter() - t0
-                peer_run = best_of(max(1, args.repeat if len(spec.rules) <= 100 else 1),
-                                   lambda: run_peer(peer, sample))
-                row.update(rulex_sample_mbps=sample_mb / on_sample.seconds, rulex_sample_matches=on_sample.matches,
+                setup_s = clock() - t0
+                peer_run = time_peer(peer, sample, args.repeat, args.peer_budget)
+                peer_docs = sample[:peer_run.docs]
+                peer_mb = megabytes(peer_docs)
+                on_sample = best_of(args.repeat, lambda: run_rulex(pack, peer_docs, sample_rx[:len(peer_docs)]))
+                row.update(peer_sample_mb=peer_mb, peer_sample_docs=len(peer_docs),
+                           rulex_sample_mbps=peer_mb / on_sample.seconds, rulex_sample_matches=on_sample.matches,
                            spacy_setup_s=setup_s, spacy_patterns=peer.patterns, spacy_s=peer_run.seconds,
-                           spacy_mbps=sample_mb / peer_run.seconds, spacy_matches=peer_run.matches,
-                           spacy_sampled=sample is not corpus,
-                           ratio=(sample_mb / on_sample.seconds) / (sample_mb / peer_run.seconds))
-                print(f"   on the {sample_mb:.2f} MB peer sample: rulex {row['rulex_sample_mbps']:.2f} MB/s, "
-                      f"{on_sample.matches} matches; spaCy Matcher ({peer.patterns} patterns, setup {setup_s:.1f} s) "
-                      f"{row['spacy_mbps']:.3f} MB/s, {peer_run.matches} matches; rulex/spaCy {row['ratio']:.1f}x")
+                           spacy_mbps=peer_mb / peer_run.seconds, spacy_matches=peer_run.matches,
+                           spacy_sampled=len(peer_docs) < len(corpus),
+                           ratio=peer_run.seconds / on_sample.seconds)
+                print(f"   on the {peer_mb:.3f} MB peer sample ({len(peer_docs)} docs): rulex "
+                      f"{row['rulex_sample_mbps']:.2f} MB/s, {on_sample.matches} matches; spaCy Matcher "
+                      f"({peer.patterns} patterns, setup {setup_s:.1f} s) {row['spacy_mbps']:.4f} MB/s, "
+                      f"{peer_run.matches} matches; rulex/spaCy {row['ratio']:.1f}x")
             results["packs"][spec.name] = row
 
         if nlp is not None:
@@ -458,7 +542,7 @@ def main(argv=None) -> int:
             if "spacy_s" in rows["rules-100"] and "spacy_s" in rows["rules-100/50k"]:
                 ratios["spacy_alias50k_vs_alias1k_time"] = rows["rules-100/50k"]["spacy_s"] / rows["rules-100"]["spacy_s"]
         results["ratios"] = ratios
-        print_table(results, sample is not corpus, sample_mb)
+        print_table(results)
 
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
@@ -467,6 +551,9 @@ def main(argv=None) -> int:
                 if name not in loaded:
                     continue
                 out = args.profile / (name.replace("/", "_") + ".prof")
+                compile_all(loaded[name])  # later packs emptied the regex caches
+                for rx_doc in rx_docs[:WARM_UP_DOCS]:
+                    loaded[name].process(rx_doc)
                 print(f"\n== cProfile of rulex on {name} ({corpus_mb:.2f} MB) -> {out}")
                 text = profile_rulex(loaded[name], corpus, rx_docs, out)
                 print(text)
@@ -484,26 +571,31 @@ def main(argv=None) -> int:
     return 0
 
 
-def print_table(results: dict, sampled: bool, sample_mb: float) -> None:
+def print_table(results: dict) -> None:
     rows = results["packs"]
-    print("\n" + "=" * 118)
-    head = (f"{'pack':<15}{'rules':>6}{'aliases':>8}{'compile s':>10}{'cached s':>9}{'rulex MB/s':>11}"
+    print("\n" + "=" * 124)
+    head = (f"{'pack':<15}{'rules':>6}{'aliases':>8}{'load s':>8}{'cached s':>9}{'1st use':>8}{'rulex MB/s':>11}"
             f"{'mixed':>8}{'upper':>8}{'matches':>9}{'spaCy MB/s':>11}{'sp.match':>9}{'rx.match':>9}{'rulex/spaCy':>12}")
     print(head)
-    print("-" * 118)
+    print("-" * 124)
     for name, r in rows.items():
-        print(f"{name:<15}{r['rules']:>6}{r['aliases']:>8}{r['compile_s']:>10.2f}{r['cached_load_s']:>9.2f}"
+        print(f"{name:<15}{r['rules']:>6}{r['aliases']:>8}{r['compile_s']:>8.2f}{r['cached_load_s']:>9.2f}"
+              f"{r['first_use_compile_s']:>8.2f}"
               f"{r['rulex_mbps']:>11.2f}{fmt(r.get('rulex_mixed_mbps')):>8}{fmt(r.get('rulex_upper_mbps')):>8}"
-              f"{r['matches']:>9}{fmt(r.get('spacy_mbps'), '.3f'):>11}{fmt(r.get('spacy_matches'), 'd'):>9}"
+              f"{r['matches']:>9}{fmt(r.get('spacy_mbps'), '.4f'):>11}{fmt(r.get('spacy_matches'), 'd'):>9}"
               f"{fmt(r.get('rulex_sample_matches'), 'd'):>9}{fmt(r.get('ratio'), '.1f'):>11}x")
-    print("-" * 118)
+    print("-" * 124)
+    print("load s: first rulex.load (compile, write the cache); cached s: second rulex.load (from the cache); "
+          "1st use: regexes rulex compiles lazily, forced before timing; MB/s: whole pipeline per document, "
+          "1 MB = 1e6 bytes of UTF-8 text; mixed/upper: the mixed-case and upper-case (MUC) parts of the corpus")
     tok = results.get("spacy_tokenizer")
     if tok:
         print(f"spaCy tokenizer alone (spacy.blank('en'), whole corpus): {tok['mbps']:.2f} MB/s, {tok['tokens']} tokens")
-    if sampled and any("spacy_mbps" in r for r in rows.values()):
-        print(f"spaCy Matcher figures are timed on the first {sample_mb:.2f} MB of the corpus (documents round-robin "
-              "from the files) and extrapolated; rulex/spaCy compares both on that same sample; sp.match and "
-              "rx.match are the match counts there.")
+    sampled = {name: r["peer_sample_mb"] for name, r in rows.items() if r.get("spacy_sampled")}
+    if sampled:
+        print("spaCy Matcher MB/s is timed on a prefix of the corpus (documents round-robin from the files) and "
+              "extrapolated: " + ", ".join(f"{n} {mb:.3f} MB" for n, mb in sampled.items()) +
+              "; rulex/spaCy compares the two on that same prefix; sp.match and rx.match are the match counts there.")
     ratios = results.get("ratios", {})
     if "nohit1000_vs_rules10_time" in ratios:
         v = ratios["nohit1000_vs_rules10_time"]

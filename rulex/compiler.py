@@ -384,12 +384,10 @@ def anchors(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] = ()) 
     """Anchors of which at least one occurs in any text the pattern matches; None if unknown."""
     if isinstance(node, ast.Literal):
         chunks = re.findall(r"[^\W_]+", normalise(node.text).lower())
-        return (("word", max(chunks, key=len)),) if chunks else None
+        return (("word", max(chunks, key=len)),) if chunks else None  # a whole word of the literal
     if isinstance(node, ast.WordForms):
         forms = {f for lemma in node.lemmas for f in word_forms(lemma)}
-        # a form that contains another is covered by it (the scan finds substrings)
-        minimal = {f for f in forms if not any(o != f and o in f for o in forms)}
-        return tuple(("word", f) for f in sorted(minimal))
+        return tuple(("word", f) for f in sorted(forms))
     if isinstance(node, ast.Sequence):
         options = [a for a in (anchors(i, pack, stack) for i in node.items) if a]
         return min(options, key=_cost) if options else None

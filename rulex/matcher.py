@@ -75,7 +75,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
                 continue
             matches.extend(m for m in found if m is not None)
     matches.extend(entity_matches(program, doc, plan))
-    kept = settle_overlaps(matches, {r.id: r.overlap for r in program.rules}, program.manifest.overlap)
+    kept = settle_overlaps(matches, program.overlap, program.manifest.overlap) if matches else []
     kept.sort(key=lambda m: (m.start, m.rule, m.end))
     return DocResult(tuple(kept), tuple(problems))
 
@@ -84,8 +84,11 @@ def _plan(program: Program, normalised: str, lowered: str) -> _Plan:
     """Anchor words (and lexicon aliases, for rules anchored on them) pick the paragraphs worth
     splitting into sentences and the rules worth trying in each; most text is never split."""
     hits: list[tuple[int, tuple[int, ...]]] = []
-    if program.word_anchors is not None:
-        hits = [(end, ids) for end, (_, ids) in program.word_anchors.iter(lowered)]
+    if program.word_anchors is not None:  # whole words only: "met" is not in "method"
+        size = len(lowered)
+        hits = [(end, ids) for end, (length, ids) in program.word_anchors.iter(lowered)
+                if (end + 1 == size or not lowered[end + 1].isalnum())
+                and (end < length or not lowered[end - length].isalnum())]
     everywhere = bool(program.lexicon_anchors or program.manifest.output)
     mentions = find_mentions(program, normalised, lowered) if everywhere else []
     hits += [(m.start, program.lexicon_anchors[m.source]) for m in mentions if m.source in program.lexicon_anchors]

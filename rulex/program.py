@@ -24,6 +24,7 @@ class Program:
     lexicon_anchors: dict[int, tuple[int, ...]] = field(compare=False)    # lexicon -> rule indices
     every_sentence: tuple[int, ...] = ()                                  # rules with no anchor
     standalone: frozenset[int] = frozenset()                              # rules that run on their own
+    overlap: dict[str, str] = field(default_factory=dict, compare=False)  # rule id -> overlap policy
 
     @property
     def name(self) -> str:
@@ -54,7 +55,8 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
     alias_scanner = _automaton({a: tuple((lx, en, caps) for (lx, en), caps in v.items()) for a, v in aliases.items()})
     return Program(manifest, tuple(rules), lexicons, word_anchors, alias_scanner,
                    {k: tuple(v) for k, v in by_lexicon.items()}, tuple(every),
-                   frozenset(i for i, r in enumerate(rules) if r.standalone))
+                   frozenset(i for i, r in enumerate(rules) if r.standalone),
+                   {r.id: r.overlap for r in rules})
 
 
 def _automaton(items: dict) -> ahocorasick.Automaton | None:
