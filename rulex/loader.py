@@ -19,6 +19,7 @@ from .source import SourceFile, Span
 from .yamlpos import YamlDoc
 
 MANIFEST = "pack.yaml"
+MAX_LEXICONS = 2000  # each lexicon and built-in type gets one private-use marker character (view.py)
 MANIFEST_KEYS = ("name", "version", "description", "files", "lexicons", "overlap", "output",
                  "timeout_ms", "licence", "license")
 RULE_FILE_KEYS = ("event", "entity", "rules", "defines", "imports")
@@ -108,6 +109,10 @@ def load(paths: list[Path], bag: DiagnosticBag) -> LoadedPack:
             else:
                 queue.append((target, imp.span))
     lexicons: list[Lexicon] = []
+    if len(lexicon_paths) > MAX_LEXICONS:
+        bag.add("RX203", f"a pack can have at most {MAX_LEXICONS} lexicon files, not {len(lexicon_paths)}",
+                lexicon_paths[MAX_LEXICONS][1], "merge lexicons of the same type into one file")
+        lexicon_paths = lexicon_paths[:MAX_LEXICONS]
     for path, via in lexicon_paths:
         source = _read(path, bag, via)
         if source is None:

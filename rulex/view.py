@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 OPEN, CLOSE = "\x01", "\x03"
 ID_BASE, LEX_BASE = 0xE000, 0xF000
-MAX_MENTIONS = LEX_BASE - ID_BASE          # per sentence
-MAX_LEXICONS = 0xF8FF - LEX_BASE + 1
+MAX_MENTIONS = LEX_BASE - ID_BASE          # per sentence; sources: 0xF8FF - LEX_BASE + 1 = 2,304
 
 # Regex pieces shared by the compiler's output.
 MARK = r"[\s\x01\x03\uE000-\uF8FF]"          # whitespace or any marker character

@@ -312,3 +312,10 @@ def test_output_entities_carry_their_sentence(make_pack, lexicons):
     text = "Nothing else here. Troops left Erbil on Monday."
     [m] = [m for m in pack.extract(text) if m.type == "Place"]
     assert m.provenance.sentence == (19, len(text))
+
+
+def test_the_generated_regex_can_be_inspected(make_pack, lexicons):
+    root = make_pack({"rules.rulex": ATTACK, **lexicons}, "name: t\nlexicons: ['lexicons/*.yaml']\n")
+    [(rule_id, source)] = rulex.compile_regexes(root).items()
+    assert rule_id == "t.launch"
+    assert "launched" in source and "fired" in source and "(?<=" in source  # split at its trigger
