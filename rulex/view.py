@@ -141,7 +141,7 @@ _NAME_LINK = r"(?-i:of|the|al|bin|ibn|de|del|la|van|von|da|el)"
 def generic_types() -> dict[str, tuple[str, str]]:
     """Span types with no value: name -> (description, regex)."""
     phrase = (rf"\b(?:(?:\L<det>|{_NUMBER})\b{MARK}++){{0,2}}{_FIRST}"
-              rf"(?:(?:{MARK}++(?:and|of|&){MARK}++|{MARK}++){_NEXT}){{0,7}}")
+              rf"(?:(?:{MARK}++(?:and|of|&){MARK}++(?!(?-i:[a-z]+ed\b))|{MARK}++){_NEXT}){{0,7}}")
     name = rf"\b{_NAME_WORD}(?:{MARK}++(?:{_NAME_LINK}{MARK}++)?{_NAME_WORD}){{0,5}}"
     return {
         "Phrase": ("a noun-phrase-like span of up to 8 words: optional determiners or a number, "

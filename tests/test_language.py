@@ -319,3 +319,12 @@ def test_the_generated_regex_can_be_inspected(make_pack, lexicons):
     [(rule_id, source)] = rulex.compile_regexes(root).items()
     assert rule_id == "t.launch"
     assert "launched" in source and "fired" in source and "(?<=" in source  # split at its trigger
+
+
+def test_a_phrase_joins_nouns_with_and_but_not_a_second_verb(make_pack, lexicons):
+    rules = "event: Attack\nrule: r\n  pattern: {attacker:Actor} <launch> {weapon:Weapon} against {target:Phrase}\n"
+    pack = load(make_pack, lexicons, rules)
+    [m] = pack.extract("Iran launched missiles against U.S. military and coalition forces in Iraq.")
+    assert m.args["target"].text == "U.S. military and coalition forces"
+    [m] = pack.extract("Iran launched missiles against the base and destroyed the runway.")
+    assert m.args["target"].text == "the base"
