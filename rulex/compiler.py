@@ -62,6 +62,7 @@ class CompiledRule:
     anchors: tuple[Anchor, ...] | None = None   # None: tried on every sentence
     standalone: bool = True    # False for entity rules used only inside other rules
     builtins: tuple[str, ...] = ()  # built-in types to find in a sentence before running the rule
+    lexicons: frozenset[int] = frozenset()  # the lexicons whose mentions the rule's regex can use
     finder: str | None = None  # split rules: the anchor item's regex; the rule is tried where it matches
     raw: bool = False          # uses a raw regex, so runs under the time limit
     examples: tuple[ast.Example, ...] = ()
@@ -170,6 +171,7 @@ class _RuleCompiler:
         self.pack, self.rule = pack, rule
         self.groups: list[Group] = []
         self.builtins: set[str] = set()
+        self.lexicons: set[int] = set()
         self.generic = generic_types()
         self.reverse = False
 
@@ -210,7 +212,8 @@ class _RuleCompiler:
             file=rule.span.file, line=rule.span.line, priority=rule.priority,
             overlap=rule.overlap or pack.manifest.overlap, source=compiled_regex(body).pattern,
             groups=tuple(self.groups), anchors=anchors(rule.pattern, pack), standalone=standalone,
-            builtins=tuple(sorted(self.builtins)), examples=rule.examples, finder=finder,
+            builtins=tuple(sorted(self.builtins)), lexicons=frozenset(self.lexicons), examples=rule.examples,
+            finder=finder,
             raw=any(isinstance(n, ast.RawRegex) for n in _all_nodes(rule, pack)))
 
     @property
@@ -302,6 +305,7 @@ class _RuleCompiler:
                     id_group = f"m{len(self.groups)}"
                     name = self.add(id_group=id_group, **common)
                     parts.append(mention_slot(name, id_group, meaning.lexicons, self.reverse))
+                    self.lexicons.update(meaning.lexicons)
                 elif meaning.kind == "builtin":
                     id_group = f"m{len(self.groups)}"
                     name = self.add(id_group=id_group, **common)

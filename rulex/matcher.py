@@ -58,7 +58,8 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         if not rule_ids:
             continue
         start, end = plan.sentences[index]
-        found_here = plan.by_sentence.get(index, [])
+        wanted = set().union(*(program.rules[r].lexicons for r in rule_ids))  # only marks some rule can use
+        found_here = [m for m in plan.by_sentence.get(index, ()) if m.source in wanted]
         needed = {name for r in rule_ids for name in program.rules[r].builtins}
         if needed:
             found_here = found_here + builtin_mentions(program, normalised, lowered, start, end, needed)

@@ -16,7 +16,7 @@ the view back to document offsets, skipping them too.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from typing import NamedTuple
 
 OPEN, CLOSE = "\x01", "\x03"
 ID_BASE, LEX_BASE = 0xE000, 0xF000
@@ -50,9 +50,10 @@ def mention_slot(group: str, id_group: str, sources: tuple[int, ...], reverse: b
     return rf"(?P<{group}>\x01(?P<{id_group}>[\uE000-\uEFFF])[{chars}](?s:.*?)\x03(?P={id_group}))"
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A lexicon alias (entry >= 0) or a built-in type's match (entry -1) found in a document."""
+class Mention(NamedTuple):
+    """A lexicon alias (entry >= 0) or a built-in type's match (entry -1) found in a document.
+
+    A named tuple, not a dataclass: thousands are made per document and tuples are cheap."""
     start: int
     end: int
     source: int
