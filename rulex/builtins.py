@@ -598,7 +598,7 @@ def _normalise_time(text: str, document_date: datetime.date | None = None) -> No
     return Normalised(value, "time", "; ".join(notes) or None)
 
 
-_NUMBER_CUES = (*_UNITS, *_TEENS, *_TENS, *_SCALES, "zero", "dozen", "several", "few", "couple", "number",
+_NUMBER_CUES = (*_UNITS, *_TEENS, *_TENS, *_SCALES, "zero", "dozen", "several", "few", "handful", "couple", "number",
                 "scores", "half", "tens")
 _TIME_CUES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "mon", "tue",
               "wed", "thu", "fri", "sat", "sun", "yesterday", "today", "tonight", "tomorrow", "last", "past",

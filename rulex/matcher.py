@@ -194,7 +194,7 @@ DIGIT = re.compile(r"\d")
 
 
 @lru_cache(maxsize=None)
-def _builtin_regex(name: str) -> tuple[ahocorasick.Automaton, regex.Pattern]:
+def builtin_regex(name: str) -> tuple[ahocorasick.Automaton, regex.Pattern]:
     cues = ahocorasick.Automaton()
     for word in BUILTINS[name].cues:
         cues.add_word(word, word)
@@ -202,8 +202,15 @@ def _builtin_regex(name: str) -> tuple[ahocorasick.Automaton, regex.Pattern]:
     return cues, regex.compile(BUILTINS[name].pattern, FLAGS)
 
 
-def _has_cue(cues: ahocorasick.Automaton, text: str, lowered: str, start: int, end: int) -> bool:
-    return DIGIT.search(text, start, end) is not None or next(cues.iter(lowered, start, end), None) is not None
+def has_cue(cues: ahocorasick.Automaton, lowered: str, start: int, end: int) -> bool:
+    """A digit, or a cue word starting a word ("one" in "twenty-one", not in "money")."""
+    if DIGIT.search(lowered, start, end) is not None:
+        return True
+    for last, word in cues.iter(lowered, start, end):
+        at = last - len(word) + 1
+        if at == 0 or not lowered[at - 1].isalnum():
+            return True
+    return False
 
 
 def builtin_mentions(program: Program, text: str, lowered: str, start: int, end: int, names: set[str]) -> list[Mention]:
@@ -211,8 +218,8 @@ def builtin_mentions(program: Program, text: str, lowered: str, start: int, end:
     out = []
     first = len(program.lexicons)
     for name in sorted(names):
-        cues, pattern = _builtin_regex(name)
-        if not _has_cue(cues, text, lowered, start, end):  # most sentences hold no number or date at all
+        cues, pattern = builtin_regex(name)
+        if not has_cue(cues, lowered, start, end):  # most sentences hold no number or date at all
             continue
         source = first + BUILTIN_NAMES.index(name)
         out.extend(Mention(m.start(), m.end(), source, -1) for m in pattern.finditer(text, start, end))

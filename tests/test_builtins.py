@@ -539,16 +539,29 @@ def test_every_match_in_real_news_contains_one_of_its_types_cues():
     """The matcher skips a sentence without a cue: a cue must be in every match there is."""
     import json
 
+    from rulex.matcher import builtin_regex, has_cue
+
     corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "news"
     if not corpus.exists():
         pytest.skip("../shared is not beside the project")
     texts = []
     for name in ("wikinews.jsonl", "aeb_groundtruth.jsonl", "muc4_fbis_upper.jsonl"):
         with open(corpus / name, encoding="utf-8") as fh:
-            texts += [json.loads(line)["text"] for _, line in zip(range(60), fh)]
+            texts += [json.loads(line)["text"] for _, line in zip(range(150), fh)]
     for builtin in BUILTINS.values():
         pattern = regex.compile(builtin.pattern, regex.IGNORECASE)
         found = [m.group() for text in texts for m in pattern.finditer(text)]
         assert len(found) > 50, builtin.name
-        missed = [f for f in found if not any(c.isdigit() for c in f) and not any(w in f.lower() for w in builtin.cues)]
+        cues, _ = builtin_regex(builtin.name)
+        missed = [f for f in found if not has_cue(cues, f.lower(), 0, len(f))]
         assert missed == [], builtin.name
+
+
+@pytest.mark.parametrize("row,phrase", [(r, p) for r, p in ROW_PHRASES if r.role == "vague"],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_every_vague_quantity_word_carries_a_cue(row, phrase):
+    """The matcher looks for Quantity only where a cue is: each vague word must give one."""
+    from rulex.matcher import builtin_regex, has_cue
+
+    cues, _ = builtin_regex("Quantity")
+    assert has_cue(cues, phrase.lower(), 0, len(phrase))
