@@ -71,10 +71,6 @@ class Lexicon:
     origin: str = ""
     licence: str = ""
 
-    def lookup(self, text: str) -> Entry | None:
-        index = self.keys.get(alias_key(text))
-        return None if index is None else self.entries[index]
-
 
 def load_lexicon(source: SourceFile, bag: DiagnosticBag, default_type: str | None = None) -> Lexicon | None:
     """Read a YAML or CSV/TSV lexicon; problems go to `bag` with their file:line:col."""

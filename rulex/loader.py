@@ -38,7 +38,6 @@ class Manifest:
     overlap: str = "longest"
     output: tuple[str, ...] = ()
     timeout_ms: int = 250
-    root: str = "."
 
 
 @dataclass(frozen=True)
@@ -145,9 +144,9 @@ def _read_directory(root: Path, bag: DiagnosticBag, sources: dict[str, SourceFil
     if not manifest_path.exists():
         rules = sorted(p for p in root.glob("*") if p.suffix in RULE_SUFFIXES and not _is_lexicon(p))
         lexicons = sorted(p for p in (root / "lexicons").glob("*") if p.suffix in LEXICON_SUFFIXES)
-        return Manifest(name=root.resolve().name, root=str(root)), rules, [(p, None) for p in lexicons]
+        return Manifest(name=root.resolve().name), rules, [(p, None) for p in lexicons]
     source = _read(manifest_path, bag, None)
-    manifest = Manifest(name=root.resolve().name, root=str(root))
+    manifest = Manifest(name=root.resolve().name)
     if source is None:
         return manifest, [], []
     sources[source.name] = source
@@ -167,7 +166,6 @@ def _read_directory(root: Path, bag: DiagnosticBag, sources: dict[str, SourceFil
         overlap=overlap,
         output=tuple(doc.string_list(fields, "output") or ()),
         timeout_ms=doc.integer(fields, "timeout_ms") or 250,
-        root=str(root),
     )
     rules = _expand(root, doc, fields, "files", bag, default="*.rulex")
     lexicons = _expand(root, doc, fields, "lexicons", bag, default=None)

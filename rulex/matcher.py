@@ -33,12 +33,13 @@ from .view import Mention, SentenceView
 class _Plan:
     """Where in a document which rules will run, and the lexicon mentions found so far."""
     sentences: list[tuple[int, int]]
+    starts: list[int]                        # sentence starts, for bisect
     candidates: dict[int, set[int]]          # sentence index -> rule indices
     by_sentence: dict[int, list[Mention]]    # sentence index -> lexicon mentions in it
     mentions: list[Mention]
 
     def sentence_of(self, offset: int) -> int:
-        index = bisect.bisect_right([s for s, _ in self.sentences], offset) - 1
+        index = bisect.bisect_right(self.starts, offset) - 1
         return index if index >= 0 and offset < self.sentences[index][1] else -1
 
 
@@ -101,11 +102,10 @@ def _plan(program: Program, normalised: str, lowered: str) -> _Plan:
         positions = [at for at, _ in hits] + [m.start for m in mentions]  # output entities need their sentence
         wanted = sorted({bisect.bisect_right(chunk_starts, at) - 1 for at in positions})
     sentences = [s for i in wanted for s in bounded(sentences_in(normalised, *chunks[i]), normalised)]
-    plan = _Plan(sentences, defaultdict(set), defaultdict(list), mentions)
-    starts = [s for s, _ in sentences]
+    plan = _Plan(sentences, [s for s, _ in sentences], defaultdict(set), defaultdict(list), mentions)
     for at, rule_ids in hits:
-        index = bisect.bisect_right(starts, at) - 1
-        if index >= 0 and at < sentences[index][1]:
+        index = plan.sentence_of(at)
+        if index >= 0:
             plan.candidates[index].update(rule_ids)
     for index in range(len(sentences)) if program.every_sentence else ():
         plan.candidates[index].update(program.every_sentence)
@@ -113,7 +113,7 @@ def _plan(program: Program, normalised: str, lowered: str) -> _Plan:
         plan.mentions = [m for index in sorted(plan.candidates)
                          for m in find_mentions(program, normalised, lowered, *sentences[index])]
     for mention in plan.mentions:
-        index = bisect.bisect_right(starts, mention.start) - 1
+        index = plan.sentence_of(mention.start)
         if index >= 0 and mention.end <= sentences[index][1]:
             plan.by_sentence[index].append(mention)
     return plan

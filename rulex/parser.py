@@ -42,8 +42,7 @@ TERMINAL_WORDS = {
     "ANY": "`_`", "REGEX": "a /regex/", "NAME": "a lowercase name", "TYPE_NAME": "a type name",
     "SLOT_NAME": "an UPPERCASE slot name", "RULE_ID": "a rule id", "SIGNED_INT": "a whole number",
     "VALUE_NAME": "a value", "SIGNED_NUMBER": "a number", "$END": "the end of the file",
-    "PATTERN_KW": "`pattern:`", "TEMPLATE_KW": "`template:`", "RULE_KW": "`rule:`",
-    "EXAMPLE_KW": "`example:`", "COUNTER_KW": "`counter:`", "_WHERE": "`where`", "_AS": "`as`",
+    "_WHERE": "`where`", "_AS": "`as`",
 }
 CLAUSES = ("pattern", "template", "priority", "overlap", "case", "not preceded by",
            "not followed by", "example", "counter")
@@ -209,7 +208,8 @@ def _report_syntax_error(err: lark.UnexpectedInput, text: str, span_of: SpanOf, 
 
 def _terminal_words(name: str) -> str:
     if name.endswith("_KW"):
-        return "`" + name[:-3].lower().replace("_", " ").replace("not ", "not ").replace("preceded", "preceded by").replace("followed", "followed by") + ":`"
+        words = name[:-3].lower().replace("_", " ")  # NOT_PRECEDED_KW -> `not preceded by:`
+        return "`" + (words + " by" if words.startswith("not ") else words) + ":`"
     return TERMINAL_WORDS.get(name, f"`{name}`")
 
 

@@ -63,7 +63,7 @@ def test_word_forms_cover_inflections_but_not_other_words(make_pack, lexicons):
 def test_lexicon_aliases_match_across_case_hyphen_and_apostrophe_variants(make_pack, lexicons):
     rules = "event: Attack\nrule: hit\n  pattern: hit {target:Place}\n"
     pack = load(make_pack, lexicons, rules)
-    for spelling in ("Al-Assad", "Al Assad", "al-assad", "AL ASSAD", "Al‑Assad", "Al – Assad"[:0] + "Al–Assad"):
+    for spelling in ("Al-Assad", "Al Assad", "al-assad", "AL ASSAD", "Al‑Assad", "Al–Assad"):
         [m] = pack.extract(f"They hit {spelling} twice.")
         assert (m.args["target"].text, m.args["target"].value) == (spelling, "Al_Asad_Airbase")
 
