@@ -60,6 +60,7 @@ class CompiledRule:
     source: str
     groups: tuple[Group, ...] = ()
     anchors: tuple[Anchor, ...] | None = None   # None: tried on every sentence
+    requires: tuple[tuple[Anchor, ...], ...] = ()  # each: one of these must be in the sentence too
     standalone: bool = True    # False for entity rules used only inside other rules
     builtins: tuple[str, ...] = ()  # built-in types to find in a sentence before running the rule
     lexicons: frozenset[int] = frozenset()  # the lexicons whose mentions the rule's regex can use
@@ -211,7 +212,8 @@ class _RuleCompiler:
             id=f"{pack.manifest.name}.{rule.id}", local_id=rule.id, kind=rule.kind, type=rule.type,
             file=rule.span.file, line=rule.span.line, priority=rule.priority,
             overlap=rule.overlap or pack.manifest.overlap, source=compiled_regex(body).pattern,
-            groups=tuple(self.groups), anchors=anchors(rule.pattern, pack), standalone=standalone,
+            groups=tuple(self.groups), anchors=anchors(rule.pattern, pack), requires=requirements(items, pack),
+            standalone=standalone,
             builtins=tuple(sorted(self.builtins)), lexicons=frozenset(self.lexicons), examples=rule.examples,
             finder=finder,
             raw=any(isinstance(n, ast.RawRegex) for n in _all_nodes(rule, pack)))
@@ -350,6 +352,20 @@ def _split_point(items: list[ast.Pattern], pack: ResolvedPack) -> int | None:
         if found and (best_cost is None or _cost(found) < best_cost):
             best, best_cost = index, _cost(found)
     return best if best else None  # at 0 there is nothing to split off: the rule starts at its anchor
+
+
+def requirements(items: list[ast.Pattern], pack: ResolvedPack) -> tuple[tuple[Anchor, ...], ...]:
+    """For each required top-level item, the anchors of which one must occur in a sentence for
+    the rule to match there; items whose anchors are common words are left out (checking them
+    costs more than it saves)."""
+    found = []
+    for item in items:
+        if isinstance(item, ast.Repeat) and item.min == 0:
+            continue
+        options = anchors(item, pack)
+        if options and _cost(options) < 100:
+            found.append(options)
+    return tuple(dict.fromkeys(found))
 
 
 def _all_nodes(rule: ast.Rule, pack: ResolvedPack, seen: frozenset = frozenset()):

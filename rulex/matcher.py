@@ -84,38 +84,50 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
 
 def _plan(program: Program, normalised: str, lowered: str) -> _Plan:
     """Anchor words (and lexicon aliases, for rules anchored on them) pick the paragraphs worth
-    splitting into sentences and the rules worth trying in each; most text is never split."""
-    hits: list[tuple[int, tuple[int, ...]]] = []
+    splitting into sentences and the rules worth trying in each; most text is never split.
+    A rule stays a candidate in a sentence only if each of its required clauses is met there."""
+    hits: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
     if program.word_anchors is not None:  # whole words only: "met" is not in "method"
         size = len(lowered)
-        hits = [(end, ids) for end, (length, ids) in program.word_anchors.iter(lowered)
+        hits = [(end, *found) for end, (length, found) in program.word_anchors.iter(lowered)
                 if (end + 1 == size or not lowered[end + 1].isalnum())
                 and (end < length or not lowered[end - length].isalnum())]
     everywhere = bool(program.lexicon_anchors or program.manifest.output)
     mentions = find_mentions(program, normalised, lowered) if everywhere else []
-    hits += [(m.start, program.lexicon_anchors[m.source]) for m in mentions if m.source in program.lexicon_anchors]
+    hits += [(m.start, program.lexicon_anchors[m.source], ()) for m in mentions if m.source in program.lexicon_anchors]
     chunks = paragraphs(normalised)
     if program.every_sentence:
         wanted = range(len(chunks))
     else:
         chunk_starts = [s for s, _ in chunks]
-        positions = [at for at, _ in hits] + [m.start for m in mentions]  # output entities need their sentence
+        positions = [at for at, ids, _ in hits if ids] + [m.start for m in mentions]  # output entities need their sentence
         wanted = sorted({bisect.bisect_right(chunk_starts, at) - 1 for at in positions})
     sentences = [s for i in wanted for s in bounded(sentences_in(normalised, *chunks[i]), normalised)]
     plan = _Plan(sentences, [s for s, _ in sentences], defaultdict(set), defaultdict(list), mentions)
-    for at, rule_ids in hits:
+    met: dict[int, set[int]] = defaultdict(set)   # sentence index -> clauses met there
+    for at, rule_ids, clauses in hits:
         index = plan.sentence_of(at)
         if index >= 0:
-            plan.candidates[index].update(rule_ids)
+            if rule_ids:
+                plan.candidates[index].update(rule_ids)
+            if clauses:
+                met[index].update(clauses)
     for index in range(len(sentences)) if program.every_sentence else ():
         plan.candidates[index].update(program.every_sentence)
+    for index, rule_ids in plan.candidates.items():  # clauses of words only: no need to look for mentions
+        present = met.get(index, frozenset())
+        rule_ids.intersection_update([r for r in rule_ids if program.rule_word_clauses[r] <= present])
     if not everywhere:
-        plan.mentions = [m for index in sorted(plan.candidates)
+        plan.mentions = [m for index in sorted(plan.candidates) if plan.candidates[index]
                          for m in find_mentions(program, normalised, lowered, *sentences[index])]
     for mention in plan.mentions:
         index = plan.sentence_of(mention.start)
         if index >= 0 and mention.end <= sentences[index][1]:
             plan.by_sentence[index].append(mention)
+            met[index].update(program.lexicon_clauses.get(mention.source, ()))
+    for index, rule_ids in plan.candidates.items():
+        present = met.get(index, frozenset())
+        rule_ids.intersection_update([r for r in rule_ids if program.rule_clauses[r] <= present])
     return plan
 
 

@@ -19,12 +19,15 @@ class Program:
     manifest: Manifest
     rules: tuple[CompiledRule, ...]
     lexicons: tuple[Lexicon, ...]
-    word_anchors: ahocorasick.Automaton | None = field(compare=False)     # word -> rule indices
+    word_anchors: ahocorasick.Automaton | None = field(compare=False)     # word -> (length, rule indices, clauses)
     alias_scanner: ahocorasick.Automaton | None = field(compare=False)    # alias -> ((lexicon, entry, caps), ...)
     lexicon_anchors: dict[int, tuple[int, ...]] = field(compare=False)    # lexicon -> rule indices
     every_sentence: tuple[int, ...] = ()                                  # rules with no anchor
     standalone: frozenset[int] = frozenset()                              # rules that run on their own
     overlap: dict[str, str] = field(default_factory=dict, compare=False)  # rule id -> overlap policy
+    rule_clauses: tuple[frozenset[int], ...] = ()                         # rule -> clauses it requires
+    rule_word_clauses: tuple[frozenset[int], ...] = ()                    # ... those only words can meet
+    lexicon_clauses: dict[int, tuple[int, ...]] = field(default_factory=dict, compare=False)  # lexicon -> clauses
 
     @property
     def name(self) -> str:
@@ -32,17 +35,29 @@ class Program:
 
 
 def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple[Lexicon, ...]) -> Program:
-    words: dict[str, list[int]] = {}
+    """Rules, lexicons and the scanners: anchor words pick where rules run; a rule's clauses
+    (each a set of words or lexicons one of which must occur) must all be met in a sentence."""
+    words: dict[str, tuple[list[int], list[int]]] = {}
     by_lexicon: dict[int, list[int]] = {}
+    clause_ids: dict[tuple, int] = {}
+    lexicon_clauses: dict[int, list[int]] = {}
     every: list[int] = []
     for index, rule in enumerate(rules):
         if rule.anchors is None:
             every.append(index)
-            continue
-        for kind, value in rule.anchors:
-            target = words.setdefault(value, []) if kind == "word" else by_lexicon.setdefault(value, [])
-            target.append(index)
-    word_anchors = _automaton({w: tuple(ids) for w, ids in words.items()})
+        for kind, value in rule.anchors or ():
+            if kind == "word":
+                words.setdefault(value, ([], []))[0].append(index)
+            else:
+                by_lexicon.setdefault(value, []).append(index)
+        for clause in rule.requires:
+            if clause in clause_ids:
+                continue
+            clause_ids[clause] = len(clause_ids)
+            for kind, value in clause:
+                target = words.setdefault(value, ([], []))[1] if kind == "word" else lexicon_clauses.setdefault(value, [])
+                target.append(clause_ids[clause])
+    word_anchors = _automaton({w: (tuple(ids), tuple(clauses)) for w, (ids, clauses) in words.items()})
     aliases: dict[str, dict[tuple[int, int], bool]] = {}
     for lex_index, lexicon in enumerate(lexicons):
         for entry_index, entry in enumerate(lexicon.entries):
@@ -56,7 +71,10 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
     return Program(manifest, tuple(rules), lexicons, word_anchors, alias_scanner,
                    {k: tuple(v) for k, v in by_lexicon.items()}, tuple(every),
                    frozenset(i for i, r in enumerate(rules) if r.standalone),
-                   {r.id: r.overlap for r in rules})
+                   {r.id: r.overlap for r in rules},
+                   tuple(frozenset(clause_ids[c] for c in r.requires) for r in rules),
+                   tuple(frozenset(clause_ids[c] for c in r.requires if all(k == "word" for k, _ in c)) for r in rules),
+                   {k: tuple(v) for k, v in lexicon_clauses.items()})
 
 
 def _automaton(items: dict) -> ahocorasick.Automaton | None:

@@ -328,3 +328,21 @@ def test_a_phrase_joins_nouns_with_and_but_not_a_second_verb(make_pack, lexicons
     assert m.args["target"].text == "U.S. military and coalition forces"
     [m] = pack.extract("Iran launched missiles against the base and destroyed the runway.")
     assert m.args["target"].text == "the base"
+
+
+def test_a_rule_is_tried_only_in_sentences_holding_all_its_required_items(make_pack, lexicons):
+    from rulex.matcher import _plan
+    from rulex.segment import lowercase_view, normalise
+    rules = ("event: Attack\nrule: r\n  pattern: {attacker:Actor} <launch> {weapon:Weapon} against {target:Phrase}\n"
+             "rule: s\n  pattern: <shell> the {target:Phrase} \"overnight\"\n")
+    pack = load(make_pack, lexicons, rules)
+    text = ("Iran launched missiles against the base. They launched a campaign against fraud. "
+            "Iran launched an appeal. Troops shelled the town overnight. Troops shelled the town.")
+    normalised = normalise(text)
+    plan = _plan(pack.program, normalised, lowercase_view(normalised))
+    tried = {normalised[slice(*plan.sentences[i])]: sorted(pack.program.rules[r].local_id for r in ids)
+             for i, ids in plan.candidates.items() if ids}
+    # no Actor in the 2nd, no Weapon in the 3rd, no "overnight" in the 5th: never tried there
+    assert tried == {"Iran launched missiles against the base.": ["r"],
+                     "Troops shelled the town overnight.": ["s"]}
+    assert [m.rule for m in pack.extract(text)] == ["t.r", "t.s"]
