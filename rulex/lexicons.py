@@ -3,12 +3,19 @@
 Aliases are compared by key: typographic quotes and dashes made ASCII, lower case,
 hyphens and runs of spaces made one space. The matcher finds every alias in a document
 with one Aho-Corasick scan (program.py), so a lexicon's size barely changes run time.
+
+An entry may say when it holds (`valid_from`, `valid_to`: office holders, unit names):
+in a document with a date it matches only then, and two entries may share an alias when
+their periods do not overlap. A lexicon may allow near misses (`fuzzy:`), see fuzzy.py.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import itertools
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +26,10 @@ from .segment import normalise
 from .source import SourceFile, Span
 from .yamlpos import YamlDoc
 
-LEXICON_KEYS = ("type", "name", "description", "source", "licence", "license", "entries")
-ENTRY_KEYS = ("id", "aliases", "attrs", "type")
+LEXICON_KEYS = ("type", "name", "description", "source", "licence", "license", "fuzzy", "entries")
+ENTRY_KEYS = ("id", "aliases", "attrs", "type", "valid_from", "valid_to", "valid-from", "valid-to")
+TABLE_COLUMNS = ("id", "alias", "aliases", "type", "valid_from", "valid_to")  # other columns become attrs
+FUZZY_MIN_LENGTH = 8  # `fuzzy: true` allows one edit in aliases of at least this many letters
 MAX_VARIANT_SEPARATORS = 3
 
 
@@ -56,6 +65,41 @@ class Entry:
     aliases: tuple[str, ...]
     span: Span
     attrs: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    valid_from: dt.date | None = None   # first day the entry holds, if it says
+    valid_to: dt.date | None = None     # last day
+
+    def valid_on(self, day: dt.date | None) -> bool:
+        """Whether the entry holds on a document's date (always, when the date is unknown)."""
+        if day is None:
+            return True
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def overlaps(self, other: "Entry") -> bool:
+        """Whether the two entries' periods share a day (no period: always)."""
+        return ((self.valid_from is None or other.valid_to is None or self.valid_from <= other.valid_to)
+                and (other.valid_from is None or self.valid_to is None or other.valid_from <= self.valid_to))
+
+
+PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def period_bound(text: str, last: bool) -> dt.date:
+    """"2017" / "2017-01" / "2017-01-20" as the first (or, with `last`, the last) day it names."""
+    m = PARTIAL_DATE.fullmatch(text.strip())
+    if m is None:
+        raise ValueError(text)
+    year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
+    if day:
+        return dt.date(year, month, day)
+    if month:
+        start = dt.date(year, month, 1)
+        return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1) if last else start
+    return dt.date(year, 12, 31) if last else dt.date(year, 1, 1)
+
+
+def json_safe(value: Any) -> Any:
+    """Attribute values as JSON has them (YAML dates become ISO strings)."""
+    return json.loads(json.dumps(value, default=str))
 
 
 @dataclass(frozen=True)
@@ -66,10 +110,11 @@ class Lexicon:
     type: str
     file: str
     entries: tuple[Entry, ...]
-    keys: dict[str, int] = field(hash=False, compare=False)
+    keys: dict[str, list[int]] = field(hash=False, compare=False)
     description: str = ""
     origin: str = ""
     licence: str = ""
+    fuzzy_min_length: int = 0   # 0: exact aliases only; else one edit allowed in aliases this long
 
 
 def load_lexicon(source: SourceFile, bag: DiagnosticBag, default_type: str | None = None) -> Lexicon | None:
@@ -98,13 +143,48 @@ def load_lexicon(source: SourceFile, bag: DiagnosticBag, default_type: str | Non
             continue
         aliases = doc.string_list(fields, "aliases") or []
         attrs = doc.plain(fields["attrs"][1]) if "attrs" in fields else {}
+        if not isinstance(attrs, dict):
+            bag.add("RX203", "`attrs` must be a mapping (key: value)", doc.span(fields["attrs"][1]))
+            attrs = {}
+        period = [_yaml_bound(doc, fields, key, bag) for key in ("valid_from", "valid_to")]
         entries.append(Entry(entry_id, doc.string(fields, "type") or lex_type or "",
                              tuple(aliases or [entry_id.replace("_", " ")]),
-                             doc.span(item), attrs if isinstance(attrs, dict) else {}))
+                             doc.span(item), json_safe(attrs), *period))
     return _build(name, lex_type or "", source.name, entries, bag,
                   description=doc.string(root, "description") or "",
                   origin=doc.string(root, "source") or "",
-                  licence=doc.string(root, "licence") or doc.string(root, "license") or "")
+                  licence=doc.string(root, "licence") or doc.string(root, "license") or "",
+                  fuzzy_min_length=_fuzzy(doc, root, bag))
+
+
+def _yaml_bound(doc: YamlDoc, fields, key: str, bag: DiagnosticBag) -> dt.date | None:
+    spelled = key if key in fields else key.replace("_", "-")
+    text = doc.string(fields, spelled)
+    if text is None:
+        return None
+    try:
+        return period_bound(text, last=key == "valid_to")
+    except ValueError:
+        bag.add("RX203", f"`{spelled}` must be a date: YYYY, YYYY-MM or YYYY-MM-DD, not `{text}`",
+                doc.span(fields[spelled][1]))
+        return None
+
+
+def _fuzzy(doc: YamlDoc, root, bag: DiagnosticBag) -> int:
+    """`fuzzy: true` (aliases of 8+ letters), `fuzzy: {min_length: N}`, or off."""
+    if "fuzzy" not in root:
+        return 0
+    value = doc.plain(root["fuzzy"][1])
+    if value is True:
+        return FUZZY_MIN_LENGTH
+    if value is False or value is None:
+        return 0
+    if isinstance(value, dict) and set(value) <= {"min_length"} and isinstance(value.get("min_length", 8), int) \
+            and value.get("min_length", 8) >= 4:
+        return value.get("min_length", FUZZY_MIN_LENGTH)
+    bag.add("RX203", "`fuzzy` must be true, false or {min_length: N} with N >= 4",
+            doc.span(root["fuzzy"][1]), "fuzzy matching allows one edit in aliases of at least N letters")
+    return 0
 
 
 def _from_table(source: SourceFile, bag: DiagnosticBag, name: str, default_type: str | None) -> Lexicon | None:
@@ -133,27 +213,38 @@ def _from_table(source: SourceFile, bag: DiagnosticBag, name: str, default_type:
             continue
         aliases = [a.strip() for a in record.get(alias_col, "").split("|") if a.strip()]
         entry_type = record.get("type", "").strip() or default_type or ""
+        attrs = {k: v for k, v in record.items() if k not in TABLE_COLUMNS and v.strip()}
+        try:
+            period = [period_bound(record[k], last=k == "valid_to") if record.get(k, "").strip() else None
+                      for k in ("valid_from", "valid_to")]
+        except ValueError as err:
+            bag.add("RX203", f"a validity date must be YYYY, YYYY-MM or YYYY-MM-DD, not `{err}`", span)
+            period = [None, None]
         old = by_id.get(entry_id)
         if old is None:
-            by_id[entry_id] = Entry(entry_id, entry_type, tuple(aliases), span)
+            by_id[entry_id] = Entry(entry_id, entry_type, tuple(aliases), span, attrs, *period)
         else:
-            by_id[entry_id] = Entry(entry_id, old.type, old.aliases + tuple(aliases), old.span)
+            by_id[entry_id] = Entry(entry_id, old.type, old.aliases + tuple(aliases), old.span,
+                                    {**old.attrs, **attrs}, old.valid_from, old.valid_to)
     return _build(name, default_type or next((e.type for e in by_id.values()), ""), source.name,
                   list(by_id.values()), bag)
 
 
 def _build(name: str, lex_type: str, file: str, entries: list[Entry], bag: DiagnosticBag, **info) -> Lexicon:
-    keys: dict[str, int] = {}
+    keys: dict[str, list[int]] = {}
     for index, entry in enumerate(entries):
         for alias in entry.aliases:
             key = alias_key(alias)
             if not key:
                 continue
-            other = keys.get(key)
-            if other is not None and entries[other].id != entry.id:
-                first = entries[other]
-                bag.add("RX204", f"alias `{alias}` of `{entry.id}` is also an alias of `{first.id}` "
-                        f"(at {first.span})", entry.span, "keep the alias on one entry only")
+            holders = keys.setdefault(key, [])
+            clash = next((entries[i] for i in holders if entries[i].id != entry.id and entries[i].overlaps(entry)), None)
+            if clash is not None:
+                bag.add("RX204", f"alias `{alias}` of `{entry.id}` is also an alias of `{clash.id}` "
+                        f"(at {clash.span})", entry.span,
+                        "keep the alias on one entry only, or give the entries periods that do not overlap "
+                        "(valid_from, valid_to)")
                 continue
-            keys.setdefault(key, index)
+            if index not in holders:
+                holders.append(index)
     return Lexicon(name, lex_type, file, tuple(entries), keys, **info)

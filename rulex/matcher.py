@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ import regex
 from .builtins import BUILTINS
 from .compiler import BUILTIN_NAMES, FLAGS, PREFIX_GROUP, CompiledRule, Group
 from .document import Document
+from .fuzzy import closest_alias
+from .lexicons import Lexicon, alias_key
 from .match import Argument, DocResult, Match, Problem, Provenance
 from .program import Program
 from .segment import lowercase_view, normalise, split_sentences
@@ -50,7 +53,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         return DocResult(())
     normalised = normalise(text)
     lowered = lowercase_view(normalised)
-    plan = _plan(program, normalised, lowered)
+    plan = _plan(program, normalised, lowered, doc.date)
     matches: list[Match] = []
     problems: list[Problem] = []
     timeout = program.manifest.timeout_ms / 1000
@@ -82,7 +85,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     return DocResult(tuple(kept), tuple(problems))
 
 
-def _plan(program: Program, normalised: str, lowered: str) -> _Plan:
+def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None = None) -> _Plan:
     """Anchor words (and lexicon aliases, for rules anchored on them) pick the paragraphs worth
     splitting into sentences and the rules worth trying in each; most text is never split.
     A rule stays a candidate in a sentence only if each of its required clauses is met there."""
@@ -93,7 +96,7 @@ def _plan(program: Program, normalised: str, lowered: str) -> _Plan:
                 if (end + 1 == size or not lowered[end + 1].isalnum())
                 and (end < length or not lowered[end - length].isalnum())]
     everywhere = bool(program.lexicon_anchors or program.manifest.output)
-    mentions = find_mentions(program, normalised, lowered) if everywhere else []
+    mentions = find_mentions(program, normalised, lowered, date=date) if everywhere else []
     hits += [(m.start, program.lexicon_anchors[m.source], ()) for m in mentions if m.source in program.lexicon_anchors]
     chunks = paragraphs(normalised)
     if program.every_sentence:
@@ -119,7 +122,7 @@ def _plan(program: Program, normalised: str, lowered: str) -> _Plan:
         rule_ids.intersection_update([r for r in rule_ids if program.rule_word_clauses[r] <= present])
     if not everywhere:
         plan.mentions = [m for index in sorted(plan.candidates) if plan.candidates[index]
-                         for m in find_mentions(program, normalised, lowered, *sentences[index])]
+                         for m in find_mentions(program, normalised, lowered, *sentences[index], date)]
     for mention in plan.mentions:
         index = plan.sentence_of(mention.start)
         if index >= 0 and mention.end <= sentences[index][1]:
@@ -171,19 +174,39 @@ def bounded(sentences: list[tuple[int, int]], text: str) -> list[tuple[int, int]
     return out
 
 
-def find_mentions(program: Program, normalised: str, lowered: str, start: int = 0, end: int | None = None) -> list[Mention]:
-    """Every alias of every lexicon in the text (or in text[start:end]), on word boundaries."""
+def find_mentions(program: Program, normalised: str, lowered: str, start: int = 0, end: int | None = None,
+                  date: dt.date | None = None) -> list[Mention]:
+    """Every alias of every lexicon in the text (or in text[start:end]), on word boundaries; entries
+    that do not hold on the document's date are left out, and so are second entries of one
+    lexicon on one span (entries with disjoint periods, in an undated document)."""
     if program.alias_scanner is None:
         return []
-    out = []
+    out: list[Mention] = []
     size = len(lowered)
-    for end_index, (length, entries) in program.alias_scanner.iter(lowered, start, size if end is None else end):
-        start, end = end_index - length + 1, end_index + 1
-        if (start > 0 and lowered[start - 1].isalnum()) or (end < size and lowered[end].isalnum()):
+    stop = size if end is None else end
+    for end_index, (length, entries) in program.alias_scanner.iter(lowered, start, stop):
+        first, last = end_index - length + 1, end_index + 1
+        if (first > 0 and lowered[first - 1].isalnum()) or (last < size and lowered[last].isalnum()):
             continue
-        for lexicon, entry, capitals_only in entries:
-            if not capitals_only or normalised[start:end].isupper():
-                out.append(Mention(start, end, lexicon, entry))
+        taken = -1
+        for lexicon, entry, capitals_only, dated in entries:
+            if lexicon == taken or (capitals_only and not normalised[first:last].isupper()):
+                continue
+            if dated and not program.lexicons[lexicon].entries[entry].valid_on(date):
+                continue
+            out.append(Mention(first, last, lexicon, entry))
+            taken = lexicon
+    if program.fuzzy is not None:
+        exact = {(m.start, m.end, m.source) for m in out}
+        near = program.fuzzy.find(normalised, lowered, start, stop, lambda _: True)
+        for first, last, lexicon, entry in sorted(near, key=lambda f: (f[0] - f[1], f[0])):  # longest first
+            if (first, last, lexicon) in exact or not program.lexicons[lexicon].entries[entry].valid_on(date):
+                continue
+            if any(m.source == lexicon and m.start < last and first < m.end
+                   and not (first <= m.start and m.end <= last and last - first > m.end - m.start) for m in out):
+                continue  # an alias of the same lexicon overlaps and is not inside it: that one wins
+            out.append(Mention(first, last, lexicon, entry))
+            exact.add((first, last, lexicon))
     out.sort(key=lambda m: (m.start, -m.end))
     return out
 
@@ -298,9 +321,8 @@ def _argument(program, rule: CompiledRule, group: Group, m, span, view: Sentence
     if chosen.meaning == "lexicon":
         mention = view.mention(m.captures(chosen.id_group)[index])
         lexicon = program.lexicons[mention.source]
-        entry = lexicon.entries[mention.entry]
-        value, has_value = entry.id, True
-        how.update(lexicon=lexicon.name, entry=entry.id, entry_file=entry.span.file, entry_line=entry.span.line)
+        value, has_value = lexicon.entries[mention.entry].id, True
+        how.update(lexicon_derivation(lexicon, mention.entry, text))
     elif chosen.meaning == "builtin":
         result = BUILTINS[chosen.type].normalise(text, doc.date)
         if result is not None:
@@ -324,6 +346,23 @@ def _argument(program, rule: CompiledRule, group: Group, m, span, view: Sentence
     return Argument(group.role, text, start, end, chosen.type or "", value, has_value, how)
 
 
+def lexicon_derivation(lexicon: Lexicon, index: int, text: str) -> dict:
+    """How a lexicon mention was found: the entry, where it is written, its attributes and
+    period if it has them, and the alias it nearly matches when found by fuzzy matching."""
+    entry = lexicon.entries[index]
+    how: dict = {"lexicon": lexicon.name, "entry": entry.id, "entry_file": entry.span.file,
+                 "entry_line": entry.span.line}
+    if entry.attrs:
+        how["entry_attrs"] = dict(entry.attrs)
+    if entry.valid_from or entry.valid_to:
+        how["entry_valid"] = [entry.valid_from and entry.valid_from.isoformat(),
+                              entry.valid_to and entry.valid_to.isoformat()]
+    if alias_key(text) not in lexicon.keys:
+        alias, edits = closest_alias(lexicon, index, text)
+        how["fuzzy"] = {"alias": alias, "edits": edits}
+    return how
+
+
 def entity_matches(program: Program, doc: Document, plan: _Plan) -> list[Match]:
     """Lexicon mentions of the types the pack outputs, as entity matches with empty args."""
     wanted = set(program.manifest.output)
@@ -337,10 +376,10 @@ def entity_matches(program: Program, doc: Document, plan: _Plan) -> list[Match]:
         entry = lexicon.entries[mention.entry]
         index = plan.sentence_of(mention.start)
         sentence = plan.sentences[index] if index >= 0 else (mention.start, mention.end)
-        how = {"via": "lexicon", "lexicon": lexicon.name, "entry": entry.id,
-               "entry_file": entry.span.file, "entry_line": entry.span.line}
+        text = doc.text[mention.start:mention.end]
+        how = {"via": "lexicon", **lexicon_derivation(lexicon, mention.entry, text)}
         out.append(Match(doc.id, lexicon.type, f"{program.manifest.name}.lexicon.{lexicon.name}",
-                         doc.text[mention.start:mention.end], mention.start, mention.end, (),
+                         text, mention.start, mention.end, (),
                          Provenance(program.manifest.name, program.manifest.version, entry.span.file,
                                     entry.span.line, tuple(sentence), None, (how,)),
                          kind="entity", value=entry.id, has_value=True, meta=doc.meta))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from .compiler import CompiledRule
+from .fuzzy import FuzzyIndex
 from .lexicons import Lexicon, surface_variants
 from .loader import Manifest
 
@@ -20,7 +21,7 @@ class Program:
     rules: tuple[CompiledRule, ...]
     lexicons: tuple[Lexicon, ...]
     word_anchors: ahocorasick.Automaton | None = field(compare=False)     # word -> (length, rule indices, clauses)
-    alias_scanner: ahocorasick.Automaton | None = field(compare=False)    # alias -> ((lexicon, entry, caps), ...)
+    alias_scanner: ahocorasick.Automaton | None = field(compare=False)    # alias -> ((lexicon, entry, caps, dated), ...)
     lexicon_anchors: dict[int, tuple[int, ...]] = field(compare=False)    # lexicon -> rule indices
     every_sentence: tuple[int, ...] = ()                                  # rules with no anchor
     standalone: frozenset[int] = frozenset()                              # rules that run on their own
@@ -28,6 +29,7 @@ class Program:
     rule_clauses: tuple[frozenset[int], ...] = ()                         # rule -> clauses it requires
     rule_word_clauses: tuple[frozenset[int], ...] = ()                    # ... those only words can meet
     lexicon_clauses: dict[int, tuple[int, ...]] = field(default_factory=dict, compare=False)  # lexicon -> clauses
+    fuzzy: FuzzyIndex | None = field(default=None, compare=False)        # near misses of long aliases
 
     @property
     def name(self) -> str:
@@ -67,14 +69,20 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
                     found = aliases.setdefault(variant, {})
                     key = (lex_index, entry_index)
                     found[key] = found.get(key, True) and capitals_only
-    alias_scanner = _automaton({a: tuple((lx, en, caps) for (lx, en), caps in v.items()) for a, v in aliases.items()})
+    def dated(lx: int, en: int) -> bool:
+        entry = lexicons[lx].entries[en]
+        return entry.valid_from is not None or entry.valid_to is not None
+
+    alias_scanner = _automaton({a: tuple((lx, en, caps, dated(lx, en)) for (lx, en), caps in v.items())
+                                for a, v in aliases.items()})
     return Program(manifest, tuple(rules), lexicons, word_anchors, alias_scanner,
                    {k: tuple(v) for k, v in by_lexicon.items()}, tuple(every),
                    frozenset(i for i, r in enumerate(rules) if r.standalone),
                    {r.id: r.overlap for r in rules},
                    tuple(frozenset(clause_ids[c] for c in r.requires) for r in rules),
                    tuple(frozenset(clause_ids[c] for c in r.requires if all(k == "word" for k, _ in c)) for r in rules),
-                   {k: tuple(v) for k, v in lexicon_clauses.items()})
+                   {k: tuple(v) for k, v in lexicon_clauses.items()},
+                   FuzzyIndex.build(lexicons))
 
 
 def _automaton(items: dict) -> ahocorasick.Automaton | None:
