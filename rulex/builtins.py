@@ -1,4 +1,5 @@
-"""Built-in argument types of the rule language: ``{count:Quantity}``, ``{n:Number}``, ``{time:Time}``.
+"""Built-in argument types of the rule language: ``{count:Quantity}``, ``{n:Number}``, ``{nth:Ordinal}``,
+``{time:Time}``.
 
 Each type is a regex fragment that the compiler embeds, as a named group, in a rule's big
 pattern, plus a normaliser that turns the captured text into a JSON-serialisable value.
@@ -24,7 +25,15 @@ quantities only when "of" follows them ("a number of trucks"), yet "of" stays ou
 Quantity values are ``{"min": int, "max": int, "approximate": true}`` with absent keys for an
 open bound and ``approximate`` present only when true; every vague word and modifier is read
 through the one table :data:`QUANTITY_WORDS` (rendered for the docs by
-:func:`quantity_policy_markdown`).
+:func:`quantity_policy_markdown`). Quantity and Number never read an ordinal nor the number words
+that start one ("twenty" of "twenty first", "one" of "one hundredth").
+
+Ordinal values are ints: "first" is 1, "twenty-first" and "twenty first" 21, "one hundred and
+third" 103, "21st" 21, "1,000th" 1000 (the words are read by text2num's ``alpha2digit``). "second"
+is always read as an ordinal, also where it is a unit of time ("a second attack", but also "wait a
+second"), except right after "one" ("one second", "one third" are a duration and a fraction, not
+ordinals). Hyphenated compounds are not read ("first-hand", "21st-century", "second-largest"), nor
+an ordinal inside a word ("secondary", "firstborn", "3rdparty").
 
 Time values are ISO 8601 strings truncated to what the text says ("2019", "2020-01",
 "2020-01-07", "2020-01-07T17:30-05:00", "2020-W01", "2020-02-08/2020-02-12"; a time of day
@@ -39,6 +48,13 @@ case it is the previous year (news reports the past: on 2020-01-08, "December 30
 2019-12-30). A weekday ("Wednesday") is the most recent such day on or before the document
 date; "last Wednesday" the most recent strictly before it; "next Wednesday" the first strictly
 after it.
+
+A two-digit year is read only in a dateline's day-month-year order, "3 JAN 90" or "12 Mar. 89", and
+only where the year ends the phrase (before punctuation such as "--", ",", ".", "(" or "[", a line
+end or the end of the text): "on 3 January 90 people died" is "3 January", and "January 90" is
+"January". Its century is chosen as by POSIX ``strptime`` ``%y``: 69-99 are 1969-1999, 00-68 are
+2000-2068 ("3 JAN 90" is 1990-01-03, "5 Feb 04" 2004-02-05), with the note "two-digit year 90 read
+as 1990".
 """
 
 from __future__ import annotations
@@ -52,7 +68,7 @@ from typing import Any
 
 import regex
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
-from text_to_num import text2num
+from text_to_num import alpha2digit, text2num
 
 __all__ = [
     "BUILTINS",
@@ -230,8 +246,36 @@ _U, _TEEN, _TEN = _alt(_UNITS), _alt(_TEENS), _alt(_TENS)
 _LT100 = rf"(?:{_TEN}(?:(?:-|\s+){_U}\b)?|{_TEEN}|{_U}|zero)"
 _LT1000 = rf"(?:(?:a|{_LT100})\s+hundred(?:\s+(?:and\s+)?{_LT100}\b)?|{_LT100})"
 _BIG = r"(?:thousand|million|billion)"
+# Ordinal words: "third", "twenty-first", "one hundredth", "one hundred and third", "two thousand and
+# twentieth". The cardinal head of a compound ordinal ("twenty", "one hundred") is not a number:
+# _WORDNUM refuses to start where an ordinal does, so Quantity and Number never read "twenty" out of
+# "twenty first" nor "one" out of "one hundredth".
+_ORD_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_ORD_TEENS = ("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+              "seventeenth", "eighteenth", "nineteenth")
+_ORD_TENS = ("twentieth", "thirtieth", "fortieth", "fiftieth", "sixtieth", "seventieth", "eightieth",
+             "ninetieth")
+_ORD_SCALES = ("hundredth", "thousandth", "millionth", "billionth")
+_LT100_NZ = rf"(?:{_TEN}(?:(?:-|\s+){_U}\b)?|{_TEEN}|{_U})"  # as _LT100, without "zero"
+_ORD_LT100 = (
+    rf"(?:{_TEN}(?:-|\s+){_alt(_ORD_UNITS)}|{_alt(_ORD_TENS)}|{_alt(_ORD_TEENS)}|{_alt(_ORD_UNITS)})\b"
+)
+_ORD_LT1000 = (
+    rf"(?:(?:{_LT100_NZ}\s+)?hundredth\b|{_LT100_NZ}\s+hundred\s+(?:and\s+)?{_ORD_LT100}|{_ORD_LT100})"
+)
+_ORD_WORDS = (
+    rf"(?:(?:{_LT1000}\s+)?{_BIG}th\b|{_LT1000}\s+{_BIG}\s+(?:and\s+)?{_ORD_LT1000}|{_ORD_LT1000})"
+)
+# Not the head of an ordinal: a cheap over-approximation of _ORD_WORDS (some number words, then
+# "twenty first", "hundred and third" or "hundredth"), still false before "one second", "one third".
+_CARD_WORD = _alt((*_UNITS, *_TEENS, *_TENS, "hundred", "thousand", "million", "billion"))
+_NOT_ORD_HEAD = (
+    rf"(?!(?:{_CARD_WORD}(?:\s+(?:and\s+)?|-))*?(?:{_TEN}(?:-|\s+){_alt(_ORD_UNITS)}"
+    rf"|(?:hundred|{_BIG})\s+(?:and\s+)?{_alt((*_ORD_UNITS, *_ORD_TEENS, *_ORD_TENS))}"
+    rf"|{_alt(_ORD_SCALES)})\b(?!-\w))"
+)
 _WORDNUM = (
-    rf"(?<!\w-)(?:a\s+{_BIG}(?:\s+(?:and\s+)?{_LT1000}\b)?"
+    rf"(?<!\w-){_NOT_ORD_HEAD}(?:a\s+{_BIG}(?:\s+(?:and\s+)?{_LT1000}\b)?"
     rf"|{_LT1000}(?:\s+{_BIG}(?:\s+(?:and\s+)?{_LT1000}\b)?){{0,3}})\b(?!-\w)"
 )
 # Digits: "12", "1,200". Never the tail of "3.5", "5:30", "F-35", "2020-02-12" nor the head of
@@ -287,6 +331,14 @@ def _quantity_source(in_context: bool) -> str:
 
 _NUMBER_NAMED = _starts_with(_NUMBER_FIRST_WORDS, _EXACT_NUM)
 
+# Ordinal: "third", "twenty-first", "one hundred and third", "21st", "1,000th"; not after "one" ("one
+# second", "one third" are a duration and a fraction).
+_ORDINAL_FIRST_WORDS = {*_ORD_UNITS, *_ORD_TEENS, *_ORD_TENS, *_ORD_SCALES, *_UNITS, *_TEENS, *_TENS}
+_ORDINAL_NAMED = _starts_with(
+    _ORDINAL_FIRST_WORDS,
+    rf"(?<!\w-|\bone\s+)(?:{_ORD_WORDS}|{_LEAD_D}{_DIGITS}(?:st|nd|rd|th)\b)(?!-\w)",
+)
+
 # Time. "May" and "March"/"Mar" are months only when capitalised (else the verb "may"/"march").
 _MONTHS = ("january", "february", "april", "june", "july", "august",
            "september", "october", "november", "december")
@@ -298,6 +350,10 @@ _WD = rf"{_alt(_WEEKDAYS)}\b"
 _YEAR = r"(?:1[5-9]|20)\d\d"
 _Y_END = r"\b(?![.,:/]\d|-\w)"
 _DAY = r"(?P<day>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b"
+# A two-digit year, only right after "D MON" (the dateline "SAN SALVADOR, 3 JAN 90 -- [REPORT]") and
+# only where the number ends the phrase: before punctuation, a line end or the end of the text, not
+# before a word ("on 3 January 90 people died").
+_YY = r"(?P<yy>\d\d)\b(?![.,:/]\d|-\w)(?=(?:(?!\n)\s)*(?:[-,.;:()\[\]]|\n|(?![\s\S])))"
 _AMPM = r"(?:[ap]\.m\.|[ap]\.?m\b)"
 _TOD = (
     rf"(?:{_LEAD_D}(?P<hour>2[0-3]|[01]?\d):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?!\d)"
@@ -316,6 +372,7 @@ _DATEISH = (
     "(?:"
     rf"{_LEAD_D}(?P<iso>{_YEAR}-(?:0[1-9]|1[0-2])-(?:3[01]|[12]\d|0[1-9])){_Y_END}"
     rf"|(?:(?P<wd>{_WD}),?\s+)?(?P<month>{_MONTH})\s+{_DAY}(?:,?\s+(?P<year>{_YEAR}){_Y_END})?"
+    rf"|(?:(?P<wd>{_WD}),?\s+)?{_LEAD_D}(?P<day>3[01]|[12]\d|0?[1-9])\s+(?P<month>{_MONTH})\s+{_YY}"
     rf"|(?:(?P<wd>{_WD}),?\s+)?{_LEAD_D}{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH})(?:,?\s+(?P<year>{_YEAR}){_Y_END})?"
     rf"|(?:(?P<wdmod>last|next|this)\s+)?(?P<wd>{_WD})(?:\s+{_DAYPART})?"
     rf"|(?P<rel>yesterday|today|tonight)\b(?:\s+{_DAYPART})?"
@@ -423,6 +480,19 @@ def _normalise_number(text: str, document_date: datetime.date | None = None) -> 
     return None if n is None else Normalised(_plain(n), "number")
 
 
+def _normalise_ordinal(text: str, document_date: datetime.date | None = None) -> Normalised | None:
+    if _parser(_ORDINAL_NAMED).fullmatch(text) is None:
+        return None
+    # text2num's alpha2digit writes ordinal words as digits ("twenty-first" -> "21st"); with
+    # threshold=0 it does so for "first" and "second" too. Digits ("21st") pass through unchanged.
+    # text2num 3.1 does not know "sixtieth" (it knows every other one): read it as "sixty".
+    words = _key(text).replace(",", "")
+    if words.endswith("sixtieth"):
+        words = words.removesuffix("sixtieth") + "sixty"
+    m = regex.fullmatch(r"(\d+)(?:st|nd|rd|th)?", alpha2digit(words, "en", threshold=0))
+    return None if m is None else Normalised(int(m[1]), "ordinal")
+
+
 def _normalise_quantity(text: str, document_date: datetime.date | None = None) -> Normalised | None:
     m = _parser(_QUANTITY_PARSER).fullmatch(text)
     if m is None:
@@ -457,6 +527,11 @@ _MONTH_NUMBERS = {name[:3]: i for i, name in enumerate(
     ("january", "february", "march", "april", "may", "june", "july",
      "august", "september", "october", "november", "december"), start=1)}
 _WEEKDAY_OBJS = dict(zip(_WEEKDAYS, (MO, TU, WE, TH, FR, SA, SU), strict=True))
+
+
+def _pivot(yy: int) -> int:
+    """The century of a two-digit year, as POSIX strptime's %y: 69-99 are 19xx, 00-68 are 20xx."""
+    return yy + (1900 if yy >= 69 else 2000)
 
 
 class _NoDate(Exception):
@@ -533,6 +608,9 @@ def _date_part(m: regex.Match[str], doc: datetime.date | None, notes: list[str])
         day = int(m["day"]) if m["day"] else None
         if m["year"]:
             year = int(m["year"])
+        elif m["yy"]:
+            year = _pivot(int(m["yy"]))
+            notes.append(f"two-digit year {m['yy']} read as {year}")
         elif doc is None:
             notes.append("no document date: year unknown")
             datetime.date(2000, month, day or 1)  # leap year: rejects only impossible days
@@ -605,6 +683,10 @@ _TIME_CUES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oc
               "next", "ago", "morning", "afternoon", "evening", "night", "noon", "midnight", "week", "month",
               "year", "day", "earl", "late", "mid")
 
+# A compound ordinal starts with a number word ("twenty-first", "one hundredth"), a simple one is
+# its own cue; "fourth", "sixth", "hundredth" also hold "four", "six", "hundred".
+_ORDINAL_CUES = tuple(sorted(_ORDINAL_FIRST_WORDS))
+
 BUILTINS: dict[str, BuiltinType] = {
     t.name: t
     for t in (
@@ -621,6 +703,13 @@ BUILTINS: dict[str, BuiltinType] = {
             _strip_names(_NUMBER_NAMED),
             _normalise_number,
             _NUMBER_CUES,
+        ),
+        BuiltinType(
+            "Ordinal",
+            "an ordinal number in words or digits: first, twenty-first, one hundredth, 3rd, 103rd -> int",
+            _strip_names(_ORDINAL_NAMED),
+            _normalise_ordinal,
+            _ORDINAL_CUES,
         ),
         BuiltinType(
             "Time",

@@ -207,7 +207,7 @@ class _RuleCompiler:
         if rule.case_sensitive:
             body = f"(?-i:{body})"
             finder = finder and f"(?-i:{finder})"
-        standalone = rule.kind == "event" or rule.type in pack.manifest.output
+        standalone = (rule.kind == "event" or rule.type in pack.manifest.output) and rule.id != pack.manifest.dateline
         return CompiledRule(
             id=f"{pack.manifest.name}.{rule.id}", local_id=rule.id, kind=rule.kind, type=rule.type,
             file=rule.span.file, line=rule.span.line, priority=rule.priority,

@@ -43,6 +43,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RX306": (Severity.ERROR, "a rule has no pattern, or more than one"),
     "RX307": (Severity.ERROR, "an example names a role the rule does not have"),
     "RX308": (Severity.ERROR, "bad rule option (priority, overlap, case)"),
+    "RX309": (Severity.ERROR, "the manifest's `dateline` does not name a rule with a Time argument"),
     "RX401": (Severity.ERROR, "a pattern can match the empty string"),
     "RX402": (Severity.ERROR, "unbounded repetition or gap"),
     "RX403": (Severity.ERROR, "bad repetition bounds"),

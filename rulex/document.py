@@ -14,6 +14,7 @@ class Document:
     text: str
     date: dt.date | None = None
     meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    date_source: str = "document"   # "document" (its own date), "option" (--date), "dateline", ...
 
 
 def parse_date(value: str | None) -> dt.date | None:

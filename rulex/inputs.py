@@ -62,7 +62,7 @@ def _read_file(path: Path, date: dt.date | None) -> Iterator[Document | InputPro
     except OSError as err:
         yield InputProblem(str(path), path.stem, f"cannot read: {err.strerror or err}")
         return
-    yield Document(path.stem, text.removeprefix("\ufeff"), date)
+    yield Document(path.stem, text.removeprefix("\ufeff"), date, date_source="option")
 
 
 def _read_jsonl(stream: TextIO, name: str, date: dt.date | None) -> Iterator[Document | InputProblem]:
@@ -80,9 +80,10 @@ def _read_jsonl(stream: TextIO, name: str, date: dt.date | None) -> Iterator[Doc
             continue
         doc_id = str(record.get("id", f"{Path(name).stem}:{line_no}"))
         try:
-            doc_date = parse_date(record.get("date")) or date
+            own_date = parse_date(record.get("date"))
+            doc_date = own_date or date
         except ValueError:
             yield InputProblem(where, doc_id, f"bad date {record.get('date')!r}; expected YYYY-MM-DD")
             continue
         meta = {k: v for k, v in record.items() if k not in ("id", "text", "date")}
-        yield Document(doc_id, record["text"], doc_date, meta)
+        yield Document(doc_id, record["text"], doc_date, meta, "document" if own_date else "option")

@@ -21,7 +21,7 @@ from .yamlpos import YamlDoc
 MANIFEST = "pack.yaml"
 MAX_LEXICONS = 2000  # each lexicon and built-in type gets one private-use marker character (view.py)
 MANIFEST_KEYS = ("name", "version", "description", "files", "lexicons", "overlap", "output",
-                 "timeout_ms", "licence", "license")
+                 "timeout_ms", "licence", "license", "dateline")
 RULE_FILE_KEYS = ("event", "entity", "rules", "defines", "imports")
 RULE_KEYS = ("id", "pattern", "template", "where", "priority", "overlap", "case", "not preceded by",
              "not followed by", "examples", "counter", "counters", "description")
@@ -38,6 +38,8 @@ class Manifest:
     overlap: str = "longest"
     output: tuple[str, ...] = ()
     timeout_ms: int = 250
+    dateline: str | None = None          # a rule whose Time, near the start, dates an undated document
+    dateline_span: Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,8 @@ def _read_directory(root: Path, bag: DiagnosticBag, sources: dict[str, SourceFil
         overlap=overlap,
         output=tuple(doc.string_list(fields, "output") or ()),
         timeout_ms=doc.integer(fields, "timeout_ms") or 250,
+        dateline=doc.string(fields, "dateline"),
+        dateline_span=doc.span(fields["dateline"][1]) if "dateline" in fields else None,
     )
     rules = _expand(root, doc, fields, "files", bag, default="*.rulex")
     lexicons = _expand(root, doc, fields, "lexicons", bag, default=None)

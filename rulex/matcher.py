@@ -15,7 +15,7 @@ import bisect
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import ahocorasick
@@ -53,6 +53,8 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         return DocResult(())
     normalised = normalise(text)
     lowered = lowercase_view(normalised)
+    if doc.date is None and program.dateline is not None:
+        doc = dated_by_dateline(program, doc, normalised, lowered)
     plan = _plan(program, normalised, lowered, doc.date)
     matches: list[Match] = []
     problems: list[Problem] = []
@@ -83,6 +85,29 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     kept = settle_overlaps(matches, program.overlap, program.manifest.overlap) if matches else []
     kept.sort(key=lambda m: (m.start, m.rule, m.end))
     return DocResult(tuple(kept), tuple(problems))
+
+
+DATELINE_CHARS = 300  # a dateline is looked for this near the start of a document
+FULL_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def dated_by_dateline(program: Program, doc: Document, normalised: str, lowered: str) -> Document:
+    """The document dated by the first full date the pack's dateline rule finds near its start."""
+    rule = program.rules[program.dateline]
+    end = min(len(normalised), DATELINE_CHARS)
+    found = [m for m in find_mentions(program, normalised, lowered, 0, end) if m.source in rule.lexicons]
+    found += builtin_mentions(program, normalised, lowered, 0, end, set(rule.builtins))
+    view = SentenceView(normalised, 0, end, sorted(found, key=lambda m: (m.start, -m.end)))
+    try:
+        for m in run_rule(rule, view.text, program.manifest.timeout_ms / 1000):
+            match = build_match(program, rule, m, view, doc)
+            for arg in match.arguments if match else ():
+                if arg.type == "Time" and isinstance(arg.value, str) and FULL_DATE.fullmatch(arg.value[:10]):
+                    return replace(doc, date=dt.date.fromisoformat(arg.value[:10]),
+                                   date_source=f"dateline {arg.start}-{arg.end} ({rule.id})")
+    except TimeoutError:
+        pass  # an undated document stays undated
+    return doc
 
 
 def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None = None) -> _Plan:
@@ -330,6 +355,8 @@ def _argument(program, rule: CompiledRule, group: Group, m, span, view: Sentence
             how["normaliser"] = result.normaliser
             if result.note:
                 how["note"] = result.note
+            if doc.date is not None and result.note and "document date" in result.note:
+                how["anchor"] = {"date": doc.date.isoformat(), "from": doc.date_source}
     elif chosen.meaning == "rules":
         sub = next(r for r in program.rules if r.local_id == chosen.rule)
         how.update(rule=sub.id, rule_file=sub.file, rule_line=sub.line)

@@ -30,6 +30,7 @@ class Program:
     rule_word_clauses: tuple[frozenset[int], ...] = ()                    # ... those only words can meet
     lexicon_clauses: dict[int, tuple[int, ...]] = field(default_factory=dict, compare=False)  # lexicon -> clauses
     fuzzy: FuzzyIndex | None = field(default=None, compare=False)        # near misses of long aliases
+    dateline: int | None = None                                           # the rule that dates undated documents
 
     @property
     def name(self) -> str:
@@ -82,7 +83,8 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
                    tuple(frozenset(clause_ids[c] for c in r.requires) for r in rules),
                    tuple(frozenset(clause_ids[c] for c in r.requires if all(k == "word" for k, _ in c)) for r in rules),
                    {k: tuple(v) for k, v in lexicon_clauses.items()},
-                   FuzzyIndex.build(lexicons))
+                   FuzzyIndex.build(lexicons),
+                   next((i for i, r in enumerate(rules) if r.local_id == manifest.dateline), None))
 
 
 def _automaton(items: dict) -> ahocorasick.Automaton | None:

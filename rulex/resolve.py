@@ -154,6 +154,7 @@ class _Checker:
                         self.bag.add("RX307", f"rule `{rule.id}` has no argument `{arg.role}`", arg.span,
                                      did_you_mean(arg.role, sorted(roles)) or
                                      ("its arguments: " + ", ".join(sorted(roles)) if roles else "it has no arguments"))
+        self.dateline()
         for name, define in self.pack.defines.items():
             if name not in self.used_names:
                 self.bag.add("RX601", f"sub-pattern `{name}` is never used", define.span)
@@ -163,6 +164,21 @@ class _Checker:
                 self.bag.add("RX602", f"lexicon `{lexicon.name}` ({lexicon.type}) is not used by any rule "
                              "and its type is not in the pack's `output`", Span(lexicon.file, 0, 0, 1, 1),
                              f"use it in a slot {{role:{lexicon.type}}}, or add {lexicon.type} to `output` in pack.yaml")
+
+    def dateline(self) -> None:
+        """The manifest's `dateline` must name a rule of the pack with a Time argument."""
+        manifest = self.pack.manifest
+        if manifest.dateline is None:
+            return
+        rule = next((r for r in self.pack.rules if r.id == manifest.dateline), None)
+        if rule is None:
+            self.bag.add("RX309", f"`dateline` names no rule: `{manifest.dateline}`", manifest.dateline_span,
+                         did_you_mean(manifest.dateline, [r.id for r in self.pack.rules]) or
+                         "write the id of a rule with a {date:Time} slot")
+        elif not any(isinstance(n, ast.Slot) and n.role and any(t.name == "Time" for t in n.types)
+                     for n in ast.walk(rule.pattern)):
+            self.bag.add("RX309", f"the dateline rule `{rule.id}` has no Time argument", manifest.dateline_span,
+                         "give it a slot such as {date:Time}")
 
     def define_roles(self, node: ast.Pattern, seen: frozenset = frozenset()) -> set[str]:
         roles: set[str] = set()

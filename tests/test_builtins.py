@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import string
 from pathlib import Path
 
 import pytest
@@ -210,6 +211,129 @@ def test_number_does_not_match(sentence: str) -> None:
     assert spans("Number", sentence) == []
 
 
+# --------------------------------------------------------------------------- Ordinal
+
+# (sentence, span, value): the value holds with and without a document date.
+ORDINAL_CASES = [
+    ("It was the first attack on the base.", "first", 1),
+    ("Iran warned of a second attack on the base.", "second", 2),
+    ("It was the third strike this year.", "third", 3),
+    ("The twenty-first century began.", "twenty-first", 21),
+    ("The talks opened on the one hundredth day of the war.", "one hundredth", 100),
+    ("The 1st Battalion was deployed.", "1st", 1),
+    ("The 2nd Battalion was deployed.", "2nd", 2),
+    ("The 3rd Battalion was deployed.", "3rd", 3),
+    ("The 21st Battalion was deployed.", "21st", 21),
+    ("The 103rd Battalion was deployed.", "103rd", 103),
+    # more forms
+    ("On the twenty first day the siege ended.", "twenty first", 21),
+    ("THE TWENTY-FIRST BRIGADE ATTACKED.", "TWENTY-FIRST", 21),
+    ("THE 21ST BRIGADE ATTACKED.", "21ST", 21),
+    ("It was the one hundred and third raid.", "one hundred and third", 103),
+    ("It was the one hundred twenty-first raid.", "one hundred twenty-first", 121),
+    ("It was the hundredth raid.", "hundredth", 100),
+    ("It was the two thousand and twentieth raid.", "two thousand and twentieth", 2020),
+    ("It was the 1,000th raid.", "1,000th", 1000),
+    ("It was the ninety-ninth raid.", "ninety-ninth", 99),
+    ("It was the twelfth raid.", "twelfth", 12),
+    ("It was the one hundred sixtieth raid.", "one hundred sixtieth", 160),  # text2num 3.1 misses "sixtieth"
+    ("It was the sixtieth raid.", "sixtieth", 60),
+    ("It was the one thousandth raid.", "one thousandth", 1000),
+]
+
+
+@pytest.mark.parametrize(("sentence", "text", "value"), ORDINAL_CASES, ids=[c[1] for c in ORDINAL_CASES])
+def test_ordinal_captures_the_span(sentence: str, text: str, value: int) -> None:
+    assert_captures("Ordinal", sentence, text)
+
+
+@pytest.mark.parametrize(("sentence", "text", "value"), ORDINAL_CASES, ids=[c[1] for c in ORDINAL_CASES])
+@pytest.mark.parametrize("document_date", [None, D000], ids=["no-date", "dated"])
+def test_ordinal_value(sentence: str, text: str, value: int, document_date: datetime.date | None) -> None:
+    assert BUILTINS["Ordinal"].normalise(text, document_date) == Normalised(value, "ordinal")
+
+
+ORDINAL_WORDS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+    "nineteenth",
+] + [f"{tens}ieth" for tens in ("twent", "thirt", "fort", "fift", "sixt", "sevent", "eight", "ninet")]
+ORDINAL_WORD_VALUES = [*range(1, 20), *range(20, 100, 10)]
+
+
+@pytest.mark.parametrize(
+    ("word", "value"), list(zip(ORDINAL_WORDS, ORDINAL_WORD_VALUES, strict=True)), ids=ORDINAL_WORDS
+)
+def test_every_ordinal_word(word: str, value: int) -> None:
+    assert_captures("Ordinal", f"It was the {word} raid.", word)
+    assert BUILTINS["Ordinal"].normalise(word, None) == Normalised(value, "ordinal")
+    assert spans("Quantity", f"It was the {word} raid.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The secondary target was hit.",
+        "The firstborn son was killed.",
+        "a 3rdparty contractor",
+        "Firstly, the base was hit.",
+        "The blast came one second later.",  # a duration
+        "One third of the troops left.",  # a fraction
+        "Troops left in the 1990s.",
+        "a first-hand account",
+        "the 21st-century army",
+        "the twenty-one trucks",
+        "Iran fired 13 missiles.",
+    ],
+)
+def test_ordinal_does_not_match(sentence: str) -> None:
+    assert spans("Ordinal", sentence) == []
+
+
+@pytest.mark.parametrize(("sentence", "text", "value"), ORDINAL_CASES, ids=[c[1] for c in ORDINAL_CASES])
+@pytest.mark.parametrize("name", ["Quantity", "Number"])
+def test_numbers_do_not_read_ordinals(name: str, sentence: str, text: str, value: int) -> None:
+    """Not "21" of "21st", nor "twenty" of "twenty first", nor "one" of "one hundredth"."""
+    assert spans(name, sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text"),
+    [("The blast came one second later.", "one"), ("One third of the troops left.", "One"),
+     ("Police arrested a hundred first-time offenders.", "a hundred"), ("the twenty-one trucks", "twenty-one")],
+)
+def test_numbers_beside_ordinal_words_are_still_read(sentence: str, text: str) -> None:
+    assert_captures("Quantity", sentence, text)
+    assert_captures("Number", sentence, text)
+
+
+def _first_words(pattern: regex.Pattern[str]) -> set[str]:
+    """Every lower-case word a match of the pattern can start with, found by partial matching."""
+    words, stack = set(), [""]
+    while stack:
+        word = stack.pop()
+        for ch in string.ascii_lowercase:
+            longer = word + ch
+            if pattern.match(longer, partial=True) is None:
+                continue
+            stack.append(longer)
+            if any(pattern.match(longer + end, partial=True) is not None for end in (" ", "-")):
+                words.add(longer)
+    return words
+
+
+def test_every_first_word_of_an_ordinal_carries_a_cue() -> None:
+    """The matcher looks for Ordinal only where a digit or a cue is: each word an ordinal can
+    start with ("first", "twenty" of "twenty-first", "one" of "one hundredth") must give one."""
+    from rulex.matcher import builtin_regex, has_cue
+
+    cues, pattern = builtin_regex("Ordinal")
+    first = _first_words(pattern)
+    assert {"first", "second", "twenty", "one", "hundredth", "twelfth", "ninetieth"} <= first
+    assert not first & {"a", "the", "zero", "hundred", "secondary"}
+    assert [w for w in sorted(first) if not has_cue(cues, w, 0, len(w))] == []
+
+
 # --------------------------------------------------------------------------- Time
 
 # (sentence, span, document date, value with that date, value without any document date)
@@ -288,6 +412,22 @@ TIME_CASES = [
     ("The deployment began in early 2019 and ended.", "early 2019", D004, "2019", "2019"),
     ("The deployment began in mid-January near Irbil.", "mid-January", D004, "2020-01", "--01"),
     ("The deployment began late last year near Irbil.", "late last year", D004, "2019", None),
+    # datelines with a two-digit year (POSIX %y pivot: 69-99 are 19xx, 00-68 are 20xx)
+    ("SAN SALVADOR, 3 JAN 90 -- [REPORT] [ARMED FORCES PRESS COMMITTEE, COPREFA] [TEXT] THE ARCE BATTALION",
+     "3 JAN 90", D000, "1990-01-03", "1990-01-03"),
+    ("LIMA, 12 MAR 89 (EFE) -- [TEXT] PERUVIAN POLICE", "12 MAR 89", D004, "1989-03-12", "1989-03-12"),
+    ("Talks in Geneva, 5 Feb 04, ended.", "5 Feb 04", None, "2004-02-05", "2004-02-05"),
+    ("BOGOTA, 30 DEC. 68 [TEXT]", "30 DEC. 68", None, "2068-12-30", "2068-12-30"),
+    ("BOGOTA, 1 JAN 69 [TEXT]", "1 JAN 69", None, "1969-01-01", "1969-01-01"),
+    ("BOGOTA, 1 Jan 00.", "1 Jan 00", None, "2000-01-01", "2000-01-01"),
+    ("SAN SALVADOR, 3 January 90\nTHE ARMY REPORTED", "3 January 90", D000, "1990-01-03", "1990-01-03"),
+    ("dateline: SAN SALVADOR, 3 JAN 90", "3 JAN 90", D000, "1990-01-03", "1990-01-03"),
+    ("SAN SALVADOR, Wednesday, 3 January 90, [TEXT]", "Wednesday, 3 January 90", D000, "1990-01-03", "1990-01-03"),
+    # ... and not before a word: 90 is a count, the year is unknown
+    ("The army said that on 3 January 90 people died.", "3 January", D000, "2020-01-03", "--01-03"),
+    ("THE ARMY SAID THAT ON 3 JAN 90 PEOPLE DIED.", "3 JAN", D000, "2020-01-03", "--01-03"),
+    ("The rebels said that in January 90 people died.", "January", D000, "2020-01", "--01"),
+    ("The rebels said that on 3 January 1990 people died.", "3 January 1990", D000, "1990-01-03", "1990-01-03"),
 ]
 TIME_IDS = [f"{c[1]}@{c[2]}" for c in TIME_CASES]
 
@@ -337,6 +477,11 @@ def test_time_value_without_document_date(
         ("2020-02-12", D004, None),
         ("5:30 p.m.", D000, None),
         ("Tuesday, January 8, 2020", None, "Tuesday does not match 2020-01-08, a Wednesday"),
+        ("3 JAN 90", None, "two-digit year 90 read as 1990"),
+        ("3 JAN 90", D000, "two-digit year 90 read as 1990"),
+        ("5 Feb 04", None, "two-digit year 04 read as 2004"),
+        ("Tuesday, 3 January 90", None,
+         "two-digit year 90 read as 1990; Tuesday does not match 1990-01-03, a Wednesday"),
     ],
 )
 def test_time_note(text: str, doc: datetime.date | None, note: str | None) -> None:
@@ -389,6 +534,34 @@ def test_time_every_zone_gives_its_offset(zone: str, offset: str) -> None:
 )
 def test_time_does_not_match(sentence: str) -> None:
     assert spans("Time", sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        ("on 3 January 90 people died", ["3 January"]),
+        ("ON 3 JAN 90 PEOPLE DIED", ["3 JAN"]),
+        ("in January 90 people died", ["January"]),
+        ("IN JAN 90 PEOPLE DIED", []),
+        ("ON 17 MAY 90 REPORTS SAID", ["17 MAY"]),
+        ("on 3 of January 90, people died", ["3 of January"]),  # only in day-month-year order
+        ("on 3 January, 90 people died", ["3 January"]),
+        ("in the 3 JAN 90s", ["3 JAN"]),
+        ("on 3 JAN 90.5", ["3 JAN"]),
+        ("on 3 JAN 90-91", ["3 JAN"]),
+        ("on 3 JAN 900 --", ["3 JAN"]),
+    ],
+)
+def test_time_two_digit_year_only_ends_a_dateline(sentence: str, found: list[str]) -> None:
+    assert [sentence[a:b] for a, b in spans("Time", sentence)] == found
+
+
+def test_time_two_digit_year_at_the_end_of_a_scanned_slice() -> None:
+    """The matcher scans a sentence as a slice of the document: its end is the end of the text."""
+    text = "SAN SALVADOR, 3 JAN 90 PEOPLE"
+    pattern = compiled("Time")
+    assert [m["x"] for m in pattern.finditer(text)] == ["3 JAN"]
+    assert [m["x"] for m in pattern.finditer(text, 0, len("SAN SALVADOR, 3 JAN 90"))] == ["3 JAN 90"]
 
 
 def test_time_zone_is_case_sensitive() -> None:
@@ -450,11 +623,11 @@ def test_pattern_can_be_repeated_in_one_rule(name: str) -> None:
     pattern = BUILTINS[name].pattern
     rule = regex.compile(rf"(?P<a>{pattern})\s+and\s+(?P<b>{pattern})", regex.I | regex.V0)
     sentence = {"Quantity": "between 2 and 3 and dozens", "Number": "3.5 and twelve",
-                "Time": "January 7 and last month"}[name]
+                "Ordinal": "first and twenty-first", "Time": "January 7 and last month"}[name]
     m = rule.search(sentence)
     assert m is not None
     assert (m["a"], m["b"]) == {"Quantity": ("between 2 and 3", "dozens"), "Number": ("3.5", "twelve"),
-                                "Time": ("January 7", "last month")}[name]
+                                "Ordinal": ("first", "twenty-first"), "Time": ("January 7", "last month")}[name]
 
 
 def test_slots_in_a_rule_pattern() -> None:
@@ -476,6 +649,10 @@ def test_normalise_rejects_text_of_another_type() -> None:
     assert BUILTINS["Quantity"].normalise("banana", None) is None
     assert BUILTINS["Number"].normalise("dozens", None) is None
     assert BUILTINS["Time"].normalise("banana", D000) is None
+    assert BUILTINS["Ordinal"].normalise("twelve", None) is None
+    assert BUILTINS["Ordinal"].normalise("secondary", None) is None
+    assert BUILTINS["Quantity"].normalise("first", None) is None
+    assert BUILTINS["Number"].normalise("21st", None) is None
 
 
 def test_types_are_frozen_and_described() -> None:

@@ -139,3 +139,44 @@ def test_period_bounds():
     assert period_bound("2020", last=False) == dt.date(2020, 1, 1)
     with pytest.raises(ValueError):
         period_bound("2020-1-x", last=False)
+
+
+DATED_RULES = """
+entity: Dateline
+rule: dateline
+  pattern: {place:Name} "," {date:Time}
+
+event: Attack
+rule: strike
+  pattern: on {time:Time} "," {attacker:Person} <strike> {target:Phrase}
+"""
+DATED_MANIFEST = MANIFEST + "dateline: dateline\n"
+
+
+def test_a_dateline_rule_dates_documents_that_carry_no_date(make_pack):
+    root = make_pack({"rules.rulex": DATED_RULES, "lexicons/persons.yaml": PERSONS}, DATED_MANIFEST)
+    pack = rulex.load(root, cache=False)
+    text = "BAGHDAD, Jan. 8, 2020 (Reuters) - On Wednesday, Soleimani struck the base."
+    [m] = pack.extract(text)                       # the dateline rule itself is not output
+    time = m.args["time"]
+    assert time.value == "2020-01-08"
+    assert time.derivation["anchor"] == {"date": "2020-01-08", "from": "dateline 9-21 (t.dateline)"}
+    assert text[9:21] == "Jan. 8, 2020"
+    [m] = pack.extract(text, date="2020-01-20")    # a date given with the document wins
+    assert (m.args["time"].value, m.args["time"].derivation["anchor"]["from"]) == ("2020-01-15", "document")
+    [m] = pack.extract("SAN SALVADOR, 3 JAN 90 -- [REPORT] ON WEDNESDAY, SOLEIMANI STRUCK THE BASE.")
+    assert m.args["time"].value == "1990-01-03"    # MUC style, a two-digit year; a Wednesday itself
+    assert m.args["time"].derivation["anchor"]["from"] == "dateline 14-23 (t.dateline)"
+    [m] = pack.extract(text.replace("Jan. 8, 2020", "Jan. 8"))  # a dateline without a year dates nothing
+    assert m.args["time"].value is None and "anchor" not in m.args["time"].derivation
+
+
+@pytest.mark.parametrize("dateline, message", [
+    ("datelin", "`dateline` names no rule: `datelin`"),
+    ("strike", "the dateline rule `strike` has no Time argument"),
+])
+def test_a_dateline_must_name_a_rule_with_a_time(make_pack, dateline, message):
+    rules = DATED_RULES.replace("{time:Time}", "{time:Phrase}") if dateline == "strike" else DATED_RULES
+    root = make_pack({"rules.rulex": rules, "lexicons/persons.yaml": PERSONS}, MANIFEST + f"dateline: {dateline}\n")
+    [problem] = [d for d in rulex.check(root)[0] if d.code == "RX309"]
+    assert problem.message == message and problem.span.line == 4
