@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from . import ast, parser
+from .attributes import Attribute, read_attributes
 from .diagnostics import DiagnosticBag
 from .lexicons import Lexicon, load_lexicon
 from .source import SourceFile, Span
@@ -21,7 +22,7 @@ from .yamlpos import YamlDoc
 MANIFEST = "pack.yaml"
 MAX_LEXICONS = 2000  # each lexicon and built-in type gets one private-use marker character (view.py)
 MANIFEST_KEYS = ("name", "version", "description", "files", "lexicons", "overlap", "output",
-                 "timeout_ms", "licence", "license", "dateline")
+                 "timeout_ms", "licence", "license", "dateline", "attributes")
 RULE_FILE_KEYS = ("event", "entity", "rules", "defines", "imports")
 RULE_KEYS = ("id", "pattern", "template", "where", "priority", "overlap", "case", "not preceded by",
              "not followed by", "examples", "counter", "counters", "description")
@@ -40,6 +41,7 @@ class Manifest:
     timeout_ms: int = 250
     dateline: str | None = None          # a rule whose Time, near the start, dates an undated document
     dateline_span: Span | None = field(default=None, compare=False)
+    attributes: tuple[Attribute, ...] = ()   # event attributes set by cue words
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ def _read_directory(root: Path, bag: DiagnosticBag, sources: dict[str, SourceFil
         timeout_ms=doc.integer(fields, "timeout_ms") or 250,
         dateline=doc.string(fields, "dateline"),
         dateline_span=doc.span(fields["dateline"][1]) if "dateline" in fields else None,
+        attributes=read_attributes(doc, fields["attributes"][1], bag) if "attributes" in fields else (),
     )
     rules = _expand(root, doc, fields, "files", bag, default="*.rulex")
     lexicons = _expand(root, doc, fields, "lexicons", bag, default=None)

@@ -36,6 +36,7 @@ class Provenance:
     sentence: tuple[int, int]
     alternative: int | None = None
     derivation: tuple[dict, ...] = ()
+    attributes: tuple[dict, ...] = ()   # the cue that set each true attribute
 
     def to_dict(self) -> dict:
         out = {"pack": self.pack, "pack_version": self.pack_version, "rule_file": self.rule_file,
@@ -43,6 +44,8 @@ class Provenance:
                "derivation": list(self.derivation)}
         if self.alternative is not None:
             out["alternative"] = self.alternative
+        if self.attributes:
+            out["attributes"] = list(self.attributes)
         return out
 
 

@@ -21,6 +21,7 @@ from functools import lru_cache
 import ahocorasick
 import regex
 
+from .attributes import event_attributes
 from .builtins import BUILTINS
 from .compiler import BUILTIN_NAMES, FLAGS, PREFIX_GROUP, CompiledRule, Group
 from .document import Document
@@ -317,12 +318,15 @@ def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc
     if rule.kind == "entity":
         inner = next((a for a in arguments if a.role == "value"), None)
         value, has_value = (inner.value, inner.has_value) if inner else (None, False)
+    attrs, cues = {}, ()
+    if rule.kind == "event":
+        attrs, cues = event_attributes(program.manifest.attributes, doc.text, view.start, start, end)
     return Match(
         doc=doc.id, type=rule.type, rule=rule.id, text=doc.text[start:end], start=start, end=end,
         arguments=tuple(arguments), kind=rule.kind, priority=rule.priority, value=value, has_value=has_value,
         provenance=Provenance(program.manifest.name, program.manifest.version, rule.file, rule.line,
-                              (view.start, view.end), alternative, derivation),
-        meta=doc.meta)
+                              (view.start, view.end), alternative, derivation, cues),
+        attrs=attrs, meta=doc.meta)
 
 
 def _argument(program, rule: CompiledRule, group: Group, m, span, view: SentenceView, doc: Document) -> Argument | None:

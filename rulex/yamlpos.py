@@ -42,15 +42,16 @@ class YamlDoc:
     def span(self, node: yaml.Node) -> Span:
         return self.source.span(node.start_mark.index, node.end_mark.index)
 
-    def mapping(self, node: yaml.Node, allowed: tuple[str, ...], what: str) -> Fields | None:
-        """A mapping's fields by key; unknown keys are reported with a suggestion."""
+    def mapping(self, node: yaml.Node, allowed: tuple[str, ...] | None, what: str) -> Fields | None:
+        """A mapping's fields by key; unknown keys are reported with a suggestion (any key goes
+        when `allowed` is None)."""
         if not isinstance(node, yaml.MappingNode):
             self.bag.add("RX203", f"a {what} must be a mapping (key: value)", self.span(node))
             return None
         fields: Fields = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
-            if key not in allowed:
+            if allowed is not None and key not in allowed:
                 self.bag.add("RX202", f"unknown key `{key}` in {what}", self.span(key_node),
                              did_you_mean(key, allowed) or "keys: " + ", ".join(allowed))
                 continue
