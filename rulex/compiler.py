@@ -104,7 +104,7 @@ class _FormsMemo:
         self.dirty = False
 
     def path(self) -> Path:
-        return cache_dir() / "word-forms.json"
+        return cache_dir() / "word-forms-2.json"  # the number changes when word_forms() does
 
     def get(self, word: str) -> tuple[str, ...] | None:
         if self.forms is None:
@@ -145,10 +145,12 @@ def word_forms(word: str) -> tuple[str, ...]:
     for upos in ("VERB", "NOUN"):
         lemmas.update(getLemma(word, upos=upos))
     forms = set(lemmas)
-    for lemma in lemmas:
-        inflections = getAllInflections(lemma)
-        if not inflections:
-            inflections = {**getAllInflectionsOOV(lemma, "NOUN"), **getAllInflectionsOOV(lemma, "VERB")}
+    known = {lemma: getAllInflections(lemma) for lemma in lemmas}
+    known = {lemma: found for lemma, found in known.items() if found}
+    if not known:  # a word the tables lack: inflect its base form by rule ("airstrikes" -> "airstrike")
+        bases = (lemmas - {word}) or {word}
+        known = {lemma: {**getAllInflectionsOOV(lemma, "NOUN"), **getAllInflectionsOOV(lemma, "VERB")} for lemma in bases}
+    for inflections in known.values():  # never the inflections of an inflected form ("launchedded")
         for variants in inflections.values():
             forms.update(v.lower() for v in variants)
     result = tuple(sorted(forms, key=lambda f: (-len(f), f)))

@@ -51,6 +51,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RX601": (Severity.WARNING, "a sub-pattern is defined but never used"),
     "RX602": (Severity.WARNING, "a lexicon is loaded but no rule uses it and it is not output"),
     "RX603": (Severity.WARNING, "a rule has no required word, so it is tried on every sentence"),
+    "RX604": (Severity.WARNING, "a rule has no inline example"),
+    "RX605": (Severity.WARNING, "a rule is shadowed by another with the same pattern and a higher priority"),
 }
 
 

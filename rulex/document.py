@@ -15,6 +15,7 @@ class Document:
     date: dt.date | None = None
     meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     date_source: str = "document"   # "document" (its own date), "option" (--date), "dateline", ...
+    origin: str = field(default="", compare=False)  # where it was read: a file, or file:line
 
 
 def parse_date(value: str | None) -> dt.date | None:

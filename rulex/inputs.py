@@ -10,7 +10,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import BinaryIO, Iterator, TextIO
 
 from .document import Document, parse_date
 
@@ -31,7 +31,7 @@ def read_inputs(paths: list[str], date: dt.date | None = None) -> Iterator[Docum
     """Documents from every input, in order (directories in sorted path order)."""
     for name in paths:
         if name == "-":
-            yield from _read_jsonl(sys.stdin, "<stdin>", date)
+            yield from _read_jsonl(sys.stdin.buffer, "<stdin>", date)
             continue
         path = Path(name)
         if path.is_dir():
@@ -46,11 +46,8 @@ def read_inputs(paths: list[str], date: dt.date | None = None) -> Iterator[Docum
 def _read_file(path: Path, date: dt.date | None) -> Iterator[Document | InputProblem]:
     if path.suffix == ".jsonl":
         try:
-            with path.open(encoding="utf-8", errors="strict", newline="") as fh:
+            with path.open("rb") as fh:
                 yield from _read_jsonl(fh, str(path), date)
-        except UnicodeDecodeError as err:
-            yield InputProblem(str(path), None, f"not valid UTF-8 (byte offset {err.start}); "
-                               "documents before that point were read")
         except OSError as err:
             yield InputProblem(str(path), None, f"cannot read: {err.strerror or err}")
         return
@@ -62,14 +59,26 @@ def _read_file(path: Path, date: dt.date | None) -> Iterator[Document | InputPro
     except OSError as err:
         yield InputProblem(str(path), path.stem, f"cannot read: {err.strerror or err}")
         return
-    yield Document(path.stem, text.removeprefix("\ufeff"), date, date_source="option")
+    yield Document(path.stem, text.removeprefix("\ufeff"), date, date_source="option", origin=str(path))
 
 
-def _read_jsonl(stream: TextIO, name: str, date: dt.date | None) -> Iterator[Document | InputProblem]:
-    for line_no, line in enumerate(stream, start=1):
+def _read_jsonl(stream: BinaryIO | TextIO, name: str, date: dt.date | None) -> Iterator[Document | InputProblem]:
+    """One document per line; a line that is not UTF-8 or not a JSON object with a text is a
+    problem of its own, and the lines after it are read as usual."""
+    for line_no, raw in enumerate(stream, start=1):
+        where = f"{name}:{line_no}"
+        if isinstance(raw, bytes):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                yield InputProblem(where, None, f"not valid UTF-8 (byte {err.start + 1} of the line)")
+                continue
+        else:
+            line = raw
+        if line_no == 1:
+            line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
-        where = f"{name}:{line_no}"
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
@@ -86,4 +95,4 @@ def _read_jsonl(stream: TextIO, name: str, date: dt.date | None) -> Iterator[Doc
             yield InputProblem(where, doc_id, f"bad date {record.get('date')!r}; expected YYYY-MM-DD")
             continue
         meta = {k: v for k, v in record.items() if k not in ("id", "text", "date")}
-        yield Document(doc_id, record["text"], doc_date, meta, "document" if own_date else "option")
+        yield Document(doc_id, record["text"], doc_date, meta, "document" if own_date else "option", where)

@@ -24,7 +24,7 @@ from .match import DocResult, Match
 from .matcher import match_document
 from .parser import grammar_text
 from .program import Program, build_program
-from .resolve import resolve
+from .resolve import ResolvedPack, resolve
 
 PathLike = str | os.PathLike
 
@@ -48,9 +48,10 @@ class Pack:
     def rules(self):
         return self.program.rules
 
-    def process(self, document: Document) -> DocResult:
-        """Matches and problems (e.g. a rule that timed out) for one document."""
-        return match_document(self.program, document)
+    def process(self, document: Document, rules: set[int] | None = None) -> DocResult:
+        """Matches and problems (e.g. a rule that timed out) for one document; `rules`: the
+        indices of the rules to run (default: every rule that runs on its own)."""
+        return match_document(self.program, document, rules)
 
     def extract(self, text: str, doc_id: str = "doc", date: dt.date | str | None = None) -> list[Match]:
         """Every match in `text`; relative dates resolve against `date`."""
@@ -92,6 +93,17 @@ def load(paths: PathLike | Iterable[PathLike], cache: bool = True) -> Pack:
         except OSError:
             pass  # caching is an optimisation only
     return Pack(program, warnings)
+
+
+def resolve_pack(paths: PathLike | Iterable[PathLike]) -> ResolvedPack:
+    """The pack's rules with names resolved, before compiling (for `explain` and `inspect`)."""
+    bag = DiagnosticBag()
+    loaded = load_files(_as_paths(paths), bag)
+    bag.sources = loaded.sources
+    resolved = resolve(loaded, bag)
+    if bag.errors:
+        raise RulexError(bag.sorted(), bag.sources)
+    return resolved
 
 
 def compile_regexes(paths: PathLike | Iterable[PathLike]) -> dict[str, str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from . import ast
+from . import ast, printer
 from .builtins import BUILTINS
 from .diagnostics import DiagnosticBag, did_you_mean
 from .lexicons import Lexicon
@@ -154,6 +154,7 @@ class _Checker:
                         self.bag.add("RX307", f"rule `{rule.id}` has no argument `{arg.role}`", arg.span,
                                      did_you_mean(arg.role, sorted(roles)) or
                                      ("its arguments: " + ", ".join(sorted(roles)) if roles else "it has no arguments"))
+        self.examples_and_shadows()
         self.dateline()
         for name, define in self.pack.defines.items():
             if name not in self.used_names:
@@ -164,6 +165,31 @@ class _Checker:
                 self.bag.add("RX602", f"lexicon `{lexicon.name}` ({lexicon.type}) is not used by any rule "
                              "and its type is not in the pack's `output`", Span(lexicon.file, 0, 0, 1, 1),
                              f"use it in a slot {{role:{lexicon.type}}}, or add {lexicon.type} to `output` in pack.yaml")
+
+    def examples_and_shadows(self) -> None:
+        """Warn about rules without an example, and rules another rule always beats: the same
+        pattern and type with a higher priority (or the same priority and an earlier id)."""
+        manifest = self.pack.manifest
+        by_pattern: dict[tuple[str, str], list[ast.Rule]] = {}
+        for rule in self.pack.rules:
+            if rule.id == manifest.dateline:
+                continue
+            standalone = rule.kind == "event" or rule.type in manifest.output
+            if standalone and not rule.examples:
+                self.bag.add("RX604", f"rule `{rule.id}` has no example", rule.span,
+                             "add `example:` lines (sentences it must match) and `counter:` lines (sentences it must not)")
+            if rule.pattern is not None:
+                by_pattern.setdefault((rule.type, printer.pattern_text(rule.pattern)), []).append(rule)
+        for same in by_pattern.values():
+            if len(same) < 2:
+                continue
+            winner = min(same, key=lambda r: (-r.priority, r.id))
+            for rule in same:
+                if rule is not winner and (rule.overlap or manifest.overlap) != "all" \
+                        and rule.not_preceded_by is None and rule.not_followed_by is None:
+                    self.bag.add("RX605", f"rule `{rule.id}` is shadowed by `{winner.id}` (same pattern and type, "
+                                 f"priority {winner.priority} vs {rule.priority}): it can never produce a match",
+                                 rule.span, f"delete one of them, or change the pattern (see {winner.span})")
 
     def dateline(self) -> None:
         """The manifest's `dateline` must name a rule of the pack with a Time argument."""

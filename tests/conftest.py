@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SAMPLES = SHARED / "samples" / "news"
 CONFLICT = ROOT / "rules" / "conflict"
+MINI_PACK = ROOT / "tests" / "data" / "cli_pack"  # a frozen small pack: CLI tests must not move with the conflict pack
 
 
 @pytest.fixture(autouse=True, scope="session")

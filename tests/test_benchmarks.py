@@ -59,7 +59,7 @@ def test_generated_rules_have_distinct_triggers():
 def test_generated_packs_check_clean(small_pack, tmp_path):
     path, rules, lexicons = small_pack
     diagnostics, _ = rulex.check(path)
-    assert [d.code for d in diagnostics] == []  # no error and no warning
+    assert [d.code for d in diagnostics if d.code != "RX604"] == []  # no error, no warning but "no example"
     pack = rulex.load(path, cache=False)
     assert len(pack.rules) == len(rules)
     assert rulegen.alias_count(lexicons) <= 300
@@ -69,7 +69,7 @@ def test_generated_packs_check_clean(small_pack, tmp_path):
     big = rulegen.build_lexicons(rulegen.real_alias_count() + 500, seed=7)
     assert rulegen.alias_count(big) == rulegen.real_alias_count() + 500
     other = rulegen.write_pack(tmp_path / "nohit", "bench_nohit", nohit, big)
-    assert [d.code for d in rulex.check(other)[0]] == []
+    assert [d.code for d in rulex.check(other)[0] if d.code != "RX604"] == []
     assert len(rulex.load(other, cache=False).rules) == 10
 
 

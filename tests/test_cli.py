@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from .conftest import CONFLICT, ROOT, SAMPLES, SHARED
+from .conftest import MINI_PACK, ROOT, SAMPLES, SHARED
 
 RULEX = [sys.executable, "-m", "rulex"]
 
@@ -26,7 +26,7 @@ def lines(stdout: str) -> list[dict]:
 
 @pytest.mark.skipif(not SAMPLES.exists(), reason="../shared is not beside the project")
 def test_run_on_the_sample_folder_gives_contract_jsonl():
-    result = rulex("run", CONFLICT, SAMPLES, "--date", "2020-01-08")
+    result = rulex("run", MINI_PACK, SAMPLES, "--date", "2020-01-08")
     assert result.returncode == 0, result.stderr
     records = lines(result.stdout)
     schema = json.loads((SHARED / "design" / "match.schema.json").read_text())
@@ -35,7 +35,7 @@ def test_run_on_the_sample_folder_gives_contract_jsonl():
     assert {r["doc"] for r in records} == {"000_e8770538015dd795", "004_7499e0a153427b2d"}
     keys = [(r["doc"], r["start"], r["rule"]) for r in records]
     assert keys == sorted(keys)  # input order, then start, then rule
-    launch = next(r for r in records if r["rule"] == "conflict.attack.launch")
+    launch = next(r for r in records if r["rule"] == "mini.attack.launch")
     assert launch["args"]["count"]["value"]["min"] == 13
 
 
@@ -43,7 +43,7 @@ def test_run_reads_txt_jsonl_and_stdin_and_carries_metadata(tmp_path):
     (tmp_path / "a.txt").write_text("Iran launched missiles against the base.")
     (tmp_path / "docs.jsonl").write_text(json.dumps({"id": "j1", "text": "Iran fired missiles at Erbil.",
                                                      "date": "2020-01-08", "source": "wire"}) + "\n")
-    result = rulex("run", CONFLICT, tmp_path / "a.txt", tmp_path / "docs.jsonl", "-",
+    result = rulex("run", MINI_PACK, tmp_path / "a.txt", tmp_path / "docs.jsonl", "-",
                    stdin=json.dumps({"id": "s1", "text": "Iran launched missiles on the base."}) + "\n")
     assert result.returncode == 0, result.stderr
     records = lines(result.stdout)
@@ -60,7 +60,7 @@ def test_bad_documents_are_reported_and_the_run_goes_on(tmp_path):
                                          "{not json\n"
                                          '{"id": "no-text"}\n')
     (corpus / "4_good.txt").write_text("Iran fired missiles at the base.")
-    result = rulex("run", CONFLICT, corpus)
+    result = rulex("run", MINI_PACK, corpus)
     assert result.returncode == 1
     assert [r["doc"] for r in lines(result.stdout)] == ["ok", "4_good"]
     assert "1_bad.txt: not valid UTF-8" in result.stderr
@@ -70,7 +70,7 @@ def test_bad_documents_are_reported_and_the_run_goes_on(tmp_path):
 
 
 def test_check_is_clean_on_the_conflict_pack():
-    result = rulex("check", CONFLICT)
+    result = rulex("check", MINI_PACK)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 error(s)" in result.stderr
 
@@ -80,7 +80,9 @@ def test_check_reports_every_error_with_snippet_and_exits_2(tmp_path):
                                         "rule: a\n  pattern: (open\n")
     result = rulex("check", tmp_path / "bad.rulex", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stdout.splitlines()[:4] == [
+    lines = result.stdout.splitlines()
+    first_error = next(i for i, line in enumerate(lines) if ": error: " in line)
+    assert lines[first_error:first_error + 4] == [
         "bad.rulex:3:21: error: unknown type `Wepon`  [RX301]",
         "  |",
         "3 |   pattern: fired {w:Wepon}",
@@ -93,7 +95,7 @@ def test_check_json_format(tmp_path):
     (tmp_path / "bad.rulex").write_text("event: Attack\nrule: a\n  pattern: fired _*\n")
     result = rulex("check", "--format", "json", tmp_path / "bad.rulex", cwd=tmp_path)
     assert result.returncode == 2
-    [diagnostic] = json.loads(result.stdout)
+    [diagnostic] = [d for d in json.loads(result.stdout) if d["severity"] == "error"]
     assert diagnostic == {"code": "RX402", "severity": "error", "message": "unbounded gap", "file": "bad.rulex",
                           "line": 3, "col": 18, "end_col": 20,
                           "hint": diagnostic["hint"]}
@@ -109,7 +111,7 @@ def test_run_with_a_broken_pack_exits_2_without_traceback(tmp_path):
 
 @pytest.mark.parametrize("args,words", [
     (["run", "nope-pack", "x.txt"], "does not exist"),
-    (["run", CONFLICT, "x.txt", "--date", "2020-13-45"], "is not YYYY-MM-DD"),
+    (["run", MINI_PACK, "x.txt", "--date", "2020-13-45"], "is not YYYY-MM-DD"),
     (["frobnicate"], "No such command"),
 ])
 def test_usage_errors_exit_2(args, words):
@@ -124,6 +126,6 @@ def test_huge_and_empty_documents(tmp_path):
     doc.write_text(json.dumps({"id": "big", "text": sentence * 2000 + blob + sentence}) + "\n"
                    + json.dumps({"id": "empty", "text": ""}) + "\n"
                    + json.dumps({"id": "space", "text": "   \n\n "}) + "\n")
-    result = rulex("run", CONFLICT, doc)
+    result = rulex("run", MINI_PACK, doc)
     assert result.returncode == 0, result.stderr
     assert len(lines(result.stdout)) == 2001

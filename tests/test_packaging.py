@@ -11,7 +11,7 @@ import pytest
 import rulex
 import rulex.pack
 
-from .conftest import CONFLICT, ROOT
+from .conftest import MINI_PACK, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_an_installed_wheel_loads_its_grammar_and_runs(wheel, tmp_path):
               "pack = rulex.load(sys.argv[2], cache=False)\n"
               "print(len(pack.extract('Iran launched missiles against the base.')))\n")
     env = {**os.environ, "PYTHONPATH": str(target)}
-    result = subprocess.run([sys.executable, "-c", script, str(target), str(CONFLICT)], cwd=tmp_path,
+    result = subprocess.run([sys.executable, "-c", script, str(target), str(MINI_PACK)], cwd=tmp_path,
                             capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "1"

@@ -7,9 +7,9 @@ import pytest
 
 import rulex
 
-from .conftest import CONFLICT, ROOT
+from .conftest import MINI_PACK, ROOT
 
-SOURCES = sorted((ROOT / "grammar" / "examples").glob("*.rulex")) + sorted(CONFLICT.glob("*.rulex"))
+SOURCES = sorted((ROOT / "grammar" / "examples").glob("*.rulex")) + sorted(MINI_PACK.glob("*.rulex"))
 PIECES = ["(", ")", "{", "}", "<", ">", "|", "?", "*", "+", "{1,", "_", "/", "\\", '"', "'", ":", "=", "->",
           "rule:", "pattern:", "example:", "define:", "event:", "\n", " ", "{x:", "Actor}", "#", "\x00", "é", "’"]
 
@@ -48,7 +48,7 @@ def test_mutated_rule_files_give_diagnostics_not_exceptions(path, tmp_path):
 
 
 def test_odd_documents_never_raise():
-    pack = rulex.load(CONFLICT)
+    pack = rulex.load(MINI_PACK)
     rng = random.Random(7)
     alphabet = "Iran launched missiles against the base. \n\n\t\x00\x01\x03\ue000\uf000’“”-–.!?()[]0123456789"
     for _ in range(300):
