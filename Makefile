@@ -27,3 +27,27 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
+
+# Debian's chromium (with a font) for the headless-browser test of the HTML report in
+# tests/test_outputs.py. Installed with apt-get when missing and apt-get is usable (root, or
+# passwordless sudo); this never fails the setup: without chromium that test is skipped and
+# says why.
+.PHONY: browser
+setup: browser
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "make browser: no chromium and no apt-get; the headless browser test will be skipped" >&2; \
+	else \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else SUDO=none; fi; \
+	  if [ "$$SUDO" = none ]; then \
+	    echo "make browser: installing chromium needs root; the headless browser test will be skipped" >&2; \
+	  else \
+	    echo "make browser: installing Debian's chromium for the HTML report test" >&2; \
+	    ( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	        --no-install-recommends chromium fonts-liberation ) >/dev/null 2>&1 \
+	      || echo "make browser: could not install chromium; the headless browser test will be skipped" >&2; \
+	  fi; \
+	fi

@@ -1,65 +1,223 @@
-"""The `rulex` command line: run packs over documents, check packs.
+"""The `rulex` command line: run packs over documents; check, explain and inspect packs.
 
-Exit codes: 0 ok; 1 some documents failed (bad input, a rule timed out); 2 bad rules or usage.
+Exit codes: 0 ok; 1 some documents failed (bad input, a rule timed out) or examples
+failed; 2 bad rules or usage; 70 a bug in rulex (reported without a traceback).
 """
 from __future__ import annotations
 
+import fnmatch
 import json
 import sys
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Iterable, Iterator
 
 import click
 
 from . import __version__
-from .document import parse_date
+from .document import Document, parse_date
 from .errors import RulexError
 from .inputs import InputProblem, read_inputs
-from .pack import check as check_pack, load
+from .match import DocResult
+from .outputs import FORMATS, open_writer
+from .pack import Pack, check as check_pack, load, resolve_pack
 
 EXIT_OK, EXIT_DATA, EXIT_RULES = 0, 1, 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="rulex")
 def cli() -> None:
-    """Run, check and test information-extraction rule packs."""
+    """Run, check, explain and test information-extraction rule packs.
 
+    Exit codes: 0 ok; 1 some documents or examples failed; 2 bad rules or usage.
+    """
+
+
+# ---- run --------------------------------------------------------------------------------
 
 @cli.command()
 @click.argument("pack", type=click.Path(exists=True))
 @click.argument("inputs", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="jsonl", show_default=True,
+              help="Output format; brat needs -o DIR.")
+@click.option("-o", "--output", "target", metavar="PATH", help="Write here (a directory for brat; default stdout).")
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Document date for documents that carry none.")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Write here (default stdout).")
+@click.option("--types", metavar="T1,T2", help="Only these event or entity types, e.g. Attack,Kill.")
+@click.option("--rules", "rule_globs", metavar="GLOB,...", help="Only rules whose id matches, e.g. 'conflict.attack.*'.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Worker processes; the output is the same, in the same order.")
+@click.option("--errors", "errors_path", type=click.File("w", encoding="utf-8"), metavar="FILE",
+              help="Also write each failed document (id, source, reason) here, as JSONL.")
+@click.option("--csv-rows", type=click.Choice(["argument", "event"]), default="argument", show_default=True,
+              help="csv: one row per argument or one per event.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="A summary at the end even when stderr is not a terminal.")
 @click.option("--no-cache", is_flag=True, help="Compile the pack even if a cached copy exists.")
-def run(pack: str, inputs: tuple[str, ...], date_text: str | None, output, no_cache: bool) -> None:
-    """Run PACK over INPUTS (.txt, .jsonl, directories, - for stdin) and print JSONL matches."""
+def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_text: str | None,
+        types: str | None, rule_globs: str | None, jobs: int, errors_path, csv_rows: str, quiet: bool,
+        verbose: bool, no_cache: bool) -> None:
+    """Run PACK over INPUTS (.txt, .jsonl, directories, - for stdin) and write the matches.
+
+    Documents that cannot be processed (bad UTF-8, a bad JSONL line, a rule out of time) are
+    reported on stderr (and in --errors FILE) and the run goes on; the exit code is then 1.
+    """
     try:
         date = parse_date(date_text)
     except ValueError:
         raise click.BadParameter(f"{date_text!r} is not YYYY-MM-DD", param_hint="--date")
+    if fmt == "brat" and not target:
+        raise click.UsageError("--format brat writes a directory: give it with -o DIR")
     compiled = _load_or_exit(pack, not no_cache)
-    failures = 0
-    for item in read_inputs(list(inputs), date):
-        if isinstance(item, InputProblem):
-            failures += 1
-            click.echo(f"rulex: {item.source}: {item.message}", err=True)
-            continue
-        result = compiled.process(item)
-        for problem in result.problems:
-            failures += 1
-            click.echo(f"rulex: {item.id}: {problem.message} [{problem.code}]", err=True)
-        for match in result.matches:
-            output.write(json.dumps(match.to_dict(), ensure_ascii=False) + "\n")
-        output.flush()
+    selected = _selected_rules(compiled, types, rule_globs)
+    wanted_types = set(types.split(",")) if types else None
+    writer = open_writer(fmt, target, {"csv_rows": csv_rows, "pack": compiled.name})
+    interactive = sys.stderr.isatty() and not quiet
+    progress = _progress(interactive)
+    failures, documents, matches, size, started = 0, 0, 0, 0, time.perf_counter()
+    try:
+        for item, result in _process(compiled, read_inputs(list(inputs), date), selected, jobs, pack, not no_cache):
+            if isinstance(item, InputProblem):
+                failures += 1
+                _report_failure(item.doc, item.source, item.message, "input", errors_path, quiet and errors_path)
+                progress.update(0)
+                continue
+            for problem in result.problems:
+                failures += 1
+                _report_failure(item.id, item.origin, problem.message, problem.code, errors_path,
+                                quiet and errors_path)
+            kept = [m for m in result.matches if wanted_types is None or m.type in wanted_types]
+            writer.write(item, kept)
+            documents += 1
+            matches += len(kept)
+            size += len(item.text)
+            progress.update(1, matches)
+    finally:
+        writer.close()
+        progress.close()
+    elapsed = time.perf_counter() - started
+    if (verbose or interactive) and not quiet:
+        click.echo(f"rulex: {documents} documents, {matches} matches, {failures} failed, "
+                   f"{elapsed:.1f} s ({size / 1e6 / elapsed if elapsed else 0:.2f} M characters/s)", err=True)
     if failures:
-        click.echo(f"rulex: {failures} problem(s) with the input; see above", err=True)
+        click.echo(f"rulex: {failures} document(s) failed; see above" +
+                   (f" and {errors_path.name}" if errors_path else ""), err=True)
         sys.exit(EXIT_DATA)
 
 
+def _selected_rules(pack: Pack, types: str | None, rule_globs: str | None) -> set[int] | None:
+    """The indices of the rules to run (None: all), from --types and --rules."""
+    if not types and not rule_globs:
+        return None
+    wanted_types = set(types.split(",")) if types else None
+    globs = [g.strip() for g in rule_globs.split(",")] if rule_globs else None
+    chosen = set()
+    for index, rule in enumerate(pack.rules):
+        if not rule.standalone:
+            continue
+        if wanted_types is not None and rule.type not in wanted_types:
+            continue
+        if globs is not None and not any(fnmatch.fnmatchcase(rule.id, g) or fnmatch.fnmatchcase(rule.local_id, g)
+                                         for g in globs):
+            continue
+        chosen.add(index)
+    if not chosen and globs is not None:
+        raise click.BadParameter(f"no rule of the pack matches {rule_globs!r}", param_hint="--rules")
+    return chosen
+
+
+def _report_failure(doc_id, source, reason: str, code: str, errors_file, silent: bool) -> None:
+    if not silent:
+        where = str(source or doc_id or "?")
+        if source and doc_id and str(doc_id) not in str(source):
+            where += f" (document {doc_id})"
+        click.echo(f"rulex: {where}: {reason} [{code}]", err=True)
+    if errors_file is not None:
+        errors_file.write(json.dumps({"doc": doc_id, "source": source, "code": code, "reason": reason},
+                                     ensure_ascii=False) + "\n")
+        errors_file.flush()
+
+
+_WORKER_PACK: Pack | None = None
+
+
+def _worker_init(pack_path: str, cache: bool) -> None:
+    global _WORKER_PACK
+    _WORKER_PACK = load(pack_path, cache=cache)
+
+
+def _worker_process(batch: list[Document], rules: set[int] | None) -> list[DocResult]:
+    return [_WORKER_PACK.process(doc, rules) for doc in batch]
+
+
+BATCH_CHARACTERS = 200_000  # documents go to workers in batches of about this much text
+
+
+def _process(pack: Pack, items: Iterable, rules: set[int] | None, jobs: int, pack_path: str,
+             cache: bool) -> Iterator[tuple[object, DocResult | None]]:
+    """(document, result) in input order; with jobs > 1, batches of documents are matched in
+    worker processes, a few batches per worker in flight at most, so memory stays flat."""
+    if jobs == 1:
+        for item in items:
+            yield item, None if isinstance(item, InputProblem) else pack.process(item, rules)
+        return
+    window: deque[tuple[list, Future]] = deque()
+
+    def batches():
+        batch, size = [], 0
+        for item in items:
+            batch.append(item)
+            size += 0 if isinstance(item, InputProblem) else len(item.text)
+            if size >= BATCH_CHARACTERS or len(batch) >= 500:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    def drain(entry):
+        batch, future = entry
+        results = iter(future.result())
+        for item in batch:
+            yield item, None if isinstance(item, InputProblem) else next(results)
+
+    with ProcessPoolExecutor(jobs, initializer=_worker_init, initargs=(pack_path, cache)) as pool:
+        for batch in batches():
+            documents = [item for item in batch if not isinstance(item, InputProblem)]
+            window.append((batch, pool.submit(_worker_process, documents, rules)))
+            if len(window) > jobs * 2:
+                yield from drain(window.popleft())
+        while window:
+            yield from drain(window.popleft())
+
+
+class _progress:
+    """A progress bar on stderr (tqdm) when it is a terminal, else nothing."""
+
+    def __init__(self, enabled: bool):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+            self.bar = tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+    def update(self, documents: int, matches: int | None = None) -> None:
+        if self.bar is not None:
+            self.bar.update(documents)
+            if matches is not None:
+                self.bar.set_postfix(matches=matches, refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# ---- check ------------------------------------------------------------------------------
+
 @cli.command()
 @click.argument("pack", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check(pack: tuple[str, ...], fmt: str) -> None:
-    """Compile PACK and report every error and warning."""
+    """Compile PACK and report every error and warning (exit 2 on errors)."""
     diagnostics, sources = check_pack(list(pack))
     errors = [d for d in diagnostics if d.severity.value == "error"]
     if fmt == "json":
@@ -72,7 +230,247 @@ def check(pack: tuple[str, ...], fmt: str) -> None:
     sys.exit(EXIT_RULES if errors else EXIT_OK)
 
 
-def _load_or_exit(pack: str, cache: bool):
+# ---- test -------------------------------------------------------------------------------
+
+@cli.command(name="test")
+@click.argument("packs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--update", is_flag=True, help="Rewrite the expected arguments of examples from the actual output "
+                                            "(.rulex files), after showing the diff.")
+@click.option("--coverage/--no-coverage", default=True, show_default=True,
+              help="Say which rules, alternatives and lexicon entries no example exercised.")
+@click.option("-q", "--quiet", is_flag=True, help="Only failures and the summary.")
+def test_command(packs: tuple[str, ...], update: bool, coverage: bool, quiet: bool) -> None:
+    """Run every inline example of every rule of each PACK, and its annotated corpus files
+    (tests/*.txt: `# expect: RULE` / `# reject: RULE` / `# todo-expect: RULE` before a line).
+
+    A failure shows the rule file:line, the sentence, expected against actual arguments, and
+    for a sentence that did not match, the nearest miss (as `rulex explain` shows it).
+    Exit 1 when an example fails (todo lines never fail).
+    """
+    from pathlib import Path
+
+    from . import testing
+    failed = 0
+    for pack_path in packs:
+        compiled = _load_or_exit(pack_path, True)
+        resolved = resolve_pack(pack_path)
+        results = testing.check_examples(compiled, resolved)
+        cases = [c for f in testing.corpus_files([Path(pack_path)], compiled.program.manifest.tests)
+                 for c in testing.read_corpus(f)]
+        results += testing.check_corpus(compiled, cases)
+        for result in results:
+            if result.ok and not result.todo:
+                continue
+            click.echo(_render_result(result))
+        bad = [r for r in results if r.counts_as_failure]
+        todo = [r for r in results if r.todo]
+        fixed = [r for r in todo if r.ok]
+        failed += len(bad)
+        summary = (f"{compiled.name}: {len(results)} examples, {len(results) - len(bad) - len(todo)} passed, "
+                   f"{len(bad)} failed, {len(todo)} todo" + (f" ({len(fixed)} of them pass now)" if fixed else ""))
+        click.echo(click.style(summary, fg="red" if bad else "green", bold=True))
+        if coverage and not quiet:
+            found = testing.coverage(compiled, results)
+            for line in testing.coverage_report(compiled, found, resolved):
+                click.echo("  " + line)
+        if update:
+            changed, skipped = testing.update_examples(results)
+            for line in skipped:
+                click.echo(line, err=True)
+            for path, text in changed.items():
+                click.echo(testing.unified_diff(path, text))
+                Path(path).write_text(text, encoding="utf-8")
+                click.echo(f"rulex: updated {path}", err=True)
+    sys.exit(EXIT_DATA if failed and not update else EXIT_OK)
+
+
+def _render_result(result) -> str:
+    """One failed (or todo) example: where, the sentence, expected against actual, the miss."""
+    head = {True: "TODO", False: "FAIL"}[result.todo] if not result.ok else "TODO (passes now)"
+    what = "example" if result.positive else "counter-example"
+    if result.kind == "corpus":
+        what = "corpus line, expect" if result.positive else "corpus line, reject"
+    lines = [click.style(head, fg="yellow" if result.todo else "red", bold=True) +
+             f" {result.file}:{result.line}: {result.rule} {what}",
+             f"  sentence: \"{result.text}\""]
+    example = result.example
+    if example is not None and example.positive and example.expected and result.match is not None:
+        actual = result.match.args
+        rows = [("role", "expected", "actual", "")]
+        for expected in example.expected:
+            got = actual.get(expected.role)
+            items = got if isinstance(got, list) else [got] if got else []
+            shown = " | ".join(_arg_text(a.text, a.value if a.has_value else None, a.has_value) for a in items) or "(none)"
+            want = _arg_text(expected.text, expected.value, expected.has_value)
+            ok = not any(f.startswith(expected.role + ":") for f in result.failures)
+            rows.append((expected.role, want, shown, "✓" if ok else "✗"))
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        lines += [("  " + "  ".join(r[i].ljust(widths[i]) for i in range(3)) + f"  {r[3]}").rstrip() for r in rows]
+    else:
+        lines += [f"  {failure}" for failure in result.failures]
+    miss = result.miss
+    if miss is not None:
+        where = f'"{result.text[miss.at[0]:miss.at[1]]}"' if miss.at else "the end of the sentence"
+        got = f' ("{result.text[miss.matched[0]:miss.matched[1]]}")' if miss.matched else ""
+        if miss.reached == miss.total:
+            lines.append(f"  nearest miss: {miss.note}")
+        else:
+            lines.append(f"  nearest miss: got {miss.reached} of {miss.total} elements{got}; "
+                         f"{miss.element} failed at {where}; expected {miss.expected}")
+        lines.append(f"  see: rulex explain PACK \"{result.text}\" --rule {result.rule}")
+    return "\n".join(lines) + "\n"
+
+
+def _arg_text(text: str, value, has_value: bool) -> str:
+    from .printer import example_value_text
+    return json.dumps(text, ensure_ascii=False) + (f" -> {example_value_text(value)}" if has_value else "")
+
+
+# ---- eval and diff ----------------------------------------------------------------------
+
+@cli.command(name="eval")
+@click.argument("pack", type=click.Path(exists=True))
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
+              help="YAML: rulex types -> gold categories, gold roles -> rulex roles, named scores.")
+@click.option("--errors", "errors_file", type=click.File("w", encoding="utf-8"), metavar="FILE",
+              help="Write every false positive and miss here (JSONL), with its sentence, for review.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def eval_command(pack: str, gold: str, mapping: str | None, errors_file, fmt: str) -> None:
+    """Score PACK against GOLD event annotations (JSONL as in ../shared/gold): precision, recall
+    and F1 of mentions and arguments, per type, per role and per rule."""
+    from .evaluate import evaluate, load_mapping, render
+    compiled = _load_or_exit(pack, True)
+    try:
+        result = evaluate(compiled, gold, load_mapping(mapping))
+    except (ValueError, KeyError, TypeError) as err:
+        raise click.BadParameter(f"{gold} is not gold JSONL with `id`, `text` and `events`: {err}", param_hint="GOLD")
+    if errors_file is not None:
+        for error in result.errors:
+            errors_file.write(json.dumps(error, ensure_ascii=False) + "\n")
+    click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else render(result))
+
+
+@cli.command(name="diff")
+@click.argument("old_pack", type=click.Path(exists=True))
+@click.argument("new_pack", type=click.Path(exists=True))
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Document date for documents that carry none.")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
+def diff_command(old_pack: str, new_pack: str, inputs: tuple[str, ...], date_text: str | None, fmt: str) -> None:
+    """Run two versions of a pack over INPUTS and show what changed: matches gained, lost and
+    changed (same rule and span, other arguments), per rule, with their sentences. Rules are
+    compared by id without the pack name, so a renamed pack compares too."""
+    from dataclasses import asdict
+
+    from .evaluate import diff_matches
+    try:
+        date = parse_date(date_text)
+    except ValueError:
+        raise click.BadParameter(f"{date_text!r} is not YYYY-MM-DD", param_hint="--date")
+    old, new = _load_or_exit(old_pack, True), _load_or_exit(new_pack, True)
+    changes, failures = [], 0
+    for item in read_inputs(list(inputs), date):
+        if isinstance(item, InputProblem):
+            failures += 1
+            click.echo(f"rulex: {item.source}: {item.message}", err=True)
+            continue
+        local = lambda ms, name: [_local(m, name) for m in ms]  # noqa: E731
+        changes += diff_matches(local(old.process(item).matches, old.name), local(new.process(item).matches, new.name), item)
+    if fmt == "jsonl":
+        for change in changes:
+            click.echo(json.dumps(asdict(change), ensure_ascii=False))
+    else:
+        by_rule: dict[str, list] = {}
+        for change in changes:
+            by_rule.setdefault(change.rule, []).append(change)
+        for rule, items in sorted(by_rule.items()):
+            counts = {k: sum(c.kind == k for c in items) for k in ("gained", "lost", "changed")}
+            click.echo(click.style(rule, bold=True) + "  " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
+            for c in items:
+                sign = {"gained": click.style("+", fg="green"), "lost": click.style("-", fg="red"),
+                        "changed": click.style("~", fg="yellow")}[c.kind]
+                click.echo(f"  {sign} {c.doc} {c.start}-{c.end} \"{c.text}\"" + (f"  [{c.detail}]" if c.detail else ""))
+                click.echo(f"      in: {c.sentence}")
+        totals = {k: sum(c.kind == k for c in changes) for k in ("gained", "lost", "changed")}
+        click.echo(f"{totals['gained']} gained, {totals['lost']} lost, {totals['changed']} changed", err=True)
+    sys.exit(EXIT_DATA if failures else EXIT_OK)
+
+
+def _local(match, pack_name: str):
+    """The match with its rule id stripped of the pack name."""
+    from dataclasses import replace
+    prefix = pack_name + "."
+    return replace(match, rule=match.rule[len(prefix):] if match.rule.startswith(prefix) else match.rule)
+
+
+# ---- explain ----------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("pack", type=click.Path(exists=True))
+@click.argument("text")
+@click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="Explain this rule (repeatable); its id or pack-qualified id.")
+@click.option("--all", "every_rule", is_flag=True, help="Explain every rule, not only those whose words occur.")
+@click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Document date for relative times.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--color/--no-color", default=None, help="Colour (default: when stdout is a terminal).")
+def explain(pack: str, text: str, rule_ids: tuple[str, ...], every_rule: bool, date_text: str | None,
+            fmt: str, color: bool | None) -> None:
+    """Why each rule of PACK did or did not match TEXT (a sentence; - reads stdin).
+
+    Shows the sentences and tokens, what the lexicons and built-in types found, each rule
+    that matched with its arguments and how they were found, and for each rule that did
+    not match, its nearest miss: how far its pattern got, which element failed on which
+    word, what that element expected, and where in the sentence it does occur.
+    """
+    from .explain import explain as explain_text, render
+    if text == "-":
+        text = sys.stdin.read()
+    try:
+        date = parse_date(date_text)
+    except ValueError:
+        raise click.BadParameter(f"{date_text!r} is not YYYY-MM-DD", param_hint="--date")
+    compiled = _load_or_exit(pack, True)
+    known = {r.id for r in compiled.rules} | {r.local_id for r in compiled.rules}
+    for rule_id in rule_ids:
+        if rule_id not in known:
+            from .diagnostics import did_you_mean
+            raise click.BadParameter(f"no rule `{rule_id}` in the pack" + (
+                f"; {did_you_mean(rule_id, sorted(known))}" if did_you_mean(rule_id, sorted(known)) else ""),
+                param_hint="--rule")
+    try:
+        resolved = resolve_pack(pack)
+    except RulexError as err:
+        click.echo(err.render(), err=True)
+        sys.exit(EXIT_RULES)
+    result = explain_text(compiled, resolved, text, date, list(rule_ids), every_rule)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render(result, click.style), color=color)
+
+
+# ---- inspect ----------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("pack", type=click.Path(exists=True))
+@click.option("--stage", type=click.Choice(["ast", "regex", "lexicons"]), required=True,
+              help="ast: the rules as parsed (canonical text); regex: each rule's anchors and generated "
+                   "regex; lexicons: each lexicon and its entries.")
+@click.option("--rule", "rule_glob", metavar="GLOB", help="Only rules whose id matches.")
+def inspect(pack: str, stage: str, rule_glob: str | None) -> None:
+    """Print what a pipeline stage made of PACK (for debugging and bug reports)."""
+    from .inspection import show
+    compiled = _load_or_exit(pack, True)
+    try:
+        resolved = resolve_pack(pack)
+    except RulexError as err:
+        click.echo(err.render(), err=True)
+        sys.exit(EXIT_RULES)
+    click.echo(show(stage, compiled, resolved, rule_glob))
+
+
+def _load_or_exit(pack: str, cache: bool) -> Pack:
     try:
         return load(pack, cache=cache)
     except RulexError as err:

@@ -22,7 +22,7 @@ from .yamlpos import YamlDoc
 MANIFEST = "pack.yaml"
 MAX_LEXICONS = 2000  # each lexicon and built-in type gets one private-use marker character (view.py)
 MANIFEST_KEYS = ("name", "version", "description", "files", "lexicons", "overlap", "output",
-                 "timeout_ms", "licence", "license", "dateline", "attributes")
+                 "timeout_ms", "licence", "license", "dateline", "attributes", "tests")
 RULE_FILE_KEYS = ("event", "entity", "rules", "defines", "imports")
 RULE_KEYS = ("id", "pattern", "template", "where", "priority", "overlap", "case", "not preceded by",
              "not followed by", "examples", "counter", "counters", "description")
@@ -42,6 +42,7 @@ class Manifest:
     dateline: str | None = None          # a rule whose Time, near the start, dates an undated document
     dateline_span: Span | None = field(default=None, compare=False)
     attributes: tuple[Attribute, ...] = ()   # event attributes set by cue words
+    tests: tuple[str, ...] = ("tests/*.txt",)  # annotated corpus files, relative to the pack
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ def _read_directory(root: Path, bag: DiagnosticBag, sources: dict[str, SourceFil
         dateline=doc.string(fields, "dateline"),
         dateline_span=doc.span(fields["dateline"][1]) if "dateline" in fields else None,
         attributes=read_attributes(doc, fields["attributes"][1], bag) if "attributes" in fields else (),
+        tests=tuple(doc.string_list(fields, "tests") or ("tests/*.txt",)),
     )
     rules = _expand(root, doc, fields, "files", bag, default="*.rulex")
     lexicons = _expand(root, doc, fields, "lexicons", bag, default=None)

@@ -40,9 +40,10 @@ def _grouped(node: ast.Pattern, kinds) -> str:
     return f"({text})" if isinstance(node, kinds) else text
 
 
-def _value(value) -> str:
+def example_value_text(value) -> str:
+    """An example's expected value as rule text: `Iran`, `13`, `{min: 13}`, `"2020-01-07"`."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {example_value_text(v)}" for k, v in value.items()) + "}"
     if isinstance(value, bool) or value is None:
         return {True: "true", False: "false", None: "null"}[value]
     if isinstance(value, (int, float)):
@@ -68,7 +69,7 @@ def rule_text(rule: ast.Rule) -> str:
     for example in rule.examples:
         lines.append(f"  {'example' if example.positive else 'counter'}: {json.dumps(example.text, ensure_ascii=False)}")
         for arg in example.expected:
-            value = f" -> {_value(arg.value)}" if arg.has_value else ""
+            value = f" -> {example_value_text(arg.value)}" if arg.has_value else ""
             lines.append(f"    {arg.role} = {json.dumps(arg.text, ensure_ascii=False)}{value}")
     return "\n".join(lines)
 

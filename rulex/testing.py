@@ -1,48 +1,126 @@
-"""Check a rule's inline examples: positives must match with the expected arguments, counters must not."""
+"""Rule tests: inline examples, annotated corpus files, coverage, and `--update`.
+
+Inline examples live in the rules (`example:` must match with the expected arguments,
+`counter:` must not). Annotated corpus files (`tests/*.txt` in a pack, or the manifest's
+`tests:` globs) hold real sentences, each after a line saying what must happen:
+
+    # expect: conflict.attack.launch           the rule must be in the pack's output for the next line
+    # reject: conflict.attack.launch           ... must not be
+    # todo-expect: conflict.kill.died_in       known gaps: reported, never a failure
+    Iran launched missiles at the base.
+
+An inline example runs its own rule alone; a corpus line runs the whole pack, so it also
+catches a rule that another one beats in the overlap. Rule ids may be local
+(`attack.launch`) or pack-qualified, several separated by commas.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import ast
 from .compiler import CompiledRule
 from .document import Document
+from .match import Match
 from .matcher import match_document
 from .pack import Pack
+from .printer import example_value_text
+
+ANNOTATION = re.compile(r"^#\s*(todo-)?(expect|reject)\s*:\s*(.+?)\s*$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ExampleResult:
+    """One inline example or corpus line, run."""
     rule: str
-    example: ast.Example
+    file: str
+    line: int
+    text: str
+    positive: bool
     failures: tuple[str, ...]
+    todo: bool = False
+    example: ast.Example | None = None      # inline examples only
+    match: Match | None = None              # the rule's match closest to what was expected
+    miss: object = None                     # explain.Miss, when a positive example found no match
+    kind: str = "example"                   # "example" | "corpus"
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
+    @property
+    def counts_as_failure(self) -> bool:
+        return bool(self.failures) and not self.todo
 
-def check_examples(pack: Pack) -> list[ExampleResult]:
-    """Run every inline example of every rule in the pack."""
+
+@dataclass(frozen=True)
+class CorpusCase:
+    file: str
+    line: int
+    text: str
+    rules: tuple[str, ...]
+    expect: bool
+    todo: bool
+
+
+@dataclass
+class Coverage:
+    """What the examples exercised: rules, top-level alternatives, lexicon entries."""
+    rules: set[str] = field(default_factory=set)
+    alternatives: set[tuple[str, int]] = field(default_factory=set)
+    entries: set[tuple[str, str]] = field(default_factory=set)
+
+    def add(self, match: Match) -> None:
+        self.rules.add(match.rule)
+        if match.provenance.alternative is not None:
+            self.alternatives.add((match.rule, match.provenance.alternative))
+        for how in match.provenance.derivation:
+            self._entries(how)
+
+    def _entries(self, how: dict) -> None:
+        if "lexicon" in how and "entry" in how:
+            self.entries.add((how["lexicon"], how["entry"]))
+        if isinstance(how.get("value_from"), dict):
+            self._entries(how["value_from"])
+
+
+def check_examples(pack: Pack, resolved=None) -> list[ExampleResult]:
+    """Run every inline example of every rule; with the resolved pack, misses are explained."""
     results = []
     for index, rule in enumerate(pack.program.rules):
         for example in rule.examples:
-            results.append(check_example(pack, index, rule, example))
+            results.append(check_example(pack, index, rule, example, resolved))
     return results
 
 
-def check_example(pack: Pack, index: int, rule: CompiledRule, example: ast.Example) -> ExampleResult:
-    matches = [m for m in match_document(pack.program, Document("example", example.text), rules={index}).matches if m.rule == rule.id]
-    failures: list[str] = []
+def check_example(pack: Pack, index: int, rule: CompiledRule, example: ast.Example, resolved=None) -> ExampleResult:
+    document = Document("example", example.text)
+    matches = [m for m in match_document(pack.program, document, rules={index}).matches if m.rule == rule.id]
+    common = dict(rule=rule.id, file=example.span.file, line=example.span.line, text=example.text,
+                  positive=example.positive, example=example)
     if not example.positive:
-        failures += [f"matched {m.text!r} but must not" for m in matches]
-        return ExampleResult(rule.id, example, tuple(failures))
+        return ExampleResult(failures=tuple(f"matched {m.text!r} but must not" for m in matches), **common)
     if not matches:
-        return ExampleResult(rule.id, example, ("no match",))
+        return ExampleResult(failures=("no match",), miss=_miss(pack, resolved, rule, example.text), **common)
     best = min(matches, key=lambda m: len(_diff(m, example)))
-    return ExampleResult(rule.id, example, tuple(_diff(best, example)))
+    return ExampleResult(failures=tuple(_diff(best, example)), match=best, **common)
 
 
-def _diff(match, example: ast.Example) -> list[str]:
+def _miss(pack: Pack, resolved, rule: CompiledRule, text: str):
+    if resolved is None:
+        return None
+    from .explain import nearest_miss
+    from .matcher import paragraphs, sentences_in
+    from .segment import lowercase_view, normalise
+    normalised = normalise(text)
+    sentences = [s for chunk in paragraphs(normalised) for s in sentences_in(normalised, *chunk)]
+    source = next(r for r in resolved.rules if r.id == rule.local_id)
+    return nearest_miss(pack.program, resolved, source, normalised, lowercase_view(normalised), sentences, None)
+
+
+def _diff(match: Match, example: ast.Example) -> list[str]:
     out = []
     args = match.args
     for expected in example.expected:
@@ -62,3 +140,148 @@ def _value_matches(expected, actual) -> bool:
     if isinstance(expected, dict) and isinstance(actual, dict):
         return all(k in actual and _value_matches(v, actual[k]) for k, v in expected.items())
     return expected == actual
+
+
+# ---- annotated corpus files ---------------------------------------------------------------
+
+def corpus_files(pack_paths: list[Path], globs: tuple[str, ...]) -> list[Path]:
+    """The annotated corpus files of the packs: the manifest's `tests:` globs (default tests/*.txt)."""
+    found = []
+    for root in pack_paths:
+        if root.is_dir():
+            for pattern in globs:
+                found += sorted(p for p in root.glob(pattern) if p.is_file())
+    return found
+
+
+def read_corpus(path: Path) -> list[CorpusCase]:
+    """The annotated lines of one corpus file; a note applies to the next non-blank, non-# line."""
+    cases, pending = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        m = ANNOTATION.match(line.strip())
+        if m:
+            pending.append((bool(m[1]), m[2] == "expect", tuple(r.strip() for r in m[3].split(",") if r.strip())))
+            continue
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        for todo, expect, rules in pending:
+            cases.append(CorpusCase(str(path), number, line.strip(), rules, expect, todo))
+        pending = []
+    return cases
+
+
+def check_corpus(pack: Pack, cases: list[CorpusCase]) -> list[ExampleResult]:
+    results = []
+    qualified = {r.local_id: r.id for r in pack.program.rules} | {r.id: r.id for r in pack.program.rules}
+    for case in cases:
+        matches = pack.extract(case.text, doc_id=f"{Path(case.file).name}:{case.line}")
+        for rule in case.rules:
+            rule_id = qualified.get(rule)
+            if rule_id is None:
+                results.append(ExampleResult(rule, case.file, case.line, case.text, case.expect,
+                                             (f"no rule `{rule}` in the pack",), False, kind="corpus"))
+                continue
+            mine = [m for m in matches if m.rule == rule_id]
+            if case.expect:
+                failures = () if mine else ("not in the pack's output" + _beaten(matches, rule_id),)
+            else:
+                failures = tuple(f"matched {m.text!r} but must not" for m in mine)
+            results.append(ExampleResult(rule_id, case.file, case.line, case.text, case.expect, failures,
+                                         case.todo, match=mine[0] if mine else None, kind="corpus"))
+    return results
+
+
+def _beaten(matches: list[Match], rule_id: str) -> str:
+    others = sorted({m.rule for m in matches if m.rule != rule_id})
+    return f" (the output has: {', '.join(others)})" if others else ""
+
+
+# ---- coverage -----------------------------------------------------------------------------
+
+def coverage(pack: Pack, results: list[ExampleResult]) -> Coverage:
+    found = Coverage()
+    for result in results:
+        if result.positive and result.ok and result.match is not None:
+            found.add(result.match)
+    return found
+
+
+def coverage_report(pack: Pack, found: Coverage, resolved=None) -> list[str]:
+    """Lines saying which rules, alternatives and lexicon entries no example exercised."""
+    program = pack.program
+    standalone = [r for r in program.rules if r.standalone]
+    lines = [f"rules exercised by a passing example: {len(found.rules & {r.id for r in standalone})} of {len(standalone)}"]
+    without = [r.id for r in standalone if not any(e.positive for e in r.examples)]
+    if without:
+        lines.append("rules with no example: " + ", ".join(without))
+    unexercised = [r.id for r in standalone if r.id not in found.rules and r.id not in without]
+    if unexercised:
+        lines.append("rules whose examples all fail: " + ", ".join(unexercised))
+    if resolved is not None:
+        missing = []
+        for rule in resolved.rules:
+            if isinstance(rule.pattern, ast.Alternation):
+                rule_id = f"{program.manifest.name}.{rule.id}"
+                for number in range(1, len(rule.pattern.options) + 1):
+                    if (rule_id, number) not in found.alternatives:
+                        missing.append(f"{rule_id} #{number}")
+        if missing:
+            lines.append("alternatives no example fires: " + ", ".join(missing))
+    for lexicon in program.lexicons:
+        used = {entry for name, entry in found.entries if name == lexicon.name}
+        ids = {e.id for e in lexicon.entries}
+        lines.append(f"lexicon {lexicon.name}: {len(used & ids)} of {len(ids)} entries exercised")
+    return lines
+
+
+# ---- --update -----------------------------------------------------------------------------
+
+def update_examples(results: list[ExampleResult]) -> tuple[dict[str, str], list[str]]:
+    """New texts of the rule files whose positive examples' expectations differ from the actual
+    arguments, with the expectations rewritten from the actual output; and what was skipped."""
+    by_file: dict[str, list[ExampleResult]] = {}
+    skipped = []
+    for result in results:
+        if result.kind != "example" or not result.positive or result.match is None or result.example is None:
+            continue
+        if _expectation_lines(result.match) == _expectation_lines_of(result.example):
+            continue
+        if not result.file.endswith(".rulex"):
+            skipped.append(f"{result.file}:{result.line}: YAML examples are not rewritten; update them by hand")
+            continue
+        by_file.setdefault(result.file, []).append(result)
+    changed = {}
+    for path, items in by_file.items():
+        lines = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
+        for result in sorted(items, key=lambda r: r.line, reverse=True):  # bottom up: line numbers stay valid
+            example = result.example
+            first = example.span.line  # 1-based line of the example's sentence
+            old = [a.span.line for a in example.expected]
+            last = max(old) if old else first
+            indent = " " * ((example.expected[0].span.col - 1) if example.expected else
+                            (len(lines[first - 1]) - len(lines[first - 1].lstrip()) + 2))
+            new = [indent + text + "\n" for text in _expectation_lines(result.match)]
+            lines[first:last] = new
+        changed[path] = "".join(lines)
+    return changed, skipped
+
+
+def unified_diff(path: str, new: str) -> str:
+    old = Path(path).read_text(encoding="utf-8")
+    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        fromfile=path, tofile=path))
+
+
+def _expectation_lines(match: Match) -> list[str]:
+    return [f'{a.role} = {_quoted(a.text)}' + (f" -> {example_value_text(a.value)}" if a.has_value else "")
+            for a in match.arguments]
+
+
+def _expectation_lines_of(example: ast.Example) -> list[str]:
+    return [f'{a.role} = {_quoted(a.text)}' + (f" -> {example_value_text(a.value)}" if a.has_value else "")
+            for a in example.expected]
+
+
+def _quoted(text: str) -> str:
+    import json
+    return json.dumps(text, ensure_ascii=False)

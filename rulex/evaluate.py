@@ -1,0 +1,220 @@
+"""`rulex eval`: score a pack against gold event annotations, and `rulex diff`: compare two packs.
+
+Gold is JSONL as in ../shared/gold (`id`, `text`, `events` with `category`, `trigger_span`,
+`arg_list` of `{role, span}`). A predicted event counts when its span overlaps the trigger
+of a gold event of the mapped category in the same record, each gold event matched once;
+arguments of matched pairs count when their span overlaps a gold argument of the mapped
+role. The default mapping is the one of ../shared/tools/score_events.py, so the headline
+figures agree with it; `--mapping FILE` (YAML) sets others:
+
+    types: {Attack: attack, Kill: death}              # rulex type -> gold category
+    roles: {attack: {Attacker: attacker, Target: target}, death: {Victim: victim}}
+    scores: {attack: [attack], violence: [attack, death]}
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .document import Document
+from .match import Match
+from .pack import Pack
+
+DEFAULT_MAPPING = {
+    "types": {"Attack": "attack", "Kill": "death"},
+    "roles": {
+        "attack": {"Attacker": "attacker", "Target": "target", "Instrument": "weapon", "Place": "place",
+                   "Victim": "victim"},
+        "death": {"Agent": "killer", "Killer": "killer", "Victim": "victim", "Instrument": "weapon",
+                  "Place": "place"},
+    },
+    "scores": {"attack": ["attack"], "violence": ["attack", "death"]},
+}
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    pred: int = 0
+    gold: int = 0
+
+    def prf(self) -> dict:
+        p = self.tp / self.pred if self.pred else 0.0
+        r = self.tp / self.gold if self.gold else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return {"p": round(p, 3), "r": round(r, 3), "f1": round(f, 3), "tp": self.tp, "pred": self.pred, "gold": self.gold}
+
+
+@dataclass
+class Evaluation:
+    scores: dict[str, dict[str, Tally]] = field(default_factory=dict)   # score -> mentions/arguments
+    types: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    roles: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    rules: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))  # tp = correct, pred = all
+    errors: list[dict] = field(default_factory=list)
+    records: int = 0
+
+    def to_dict(self) -> dict:
+        return {"records": self.records,
+                "scores": {name: {k: t.prf() for k, t in parts.items()} for name, parts in self.scores.items()},
+                "types": {k: t.prf() for k, t in sorted(self.types.items())},
+                "roles": {k: t.prf() for k, t in sorted(self.roles.items())},
+                "rules": {k: {"correct": t.tp, "predicted": t.pred, "precision": round(t.tp / t.pred, 3) if t.pred else 0.0}
+                          for k, t in sorted(self.rules.items())}}
+
+
+def load_mapping(path: str | None) -> dict:
+    if path is None:
+        return DEFAULT_MAPPING
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return {key: data.get(key, DEFAULT_MAPPING[key]) for key in DEFAULT_MAPPING}
+
+
+def evaluate(pack: Pack, gold_path: str, mapping: dict = DEFAULT_MAPPING) -> Evaluation:
+    result = Evaluation()
+    records = [json.loads(line) for line in Path(gold_path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    result.records = len(records)
+    type_cat = mapping["types"]
+    scores = {name: {"mentions": Tally(), "arguments": Tally()} for name in mapping["scores"]}
+    result.scores = scores
+    for record in records:
+        gold = [e for e in record.get("events", []) if e.get("category") in mapping["roles"] and e.get("trigger_span")]
+        preds = [m for m in pack.process(Document(str(record["id"]), record["text"])).matches if m.type in type_cat]
+        for name, cats in mapping["scores"].items():
+            _score(scores[name], [g for g in gold if g["category"] in cats],
+                   [p for p in preds if type_cat[p.type] in cats], mapping, None)
+        for rulex_type, category in type_cat.items():   # per type, with its own category only
+            g = [e for e in gold if e["category"] == category]
+            p = [m for m in preds if m.type == rulex_type]
+            pairs = _score({"mentions": result.types[rulex_type], "arguments": Tally()}, g, p, mapping, result.roles)
+            matched = {id(m) for m, _ in pairs}
+            for m in p:
+                result.rules[m.rule].pred += 1
+                result.rules[m.rule].tp += id(m) in matched
+                if id(m) not in matched:
+                    result.errors.append({"kind": "false_positive", "doc": record["id"], "type": m.type, "rule": m.rule,
+                                          "text": m.text, "start": m.start, "end": m.end, "sentence": record["text"]})
+            found = {id(e) for _, e in pairs}
+            for e in g:
+                if id(e) not in found:
+                    s, t = e["trigger_span"]
+                    result.errors.append({"kind": "miss", "doc": record["id"], "type": rulex_type, "category": category,
+                                          "trigger": record["text"][s:t], "start": s, "end": t, "sentence": record["text"]})
+    return result
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _spans(arg) -> list[tuple[int, int]]:
+    items = arg if isinstance(arg, list) else [arg]
+    return [(a.start, a.end) for a in items]
+
+
+def _score(tallies: dict[str, Tally], gold: list[dict], preds: list[Match], mapping: dict,
+           roles: dict[str, Tally] | None) -> list[tuple[Match, dict]]:
+    """Greedy one-to-one matching of predictions to gold triggers, as score_events.py does."""
+    tallies["mentions"].gold += len(gold)
+    tallies["mentions"].pred += len(preds)
+    used, pairs = set(), []
+    for pred in preds:
+        for i, event in enumerate(gold):
+            if i in used or not _overlap((pred.start, pred.end), event["trigger_span"]):
+                continue
+            used.add(i)
+            tallies["mentions"].tp += 1
+            pairs.append((pred, event))
+            role_map = mapping["roles"][event["category"]]
+            gold_args = [(role_map[a["role"]], tuple(a["span"])) for a in event.get("arg_list", [])
+                         if a.get("span") and a["role"] in role_map]
+            pred_args = [(role, span) for role, value in pred.args.items() if role in role_map.values()
+                         for span in _spans(value)]
+            tallies["arguments"].gold += len(gold_args)
+            tallies["arguments"].pred += len(pred_args)
+            tallies["arguments"].tp += sum(any(r == gr and _overlap(s, gs) for gr, gs in gold_args) for r, s in pred_args)
+            if roles is not None:
+                for role in set(role_map.values()):
+                    roles[role].gold += sum(1 for gr, _ in gold_args if gr == role)
+                    mine = [s for r, s in pred_args if r == role]
+                    roles[role].pred += len(mine)
+                    roles[role].tp += sum(any(gr == role and _overlap(s, gs) for gr, gs in gold_args) for s in mine)
+            break
+    return pairs
+
+
+def render(result: Evaluation) -> str:
+    lines = [f"{result.records} gold records"]
+    for name, parts in result.scores.items():
+        for part, tally in parts.items():
+            m = tally.prf()
+            lines.append(f"{name:10s} {part:10s} P={m['p']:.3f} R={m['r']:.3f} F1={m['f1']:.3f}  "
+                         f"(tp {m['tp']}, pred {m['pred']}, gold {m['gold']})")
+    lines.append("\nper type (against its own category)")
+    for name, tally in sorted(result.types.items()):
+        m = tally.prf()
+        lines.append(f"  {name:12s} P={m['p']:.3f} R={m['r']:.3f} F1={m['f1']:.3f}  (tp {m['tp']}, pred {m['pred']}, gold {m['gold']})")
+    lines.append("\nper role (arguments of matched events)")
+    for name, tally in sorted(result.roles.items()):
+        m = tally.prf()
+        lines.append(f"  {name:12s} P={m['p']:.3f} R={m['r']:.3f} F1={m['f1']:.3f}  (tp {m['tp']}, pred {m['pred']}, gold {m['gold']})")
+    lines.append("\nper rule (which rules make the false positives)")
+    for rule, tally in sorted(result.rules.items(), key=lambda kv: (kv[1].tp - kv[1].pred, kv[0])):
+        lines.append(f"  {rule:40s} {tally.pred - tally.tp:4d} false of {tally.pred:4d}  precision "
+                     f"{tally.tp / tally.pred if tally.pred else 0:.3f}")
+    return "\n".join(lines)
+
+
+# ---- diff -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Change:
+    kind: str            # "gained" | "lost" | "changed"
+    doc: str
+    rule: str
+    text: str
+    start: int
+    end: int
+    sentence: str
+    detail: str = ""
+
+
+def diff_matches(old: list[Match], new: list[Match], doc: Document) -> list[Change]:
+    """Matches gained, lost and changed (same rule and span, other arguments) in one document."""
+    def key(m: Match):
+        return (m.rule, m.start, m.end)
+
+    def sentence(m: Match) -> str:
+        s, e = m.provenance.sentence
+        return doc.text[s:e]
+
+    before, after = {key(m): m for m in old}, {key(m): m for m in new}
+    out = []
+    for k in sorted(after.keys() - before.keys(), key=lambda k: (k[1], k[0])):
+        m = after[k]
+        out.append(Change("gained", doc.id, m.rule, m.text, m.start, m.end, sentence(m)))
+    for k in sorted(before.keys() - after.keys(), key=lambda k: (k[1], k[0])):
+        m = before[k]
+        out.append(Change("lost", doc.id, m.rule, m.text, m.start, m.end, sentence(m)))
+    for k in sorted(before.keys() & after.keys(), key=lambda k: (k[1], k[0])):
+        a, b = before[k].to_dict(), after[k].to_dict()
+        if a["args"] != b["args"] or a.get("attrs") != b.get("attrs"):
+            changed = sorted(r for r in set(a["args"]) | set(b["args"]) if a["args"].get(r) != b["args"].get(r))
+            detail = "; ".join(f"{r}: {_arg_text(a['args'].get(r))} -> {_arg_text(b['args'].get(r))}" for r in changed)
+            if a.get("attrs") != b.get("attrs"):
+                detail = (detail + "; " if detail else "") + f"attrs: {a.get('attrs')} -> {b.get('attrs')}"
+            m = after[k]
+            out.append(Change("changed", doc.id, m.rule, m.text, m.start, m.end, sentence(m), detail))
+    return out
+
+
+def _arg_text(arg) -> str:
+    if arg is None:
+        return "(none)"
+    items = arg if isinstance(arg, list) else [arg]
+    return " | ".join(json.dumps(a["text"], ensure_ascii=False) + (f"={json.dumps(a['value'], ensure_ascii=False)}"
+                                                                    if "value" in a else "") for a in items)
