@@ -202,9 +202,9 @@ class _progress:
 
     def update(self, documents: int, matches: int | None = None) -> None:
         if self.bar is not None:
-            self.bar.update(documents)
             if matches is not None:
                 self.bar.set_postfix(matches=matches, refresh=False)
+            self.bar.update(documents)
 
     def close(self) -> None:
         if self.bar is not None:

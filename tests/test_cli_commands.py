@@ -135,3 +135,34 @@ def test_inspect_each_stage(stage, expected):
     assert expected in result.stdout
     if stage == "regex":
         assert "regex:     (?<=" in result.stdout and "\uE000" not in result.stdout  # markers printed as escapes
+
+
+def test_a_progress_bar_on_a_terminal(tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+    (tmp_path / "a.txt").write_text(MATCHED)
+    import fcntl
+    import struct
+    import termios
+    primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a real terminal's size
+    process = subprocess.Popen([sys.executable, "-m", "rulex", "run", str(MINI_PACK), str(tmp_path / "a.txt")],
+                               stdout=subprocess.PIPE, stderr=secondary, text=True)
+    os.close(secondary)
+    out, _ = process.communicate(timeout=120)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(primary)
+    assert process.returncode == 0 and len(lines(out)) == 1
+    text = seen.decode(errors="replace")
+    assert "docs" in text and "matches=1" in text          # the bar, with documents/s and matches
+    assert "rulex: 1 documents, 1 matches, 0 failed" in text  # and the summary, on a terminal
