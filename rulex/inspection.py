@@ -29,10 +29,10 @@ def show(stage: str, pack: Pack, resolved: ResolvedPack, rule_glob: str | None =
         anchors = "every sentence" if c.anchors is None else ", ".join(f"{k}:{_name(pack, k, v)}" for k, v in c.anchors)
         lines = [f"# {c.id}  {c.file}:{c.line}",
                  f"anchors:   {anchors}",
-                 f"requires:  " + ("; ".join(" | ".join(_name(pack, k, v) for k, v in clause) for clause in c.requires) or "-"),
-                 f"lexicons:  " + (", ".join(pack.program.lexicons[i].name for i in sorted(c.lexicons)) or "-"),
-                 f"built-ins: " + (", ".join(c.builtins) or "-"),
-                 f"runs:      " + ("on its own" if c.standalone else "inside other rules")]
+                 "requires:  " + ("; ".join(" | ".join(_name(pack, k, v) for k, v in clause) for clause in c.requires) or "-"),
+                 "lexicons:  " + (", ".join(pack.program.lexicons[i].name for i in sorted(c.lexicons)) or "-"),
+                 "built-ins: " + (", ".join(c.builtins) or "-"),
+                 "runs:      " + ("on its own" if c.standalone else "inside other rules")]
         if c.finder:
             lines.append(f"finder:    {_printable(c.finder)}")
         lines.append(f"regex:     {_printable(c.source)}")
