@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import warnings
 from pathlib import Path
 from typing import Iterable
 
@@ -54,10 +55,14 @@ class Pack:
         return match_document(self.program, document, rules)
 
     def extract(self, text: str, doc_id: str = "doc", date: dt.date | str | None = None) -> list[Match]:
-        """Every match in `text`; relative dates resolve against `date`."""
+        """Every match in `text`; relative dates resolve against `date`. A problem (a rule that ran
+        out of time on a sentence) is a `RuntimeWarning`; `process()` returns them as data."""
         if isinstance(date, str):
             date = parse_date(date)
-        return list(self.process(Document(doc_id, text, date)).matches)
+        result = self.process(Document(doc_id, text, date))
+        for problem in result.problems:
+            warnings.warn(f"{doc_id}: {problem.message} [{problem.code}]", RuntimeWarning, stacklevel=2)
+        return list(result.matches)
 
 
 def check(paths: PathLike | Iterable[PathLike]) -> tuple[list[Diagnostic], dict]:

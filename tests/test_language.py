@@ -219,6 +219,8 @@ def test_catastrophic_regex_times_out_is_reported_and_the_rest_goes_on(make_pack
     assert [m.rule for m in result.matches] == ["t.fine"]
     [problem] = result.problems
     assert (problem.code, problem.rule, problem.sentence) == ("RX501", "t.slow", (0, 67))
+    with pytest.warns(RuntimeWarning, match=r"d: rule t.slow ran out of time .* \[RX501\]"):
+        assert [m.rule for m in pack.extract("boom " + "a" * 60 + "c. Iran fired.", doc_id="d")] == ["t.fine"]
 
 
 def test_yaml_rules_match_like_rulex_rules_and_errors_point_into_the_string(make_pack, lexicons):
