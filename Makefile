@@ -51,3 +51,13 @@ browser:
 	      || echo "make browser: could not install chromium; the headless browser test will be skipped" >&2; \
 	  fi; \
 	fi
+
+# The documentation site (mkdocs.yml, docs/): `make docs` builds it into site/ and fails on
+# any warning or broken link; `make docs-serve` serves it on http://127.0.0.1:8000 and
+# rebuilds on every edit. tests/test_docs.py builds it too.
+.PHONY: docs docs-serve
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve

@@ -70,6 +70,8 @@ import regex
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 from text_to_num import alpha2digit, text2num
 
+from . import regexcode
+
 __all__ = [
     "BUILTINS",
     "QUANTITY_WORDS",
@@ -95,6 +97,7 @@ class BuiltinType:
     pattern: str  # regex-module source: no capturing group, no anchor, no global flag
     normalise: Callable[[str, datetime.date | None], Normalised | None]
     cues: tuple[str, ...] = ()  # every match holds a digit or one of these (lower case) as a substring
+    parser: str = ""  # the pattern with named groups that the normaliser parses a match with
 
 
 # --------------------------------------------------------------------------- policy table
@@ -411,7 +414,7 @@ _QUANTITY_PARSER = _quantity_source(in_context=False)
 @functools.cache
 def _parser(source: str) -> regex.Pattern[str]:
     """A pattern with its named groups, to parse a captured span; compiled on first use."""
-    return regex.compile(source, regex.IGNORECASE)
+    return regexcode.cached_compile(source, regex.IGNORECASE)
 
 # --------------------------------------------------------------------------- normalisers
 
@@ -696,6 +699,7 @@ BUILTINS: dict[str, BuiltinType] = {
             _strip_names(_quantity_source(in_context=True)),
             _normalise_quantity,
             _NUMBER_CUES,
+            _QUANTITY_PARSER,
         ),
         BuiltinType(
             "Number",
@@ -703,6 +707,7 @@ BUILTINS: dict[str, BuiltinType] = {
             _strip_names(_NUMBER_NAMED),
             _normalise_number,
             _NUMBER_CUES,
+            _NUMBER_NAMED,
         ),
         BuiltinType(
             "Ordinal",
@@ -710,6 +715,7 @@ BUILTINS: dict[str, BuiltinType] = {
             _strip_names(_ORDINAL_NAMED),
             _normalise_ordinal,
             _ORDINAL_CUES,
+            _ORDINAL_NAMED,
         ),
         BuiltinType(
             "Time",
@@ -717,6 +723,7 @@ BUILTINS: dict[str, BuiltinType] = {
             _strip_names(_TIME_NAMED),
             _normalise_time,
             _TIME_CUES,
+            _TIME_NAMED,
         ),
     )
 }

@@ -208,6 +208,7 @@ class _progress:
 
     def close(self) -> None:
         if self.bar is not None:
+            self.bar.refresh()  # the final count, even if the last update came too soon to be drawn
             self.bar.close()
 
 
@@ -215,7 +216,8 @@ class _progress:
 
 @cli.command()
 @click.argument("pack", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: file:line:col, snippet and caret; json: a list of diagnostics for tools.")
 def check(pack: tuple[str, ...], fmt: str) -> None:
     """Compile PACK and report every error and warning (exit 2 on errors)."""
     diagnostics, sources = check_pack(list(pack))

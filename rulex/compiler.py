@@ -17,7 +17,7 @@ from pathlib import Path
 
 import regex
 
-from . import ast
+from . import ast, regexcode
 from .builtins import BUILTINS
 from .resolve import ResolvedPack
 from .segment import normalise
@@ -81,14 +81,9 @@ class CompiledRule:
         return None if self.finder is None else compiled_regex(self.finder)
 
 
-_COMPILED: dict[str, regex.Pattern] = {}
-
-
 def compiled_regex(source: str) -> regex.Pattern:
-    pattern = _COMPILED.get(source)
-    if pattern is None:
-        pattern = _COMPILED[source] = regex.compile(source, FLAGS, ignore_unused=True, **NAMED_LISTS)
-    return pattern
+    """A rule's compiled pattern, once per process (from recorded code with a cached pack)."""
+    return regexcode.cached_compile(source, FLAGS, **NAMED_LISTS)
 
 
 def cache_dir() -> Path:

@@ -23,7 +23,7 @@ import regex
 
 from .attributes import event_attributes
 from .builtins import BUILTINS
-from .compiler import BUILTIN_NAMES, FLAGS, PREFIX_GROUP, CompiledRule, Group
+from .compiler import BUILTIN_NAMES, compiled_regex, PREFIX_GROUP, CompiledRule, Group
 from .document import Document
 from .fuzzy import closest_alias
 from .lexicons import Lexicon, alias_key
@@ -260,7 +260,7 @@ def builtin_regex(name: str) -> tuple[ahocorasick.Automaton, regex.Pattern]:
     for word in BUILTINS[name].cues:
         cues.add_word(word, word)
     cues.make_automaton()
-    return cues, regex.compile(BUILTINS[name].pattern, FLAGS)
+    return cues, compiled_regex(BUILTINS[name].pattern)
 
 
 def has_cue(cues: ahocorasick.Automaton, lowered: str, start: int, end: int) -> bool:

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Iterable
 
 from . import __version__
-from .compiler import cache_dir, compile_pack
+from . import regexcode
+from .builtins import BUILTINS, _parser as builtin_parser
+from .compiler import cache_dir, compile_pack, compiled_regex
 from .diagnostics import Diagnostic, DiagnosticBag
 from .document import Document, parse_date
 from .errors import RulexError
@@ -79,25 +81,41 @@ def load(paths: PathLike | Iterable[PathLike], cache: bool = True) -> Pack:
     if cache_file is not None and cache_file.exists():
         try:
             with cache_file.open("rb") as fh:
-                program, warnings = pickle.load(fh)
-            return Pack(program, warnings)
+                program, found, code = pickle.load(fh)
+            regexcode.RECORDED.update(code)  # the regexes rebuild from their recorded code (regexcode.py)
+            return Pack(program, found)
         except Exception:  # a stale or damaged cache entry is rebuilt
             pass
     bag = DiagnosticBag()
+    before = set(regexcode.RECORDED)
     program = _compile(paths, bag)
     if bag.errors or program is None:
         raise RulexError(bag.sorted(), bag.sources)
-    warnings = tuple(bag.warnings)
+    found = tuple(bag.warnings)
     if cache_file is not None:
+        for name in {b for rule in program.rules for b in rule.builtins}:  # compiled now, to be kept
+            compiled_regex(BUILTINS[name].pattern)
+            builtin_parser(BUILTINS[name].parser)
+        code = {key: args for key, args in regexcode.RECORDED.items() if key[0] in _regex_sources(program)
+                or key not in before}
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as fh:
-                pickle.dump((program, warnings), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((program, found, code), fh, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(cache_file)
         except OSError:
             pass  # caching is an optimisation only
-    return Pack(program, warnings)
+    return Pack(program, found)
+
+
+def _regex_sources(program: Program) -> set[str]:
+    """The sources of the regexes a run of the program compiles: rules, finders, built-in types."""
+    sources = {s for rule in program.rules for s in (rule.source, rule.finder) if s}
+    for name in {b for rule in program.rules for b in rule.builtins}:
+        sources.add(BUILTINS[name].pattern)
+        sources.add(BUILTINS[name].parser)
+    return sources
 
 
 def resolve_pack(paths: PathLike | Iterable[PathLike]) -> ResolvedPack:
@@ -138,7 +156,7 @@ def _as_paths(paths) -> list[Path]:
 
 def _cache_file(paths: list[Path]) -> Path | None:
     """Where the compiled form of exactly these files (and this rulex) is kept."""
-    digest = hashlib.sha256(__version__.encode() + grammar_text().encode())
+    digest = hashlib.sha256(__version__.encode() + grammar_text().encode() + regexcode.VERSION.encode())
     for module in sorted(Path(__file__).parent.glob("*.py")):  # a changed rulex compiles anew
         stat = module.stat()
         digest.update(f"{module.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())

@@ -1,0 +1,71 @@
+"""Compiled regexes that survive the process: kept with a cached pack, rebuilt in microseconds.
+
+The `regex` module compiles a pattern in Python (parse, optimise, emit code) and hands the
+code to its C engine; for a rule with a Phrase and a few sub-patterns that takes 20-200 ms,
+which every new process paid again for every rule it used. When rulex compiles a pack it
+records the arguments the module passes to its C engine and stores them with the pack in
+the cache; a later process gives them straight to the engine. This relies on the module's
+internals, so it is keyed on its version (pack.py) and falls back to a normal compile on
+any surprise.
+"""
+from __future__ import annotations
+
+import regex
+
+try:
+    from regex import _main as _regex_main
+except ImportError:  # another layout of the regex package: no recording, normal compiles
+    _regex_main = None
+
+VERSION = regex.__version__
+RECORDED: dict[tuple[str, int], tuple] = {}   # (source, flags) -> the engine's arguments
+_COMPILED: dict[tuple[str, int], regex.Pattern] = {}
+
+
+def cached_compile(source: str, flags: int, **named_lists) -> regex.Pattern:
+    """The compiled pattern, once per process: from recorded code when a cached pack brought it,
+    else compiled (and recorded, for the next cached pack)."""
+    key = (source, int(flags))
+    pattern = _COMPILED.get(key)
+    if pattern is None:
+        pattern = from_code(RECORDED.get(key))
+        if pattern is None:
+            pattern, code = compile_recording(source, flags, **named_lists)
+            if code is not None:
+                RECORDED[key] = code
+        _COMPILED[key] = pattern
+    return pattern
+
+
+def compile_recording(source: str, flags: int, **named_lists) -> tuple[regex.Pattern, tuple | None]:
+    """The compiled pattern, and the engine's arguments to rebuild it later (or None)."""
+    engine = getattr(_regex_main, "_regex", None)
+    if engine is None:
+        return regex.compile(source, flags, ignore_unused=True, **named_lists), None
+    recorded: list[tuple] = []
+
+    class Recorder:
+        def __getattr__(self, name):
+            return getattr(engine, name)
+
+        def compile(self, *args):
+            recorded.append(args)
+            return engine.compile(*args)
+
+    _regex_main._regex = Recorder()
+    try:
+        pattern = regex.compile(source, flags, ignore_unused=True, cache_pattern=False, **named_lists)
+    finally:
+        _regex_main._regex = engine
+    return pattern, recorded[0] if len(recorded) == 1 and recorded[0][0] == source else None
+
+
+def from_code(args: tuple | None) -> regex.Pattern | None:
+    """The pattern rebuilt from recorded arguments, or None if that is not possible."""
+    engine = getattr(_regex_main, "_regex", None)
+    if args is None or engine is None:
+        return None
+    try:
+        return engine.compile(*args)
+    except Exception:  # noqa: BLE001 - any mismatch: compile from source instead
+        return None
