@@ -18,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 
@@ -102,6 +103,46 @@ def json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+class EntryRows(Sequence):
+    """A lexicon's entries as plain tuples, made into `Entry` objects only when asked for.
+
+    Unpickling 50,000 frozen dataclasses (and their spans) took most of a cached pack's load
+    time; tuples of strings unpickle in C, and a run touches only the entries it matches."""
+
+    __slots__ = ("_rows", "_made")
+
+    def __init__(self, entries: Iterable[Entry] = ()):
+        self._rows = [(e.id, e.type, e.aliases, (e.span.file, e.span.start, e.span.end, e.span.line, e.span.col),
+                       e.attrs, e.valid_from, e.valid_to) for e in entries]
+        self._made: dict[int, Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._rows)))]
+        if index < 0:
+            index += len(self._rows)
+        entry = self._made.get(index)
+        if entry is None:
+            entry_id, kind, aliases, span, attrs, start, end = self._rows[index]
+            entry = self._made[index] = Entry(entry_id, kind, aliases, Span(*span), attrs, start, end)
+        return entry
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, EntryRows) and self._rows == other._rows
+
+    def __hash__(self) -> int:
+        return hash(len(self._rows))
+
+    def __getstate__(self):
+        return self._rows
+
+    def __setstate__(self, rows) -> None:
+        self._rows, self._made = rows, {}
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """A named set of entries of one type; `keys` maps alias keys to entry indices."""
@@ -109,7 +150,7 @@ class Lexicon:
     name: str
     type: str
     file: str
-    entries: tuple[Entry, ...]
+    entries: Sequence[Entry]            # an EntryRows
     keys: dict[str, list[int]] = field(hash=False, compare=False)
     description: str = ""
     origin: str = ""
@@ -247,4 +288,4 @@ def _build(name: str, lex_type: str, file: str, entries: list[Entry], bag: Diagn
                 continue
             if index not in holders:
                 holders.append(index)
-    return Lexicon(name, lex_type, file, tuple(entries), keys, **info)
+    return Lexicon(name, lex_type, file, EntryRows(entries), keys, **info)

@@ -180,3 +180,15 @@ def test_a_dateline_must_name_a_rule_with_a_time(make_pack, dateline, message):
     root = make_pack({"rules.rulex": rules, "lexicons/persons.yaml": PERSONS}, MANIFEST + f"dateline: {dateline}\n")
     [problem] = [d for d in rulex.check(root)[0] if d.code == "RX309"]
     assert problem.message == message and problem.span.line == 4
+
+
+def test_entries_survive_the_cache_as_rows_and_are_made_when_asked_for(make_pack):
+    import pickle
+    pack = pack_with(make_pack)
+    [lexicon] = pack.program.lexicons
+    copy = pickle.loads(pickle.dumps(lexicon))
+    assert copy.entries._made == {}                       # nothing built by unpickling
+    assert list(copy.entries) == list(lexicon.entries) and len(copy.entries) == 5
+    assert copy.entries[0].valid_from == dt.date(2017, 1, 20) and copy.entries[-1].id == "Abdul_Mahdi"
+    assert [e.id for e in copy.entries[1:3]] == ["Joe_Biden", "Joe_Biden"]
+    assert copy.entries[0].span == lexicon.entries[0].span and copy.entries[0].attrs["country"] == "US"
