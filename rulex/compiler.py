@@ -67,6 +67,7 @@ class CompiledRule:
     finder: str | None = None  # split rules: the anchor item's regex; the rule is tried where it matches
     raw: bool = False          # uses a raw regex, so runs under the time limit
     examples: tuple[ast.Example, ...] = ()
+    near: tuple | None = None  # split rules: what must be near each anchor occurrence (see `_near`)
 
     def group(self, name: str) -> Group:
         return next(g for g in self.groups if g.name == name)
@@ -213,7 +214,16 @@ class _RuleCompiler:
             standalone=standalone,
             builtins=tuple(sorted(self.builtins)), lexicons=frozenset(self.lexicons), examples=rule.examples,
             finder=finder,
-            raw=any(isinstance(n, ast.RawRegex) for n in _all_nodes(rule, pack)))
+            raw=any(isinstance(n, ast.RawRegex) for n in _all_nodes(rule, pack)),
+            near=self.near(items, split))
+
+    def near(self, items: list[ast.Pattern], split: int | None) -> tuple | None:
+        """`_near` at the anchor item: the split point, or the first item of a rule that starts at it."""
+        if split is None:
+            if isinstance(self.rule.pattern, ast.Alternation) or _rarest_item(items, self.pack) != 0:
+                return None
+            split = 0
+        return _near(items, split, self.pack, anchors(self.rule.pattern, self.pack))
 
     @property
     def sep(self) -> str:
@@ -341,6 +351,12 @@ def _flatten(node: ast.Pattern) -> list[ast.Pattern]:
 
 def _split_point(items: list[ast.Pattern], pack: ResolvedPack) -> int | None:
     """The index of the required top-level item whose anchors are rarest, if it is not the first."""
+    best = _rarest_item(items, pack)
+    return best if best else None  # at 0 there is nothing to split off: the rule starts at its anchor
+
+
+def _rarest_item(items: list[ast.Pattern], pack: ResolvedPack) -> int | None:
+    """The index of the required top-level item whose anchors are rarest."""
     best, best_cost = None, None
     for index, item in enumerate(items):
         if isinstance(item, ast.Repeat) and item.min == 0:
@@ -348,7 +364,126 @@ def _split_point(items: list[ast.Pattern], pack: ResolvedPack) -> int | None:
         found = anchors(item, pack)
         if found and (best_cost is None or _cost(found) < best_cost):
             best, best_cost = index, _cost(found)
-    return best if best else None  # at 0 there is nothing to split off: the rule starts at its anchor
+    return best
+
+
+def _near(items: list[ast.Pattern], split: int, pack: ResolvedPack, rule_anchors) -> tuple | None:
+    """For a rule tried at its anchor: (left, right), what must be found before each occurrence
+    of the anchor and after it, each a tuple of (kind, values, runs): kind 0, a mention of one
+    of the lexicons `values` that ends (left) or starts (right) with at most `runs` runs of
+    non-space characters between it and the anchor; kind 1, likewise one of the words `values`.
+    None if nothing is known.
+
+    Walking out from the anchor, every required item is a condition while every item between
+    it and the anchor is bounded (a lexicon slot is the last one): separators hold nothing but
+    spaces and markers, so the text between holds no more runs than the items between can
+    match. A word condition is a required literal or word form item: the word its match ends
+    (left) or starts (right) with. The anchor must be plain words (each match of the finder is
+    one anchor word, starting and ending with it) and those words must be the rule's anchors, so
+    each anchor hit of the rule is an occurrence."""
+    words = _plain_words(items[split])
+    if not words or rule_anchors is None or set(rule_anchors) != {("word", w) for w in words}:
+        return None
+    left = _conditions(reversed(items[:split]), pack, -1)
+    right = _conditions(items[split + 1:], pack, 0)
+    return (left, right) if left or right else None
+
+
+def _conditions(items, pack: ResolvedPack, edge: int) -> tuple:
+    out = []
+    runs = 0
+    for item in items:
+        lexicons = _lexicon_slot(item, pack)
+        if lexicons is not None:
+            out.append((0, lexicons, runs))
+            break
+        words = _edge_words(item, edge)
+        if words:
+            out.append((1, frozenset(words), runs))
+        more = _max_runs(item)
+        if more is None:
+            break
+        runs += more
+    return tuple(out)
+
+
+def _edge_words(node: ast.Pattern, edge: int) -> set[str] | None:
+    """The words a required item's match starts (edge 0) or ends (edge -1) with, when each is a
+    whole run of ASCII letters and digits (so a whole word of the text, as lower-cased)."""
+    if isinstance(node, ast.WordForms):
+        forms = _plain_words(node)
+        return {re.findall(r"[^\W_]+", f)[edge] for f in forms} if forms and all(f.isascii() for f in forms) else None
+    if isinstance(node, ast.Literal):
+        words = literal_words(node.text)
+        if words and words[edge].isascii() and re.fullmatch(r"[^\W_]+", words[edge]):
+            return {words[edge].lower()}
+        return None
+    if isinstance(node, ast.Alternation):
+        out: set[str] = set()
+        for option in node.options:
+            found = _edge_words(option, edge)
+            if not found:
+                return None
+            out |= found
+        return out
+    return None
+
+
+def _plain_words(node: ast.Pattern) -> set[str] | None:
+    """The words the node matches when it is plain words (word forms, one-word literals, or a choice of them)."""
+    if isinstance(node, ast.WordForms):  # forms that start and end with a letter or digit, as AC hits see them
+        forms = {f for lemma in node.lemmas for f in word_forms(lemma)}
+        return forms if all(f.isascii() and re.fullmatch(r"[^\W_](?:.*[^\W_])?", f) for f in forms) else None
+    if isinstance(node, ast.Literal):  # ASCII only: in ASCII text they match where their lower case occurs, no more
+        words = literal_words(node.text)
+        if len(words) == 1 and words[0].isascii() and re.fullmatch(r"[^\W_]+", words[0]):
+            return {words[0].lower()}
+        return None
+    if isinstance(node, ast.Alternation):
+        out: set[str] = set()
+        for option in node.options:
+            found = _plain_words(option)
+            if found is None:
+                return None
+            out |= found
+        return out
+    return None
+
+
+def _lexicon_slot(node: ast.Pattern, pack: ResolvedPack) -> frozenset[int] | None:
+    """The lexicons of a slot that can be filled only by a lexicon mention."""
+    if not isinstance(node, ast.Slot):
+        return None
+    found: set[int] = set()
+    for ref in node.types:
+        meanings = pack.names.get(ref.name, ())
+        if not meanings or any(m.kind != "lexicon" for m in meanings):
+            return None
+        for meaning in meanings:
+            found.update(meaning.lexicons)
+    return frozenset(found) or None
+
+
+def _max_runs(node: ast.Pattern) -> int | None:
+    """At most how many runs of non-space characters the node's match can hold; None if unbounded."""
+    if isinstance(node, ast.Literal):
+        words = literal_words(node.text)
+        return 2 * len(words) - 1 if words else 0  # words joined by spaces, or hyphens with spaces around
+    if isinstance(node, ast.WordForms):
+        forms = {f for lemma in node.lemmas for f in word_forms(lemma)}
+        return max((len(f.split()) + f.count("-") * 2 for f in forms), default=0)
+    if isinstance(node, ast.AnyWord):
+        return 1
+    if isinstance(node, ast.Sequence):
+        parts = [_max_runs(i) for i in node.items]
+        return None if any(p is None for p in parts) else sum(parts)
+    if isinstance(node, ast.Alternation):
+        parts = [_max_runs(o) for o in node.options]
+        return None if any(p is None for p in parts) else max(parts, default=0)
+    if isinstance(node, ast.Repeat):
+        inner = _max_runs(node.item)
+        return None if inner is None or node.max is None else inner * node.max
+    return None  # slots, raw regexes
 
 
 def requirements(items: list[ast.Pattern], pack: ResolvedPack) -> tuple[tuple[Anchor, ...], ...]:

@@ -3,6 +3,10 @@
 1. normalise the text (same length, so offsets stay exact) and lower-case it;
 2. one Aho-Corasick scan finds every rule's anchor words; only paragraphs holding one are
    split into sentences, and a rule is tried only in the sentences holding its anchors;
+   a rule whose pattern needs a lexicon mention or a word within a few words of its anchor
+   (`CompiledRule.near`) is skipped where no occurrence of the anchor has one (`_viable`:
+   a look at the words around the occurrence, then a small alias scan there), and a
+   paragraph is split only for a rule that is not skipped in it;
 3. in those sentences, lexicon aliases (another Aho-Corasick scan) and the built-in types
    the rules need are found and marked: the `SentenceView`;
 4. a rule split at its anchor is tried at each occurrence of the anchor, others over the
@@ -15,7 +19,7 @@ import bisect
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import ahocorasick
@@ -41,6 +45,7 @@ class _Plan:
     candidates: dict[int, set[int]]          # sentence index -> rule indices
     by_sentence: dict[int, list[Mention]]    # sentence index -> lexicon mentions in it
     mentions: list[Mention]
+    skip: dict[int, set[int]] = field(default_factory=dict)  # sentence index -> candidates that cannot match there
 
     def sentence_of(self, offset: int) -> int:
         index = bisect.bisect_right(self.starts, offset) - 1
@@ -64,6 +69,9 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         rule_ids = plan.candidates[index] & (program.standalone if rules is None else rules)
         if not rule_ids:
             continue
+        skip = plan.skip.get(index)
+        if skip is not None and rule_ids <= skip:
+            continue
         start, end = plan.sentences[index]
         wanted = set().union(*(program.rules[r].lexicons for r in rule_ids))  # only marks some rule can use
         found_here = [m for m in plan.by_sentence.get(index, ()) if m.source in wanted]
@@ -72,7 +80,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
             found_here = found_here + builtin_mentions(program, normalised, lowered, start, end, needed)
             found_here.sort(key=lambda m: (m.start, -m.end))
         view = SentenceView(normalised, start, end, found_here)
-        for rule_index in sorted(rule_ids):
+        for rule_index in sorted(rule_ids if skip is None else rule_ids - skip):
             rule = program.rules[rule_index]
             try:
                 found = [build_match(program, rule, m, view, doc) for m in run_rule(rule, view.text, timeout)]
@@ -114,24 +122,47 @@ def dated_by_dateline(program: Program, doc: Document, normalised: str, lowered:
 def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None = None) -> _Plan:
     """Anchor words (and lexicon aliases, for rules anchored on them) pick the paragraphs worth
     splitting into sentences and the rules worth trying in each; most text is never split.
-    A rule stays a candidate in a sentence only if each of its required clauses is met there."""
+    A rule stays a candidate in a sentence only if each of its required clauses is met there.
+    A candidate rule with a `near` condition is skipped (`_Plan.skip`) where no occurrence of its
+    anchor has the lexicon mentions its pattern needs next to it, and a paragraph is split only
+    for a rule that is not skipped there; skipped rules still count for what a view marks."""
     hits: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
+    found = ()
     if program.word_anchors is not None:  # whole words only: "met" is not in "method"
         size = len(lowered)
-        hits = [(end, *found) for end, (length, found) in program.word_anchors.iter(lowered)
+        found = list(program.word_anchors.iter(lowered))
+        hits = [(end, *value) for end, (length, value) in found
                 if (end + 1 == size or not lowered[end + 1].isalnum())
                 and (end < length or not lowered[end - length].isalnum())]
     everywhere = bool(program.lexicon_anchors or program.manifest.output)
     mentions = find_mentions(program, normalised, lowered, date=date) if everywhere else []
     hits += [(m.start, program.lexicon_anchors[m.source], ()) for m in mentions if m.source in program.lexicon_anchors]
-    chunks = paragraphs(normalised)
+    if not hits and not mentions and not program.every_sentence:
+        return _Plan([], [], defaultdict(set), defaultdict(list), mentions)
+    # paragraphs are found around the places asked about, or all at once where many will be
+    chunks = _Paragraphs(normalised, bool(program.every_sentence) or len(found) > _MANY_HITS)
+    near = program.near
+    viable = None
+    if found and program.near_specs and normalised.isascii() and program.fuzzy is None and program.alias_scanner is not None:
+        present = {r for _, rule_ids, _ in hits for r in rule_ids}  # a rule is tried only where it has a whole-word hit
+        viable = _viable(program, normalised, lowered, found, chunks, present)
     if program.every_sentence:
-        wanted = range(len(chunks))
+        wanted = chunks.spans
     else:
-        chunk_starts = [s for s, _ in chunks]
-        positions = [at for at, ids, _ in hits if ids] + [m.start for m in mentions]  # output entities need their sentence
-        wanted = sorted({bisect.bisect_right(chunk_starts, at) - 1 for at in positions})
-    sentences = [s for i in wanted for s in bounded(sentences_in(normalised, *chunks[i]), normalised)]
+        positions = [m.start for m in mentions]  # output entities need their sentence
+        if viable is None:
+            positions += [at for at, ids, _ in hits if ids]
+        else:
+            in_chunk = {r: {chunks.span(at) for at in starts} for r, starts in viable.items()}
+            for at, rule_ids, _ in hits:
+                if rule_ids and any(near[r] is None or r in viable for r in rule_ids):
+                    chunk = chunks.span(at)
+                    if any(near[r] is None or chunk in in_chunk.get(r, ()) for r in rule_ids):
+                        positions.append(at)
+        if not positions:
+            return _Plan([], [], defaultdict(set), defaultdict(list), mentions)
+        wanted = sorted({chunks.span(at) for at in positions})
+    sentences = [s for chunk in wanted for s in bounded(sentences_in(normalised, *chunk), normalised)]
     plan = _Plan(sentences, [s for s, _ in sentences], defaultdict(set), defaultdict(list), mentions)
     met: dict[int, set[int]] = defaultdict(set)   # sentence index -> clauses met there
     for at, rule_ids, clauses in hits:
@@ -146,8 +177,15 @@ def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None 
     for index, rule_ids in plan.candidates.items():  # clauses of words only: no need to look for mentions
         present = met.get(index, frozenset())
         rule_ids.intersection_update([r for r in rule_ids if program.rule_word_clauses[r] <= present])
+    if viable is not None:
+        in_sentence = {r: {plan.sentence_of(at) for at in starts} for r, starts in viable.items()}
+        for index, rule_ids in plan.candidates.items():
+            skip = [r for r in rule_ids if near[r] is not None and index not in in_sentence.get(r, ())]
+            if skip:
+                plan.skip[index] = set(skip)
     if not everywhere:
         plan.mentions = [m for index in sorted(plan.candidates) if plan.candidates[index]
+                         and not plan.candidates[index] <= plan.skip.get(index, set())
                          for m in find_mentions(program, normalised, lowered, *sentences[index], date)]
     for mention in plan.mentions:
         index = plan.sentence_of(mention.start)
@@ -158,6 +196,141 @@ def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None 
         present = met.get(index, frozenset())
         rule_ids.intersection_update([r for r in rule_ids if program.rule_clauses[r] <= present])
     return plan
+
+
+_RUNS_BEFORE = [regex.compile(r"(?r)\s*(?:\S+\s*){0,%d}" % k) for k in range(8)]
+_RUNS_AFTER = [re.compile(r"\s*(?:\S+\s*){0,%d}" % k) for k in range(8)]
+
+
+def _runs_before(k: int) -> regex.Pattern:
+    """Matched backwards from an offset: spaces, then at most k runs of other characters each with the spaces before it."""
+    return _RUNS_BEFORE[k] if k < len(_RUNS_BEFORE) else regex.compile(r"(?r)\s*(?:\S+\s*){0,%d}" % k)
+
+
+def _runs_after(k: int) -> re.Pattern:
+    """Spaces, then at most k runs of other characters each with the spaces after it."""
+    return _RUNS_AFTER[k] if k < len(_RUNS_AFTER) else re.compile(r"\s*(?:\S+\s*){0,%d}" % k)
+
+
+_ALNUM = re.compile(r"[^\W_]+")
+_MANY_HITS = 12  # anchor hits in a document above which all its paragraphs are found at once
+
+
+def _viable(program: Program, normalised: str, lowered: str, found: list,
+            chunks: "_Paragraphs", present: set[int]) -> dict[int, list[int]]:
+    """For each rule with a `near` condition (see `compiler._near`) that has a whole-word anchor hit
+    (`present`): the occurrences of its anchor (start offsets) that meet every condition on
+    both sides. Occurrences inside longer words count too: a marker next to one could make the
+    rule's finder match there.
+
+    A condition's words must be among the words of the text within reach; an alias counts where
+    `find_mentions` could find it (whole words, in the anchor's paragraph; capitals where the
+    alias needs them), whatever its period, and is first looked for by its first or last word.
+    So a rule is only ever skipped where its regex cannot match. Only for ASCII text, where
+    lower-casing and the regex module's case-insensitive matching agree, and in packs without
+    fuzzy aliases (which no scan here finds)."""
+    by_rules, specs = program.near_specs
+    scanner, longest = program.alias_scanner, program.longest_alias
+    size = len(lowered)
+    viable: dict[int, list[int]] = {}
+    memo: list[dict[int, bool]] = [{} for _ in specs]
+    chunk: list = []
+
+    def words_in(window: str) -> list[str]:
+        words = window.split()
+        return words if "".join(words).isalnum() else _ALNUM.findall(window)
+
+    def alias_before(lexicons: frozenset[int], runs: int, start: int) -> bool:
+        """An alias of `lexicons` that ends at most `runs` runs before `start`, in its paragraph."""
+        if not chunk or not chunk[0] <= start < chunk[1]:
+            chunk[:] = chunks.span(start)
+        lo = chunk[0]
+        if runs:
+            i = _runs_before(runs).search(normalised, lo, start).start()
+        else:
+            i = start
+            while i > lo and normalised[i - 1].isspace():
+                i -= 1
+        for last, (n, entries) in scanner.iter(lowered, max(lo, i - longest), start):
+            if last < i - 1:
+                continue
+            first = last - n + 1
+            if (first > 0 and lowered[first - 1].isalnum()) or (last + 1 < size and lowered[last + 1].isalnum()):
+                continue
+            if any(e[0] in lexicons and (not e[2] or normalised[first:last + 1].isupper()) for e in entries):
+                return True
+        return False
+
+    def alias_after(lexicons: frozenset[int], runs: int, start: int, end: int) -> bool:
+        """An alias of `lexicons` that starts at most `runs` runs after `end`, in its paragraph."""
+        if not chunk or not chunk[0] <= start < chunk[1]:
+            chunk[:] = chunks.span(start)
+        hi = chunk[1]
+        i = _runs_after(runs).match(normalised, end, hi).end()
+        for last, (n, entries) in scanner.iter(lowered, end, min(hi, i + longest)):
+            first = last - n + 1
+            if first > i:
+                continue
+            if (first > 0 and lowered[first - 1].isalnum()) or (last + 1 < size and lowered[last + 1].isalnum()):
+                continue
+            if any(e[0] in lexicons and (not e[2] or normalised[first:last + 1].isupper()) for e in entries):
+                return True
+        return False
+
+    # Each condition is first looked at quickly, across paragraphs, in a window of the text that
+    # holds every word that could meet it (and maybe more): a word condition is met or not there;
+    # an alias must have one of the words its lexicons' aliases end (start) with, or another
+    # character they end (start) with, in the window before (after) it is looked for.
+    for last, (length, (rule_ids, _)) in found:
+        todo = by_rules.get(rule_ids)
+        if not todo:
+            continue
+        start, end = last - length + 1, last + 1
+        for r, lefts, rights in todo:
+            if r not in present:
+                continue
+            for c in lefts:
+                ok = memo[c].get(start)
+                if ok is None:
+                    kind, values, runs, edges = specs[c]
+                    if runs:
+                        i = _runs_before(runs).search(normalised, 0, start).start()
+                    else:
+                        i = start
+                        while i and normalised[i - 1].isspace():
+                            i -= 1
+                    window = lowered[lowered.rfind(" ", 0, i) + 1:start]
+                    if kind:
+                        ok = not values.isdisjoint(words_in(window))
+                    elif edges is not None and edges[1][0].isdisjoint(words_in(window)) \
+                            and not any(ch in window for ch in edges[1][1]):
+                        ok = False
+                    else:
+                        ok = alias_before(values, runs, start)
+                    memo[c][start] = ok
+                if not ok:
+                    break
+            else:
+                for c in rights:
+                    ok = memo[c].get(end)
+                    if ok is None:
+                        kind, values, runs, edges = specs[c]
+                        i = _runs_after(runs).match(normalised, end).end()
+                        j = lowered.find(" ", i)
+                        window = lowered[end:j] if j >= 0 else lowered[end:]
+                        if kind:
+                            ok = not values.isdisjoint(words_in(window))
+                        elif edges is not None and edges[0][0].isdisjoint(words_in(window)) \
+                                and not any(ch in window for ch in edges[0][1]):
+                            ok = False
+                        else:
+                            ok = alias_after(values, runs, start, end)
+                        memo[c][end] = ok
+                    if not ok:
+                        break
+                else:
+                    viable.setdefault(r, []).append(start)
+    return viable
 
 
 LINE_ENDS = re.compile(r"\n[ \t\n]*")
@@ -176,6 +349,65 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
             start = m.end()
     spans.append((start, len(text)))
     return spans
+
+
+def paragraph_at(text: str, at: int) -> tuple[int, int]:
+    """The span of `paragraphs(text)` that holds offset `at`, a character that is not a space:
+    from the end of the last run of spaces and line ends before it that ends a paragraph (two
+    line ends, or one after sentence-final punctuation) to the start of the next such run."""
+    size, start, end = len(text), 0, len(text)
+    j = text.rfind("\n", 0, at)
+    while j >= 0:  # the run of spaces and line ends holding j, and whether it ends a paragraph
+        first, last = j, j + 1
+        while first > 0 and text[first - 1] in " \t\n":
+            first -= 1
+        while last < size and text[last] in " \t\n":
+            last += 1
+        if (first > 0 and text[first - 1] in FINAL) or text.count("\n", first, last) > 1:
+            start = last
+            break
+        j = text.rfind("\n", 0, first)
+    j = text.find("\n", at)
+    while j >= 0:
+        first, last = j, j + 1
+        while first > 0 and text[first - 1] in " \t":
+            first -= 1
+        while last < size and text[last] in " \t\n":
+            last += 1
+        if (first > 0 and text[first - 1] in FINAL) or text.count("\n", first, last) > 1:
+            end = first
+            break
+        j = text.find("\n", last)
+    return start, end
+
+
+class _Paragraphs:
+    """The paragraphs of a text (spans as `paragraphs` gives them), each found when first asked
+    for; all of them up front if `every`, or once asked about a space."""
+
+    def __init__(self, text: str, every: bool = False):
+        self.text = text
+        self.spans = paragraphs(text) if every else []
+        self.starts = [s for s, _ in self.spans]
+        self.every = every
+        self.last = (0, -1)
+
+    def span(self, at: int) -> tuple[int, int]:
+        """The paragraph holding offset `at` (the one before it, for a space between two)."""
+        last = self.last
+        if last[0] <= at < last[1]:
+            return last
+        if not self.every and self.text[at] in " \t\n":
+            self.spans, self.every = paragraphs(self.text), True
+            self.starts = [s for s, _ in self.spans]
+        index = bisect.bisect_right(self.starts, at) - 1
+        if not self.every and (index < 0 or at >= self.spans[index][1]):
+            span = paragraph_at(self.text, at)
+            self.spans.insert(index + 1, span)
+            self.starts.insert(index + 1, span[0])
+            index += 1
+        self.last = self.spans[index]
+        return self.last
 
 
 def sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -5,6 +5,7 @@ pickles, so a pack compiled once is loaded from the cache next time.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -31,6 +32,10 @@ class Program:
     lexicon_clauses: dict[int, tuple[int, ...]] = field(default_factory=dict, compare=False)  # lexicon -> clauses
     fuzzy: FuzzyIndex | None = field(default=None, compare=False)        # near misses of long aliases
     dateline: int | None = None                                           # the rule that dates undated documents
+    near: tuple = field(default=(), compare=False)                        # rule -> CompiledRule.near, or None
+    longest_alias: int = 0                                                # characters
+    alias_words: dict[int, tuple] = field(default_factory=dict, compare=False)  # see _alias_words
+    near_specs: tuple | None = field(default=None, compare=False)         # see _near_specs
 
     @property
     def name(self) -> str:
@@ -74,6 +79,8 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
         entry = lexicons[lx].entries[en]
         return entry.valid_from is not None or entry.valid_to is not None
 
+    near = tuple(r.near for r in rules)
+    alias_words = _alias_words(aliases)
     alias_scanner = _automaton({a: tuple((lx, en, caps, dated(lx, en)) for (lx, en), caps in v.items())
                                 for a, v in aliases.items()})
     return Program(manifest, tuple(rules), lexicons, word_anchors, alias_scanner,
@@ -84,7 +91,66 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
                    tuple(frozenset(clause_ids[c] for c in r.requires if all(k == "word" for k, _ in c)) for r in rules),
                    {k: tuple(v) for k, v in lexicon_clauses.items()},
                    FuzzyIndex.build(lexicons),
-                   next((i for i, r in enumerate(rules) if r.local_id == manifest.dateline), None))
+                   next((i for i, r in enumerate(rules) if r.local_id == manifest.dateline), None),
+                   near, max(map(len, aliases), default=0), alias_words,
+                   _near_specs(near, [tuple(ids) for ids, _ in words.values()], alias_words) if any(near) else None)
+
+
+def _near_specs(near: tuple, rule_id_tuples: list[tuple[int, ...]], alias_words: dict) -> tuple[dict, list]:
+    """For the matcher's `_viable`: per tuple of rule indices (an anchor word's), its rules with a
+    `near` condition as (rule, left condition ids, right condition ids); and per condition id,
+    (kind, values, runs, edges): for a lexicon (kind 0), `edges` is ((first words, other first
+    characters), (last words, other last characters)) of its aliases, or None if unknown."""
+    ids: dict = {}
+    conditions: list = []
+    by_rules: dict = {}
+    for rule_ids in rule_id_tuples:
+        todo = []
+        for r in rule_ids:
+            if near[r] is None:
+                continue
+            sides = []
+            for side in near[r]:
+                for condition in side:
+                    if condition not in ids:
+                        ids[condition] = len(conditions)
+                        conditions.append(condition)
+                sides.append(tuple(ids[c] for c in side))
+            todo.append((r, *sides))
+        by_rules[rule_ids] = tuple(todo)
+
+    def edges(lexicons, at):
+        found = [alias_words.get(lx, (frozenset(),) * 4) for lx in lexicons]
+        return frozenset().union(*(f[at] for f in found)), "".join(frozenset().union(*(f[at + 2] for f in found)))
+
+    specs = [(kind, values, runs, (edges(values, 0), edges(values, 1)) if kind == 0 and alias_words else None)
+             for kind, values, runs in conditions]
+    return by_rules, specs
+
+
+def _alias_words(aliases: dict[str, dict[tuple[int, int], bool]]) -> dict[int, tuple]:
+    """Lexicon -> (first words, last words, other first characters, other last characters): the
+    runs of letters and digits its aliases start or end with, and the characters those that
+    start or end otherwise start or end with. Empty if some alias starts or ends with a space."""
+    if any(a != a.strip() for a in aliases):
+        return {}
+    out: dict[int, tuple[set[str], set[str], set[str], set[str]]] = {}
+    for alias, found in aliases.items():
+        words = _WORDS.findall(alias)
+        for lexicon in {lx for lx, _ in found}:
+            firsts, lasts, other_firsts, other_lasts = out.setdefault(lexicon, (set(), set(), set(), set()))
+            if words and alias[:1].isalnum() and alias.startswith(words[0]):
+                firsts.add(words[0])
+            else:
+                other_firsts.add(alias[:1])
+            if words and alias[-1:].isalnum() and alias.endswith(words[-1]):
+                lasts.add(words[-1])
+            else:
+                other_lasts.add(alias[-1:])
+    return {lx: tuple(map(frozenset, sets)) for lx, sets in out.items()}
+
+
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def _automaton(items: dict) -> ahocorasick.Automaton | None:
