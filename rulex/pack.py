@@ -96,8 +96,8 @@ def load(paths: PathLike | Iterable[PathLike], cache: bool = True) -> Pack:
         for name in {b for rule in program.rules for b in rule.builtins}:  # compiled now, to be kept
             compiled_regex(BUILTINS[name].pattern)
             builtin_parser(BUILTINS[name].parser)
-        code = {key: args for key, args in regexcode.RECORDED.items() if key[0] in _regex_sources(program)
-                or key not in before}
+        used = _regex_sources(program)
+        code = {key: args for key, args in regexcode.RECORDED.items() if key[0] in used or key not in before}
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")

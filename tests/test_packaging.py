@@ -62,3 +62,19 @@ def test_a_second_load_of_an_unchanged_pack_comes_from_the_cache(make_pack, lexi
     (root / "r.rulex").write_text("event: A\nrule: r\n  pattern: {a:Actor} shelled\n")
     with pytest.raises(AssertionError, match="compiled again"):
         rulex.load(root)  # a changed file is compiled anew
+
+
+def test_a_new_process_rebuilds_the_regexes_from_the_cached_code(make_pack, lexicons, tmp_path):
+    root = make_pack({"r.rulex": "event: A\nrule: r\n  pattern: {a:Actor} fired {n:Quantity}? {w:Weapon}\n", **lexicons},
+                     "name: t\nlexicons: ['lexicons/*.yaml']\n")
+    env = {**os.environ, "RULEX_CACHE_DIR": str(tmp_path / "cache")}
+    script = ("import sys, rulex, rulex.regexcode as rc\n"
+              "pack = rulex.load(sys.argv[1])\n"
+              "if sys.argv[2] == 'strict':\n"
+              "    def refuse(*a, **k): raise AssertionError('compiled a regex from source')\n"
+              "    rc.compile_recording = refuse\n"
+              "print([(m.text, m.args['n'].value) for m in pack.extract('Iran fired 12 missiles.')])\n")
+    first = subprocess.run([sys.executable, "-c", script, str(root), "fill"], env=env, capture_output=True, text=True)
+    again = subprocess.run([sys.executable, "-c", script, str(root), "strict"], env=env, capture_output=True, text=True)
+    assert first.returncode == 0 and again.returncode == 0, again.stderr
+    assert again.stdout == first.stdout == "[('Iran fired 12 missiles', {'min': 12, 'max': 12})]\n"
