@@ -351,30 +351,33 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _line_break(text: str, j: int) -> tuple[int, int, bool]:
+    """The run of spaces and line ends around the line end at j, and whether it ends a paragraph
+    (two line ends, or one after sentence-final punctuation)."""
+    first, last = j, j + 1
+    while first > 0 and text[first - 1] in " \t\n":
+        first -= 1
+    while last < len(text) and text[last] in " \t\n":
+        last += 1
+    return first, last, (first > 0 and text[first - 1] in FINAL) or text.count("\n", first, last) > 1
+
+
 def paragraph_at(text: str, at: int) -> tuple[int, int]:
     """The span of `paragraphs(text)` that holds offset `at`, a character that is not a space:
     from the end of the last run of spaces and line ends before it that ends a paragraph (two
     line ends, or one after sentence-final punctuation) to the start of the next such run."""
-    size, start, end = len(text), 0, len(text)
+    start, end = 0, len(text)
     j = text.rfind("\n", 0, at)
-    while j >= 0:  # the run of spaces and line ends holding j, and whether it ends a paragraph
-        first, last = j, j + 1
-        while first > 0 and text[first - 1] in " \t\n":
-            first -= 1
-        while last < size and text[last] in " \t\n":
-            last += 1
-        if (first > 0 and text[first - 1] in FINAL) or text.count("\n", first, last) > 1:
+    while j >= 0:
+        first, last, ends = _line_break(text, j)
+        if ends:
             start = last
             break
         j = text.rfind("\n", 0, first)
     j = text.find("\n", at)
-    while j >= 0:
-        first, last = j, j + 1
-        while first > 0 and text[first - 1] in " \t":
-            first -= 1
-        while last < size and text[last] in " \t\n":
-            last += 1
-        if (first > 0 and text[first - 1] in FINAL) or text.count("\n", first, last) > 1:
+    while j >= 0:  # nothing but non-line-end characters lie between `at` (not a space) and j
+        first, last, ends = _line_break(text, j)
+        if ends:
             end = first
             break
         j = text.find("\n", last)
