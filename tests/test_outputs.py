@@ -1,4 +1,5 @@
-"""The output formats of `rulex run` (rulex/outputs/): JSONL, CSV, brat standoff and the HTML report.
+"""The output formats of `rulex run` (rulex/outputs/): JSONL, CSV, brat standoff, the HTML report
+and plain text.
 
 Every check runs on real output of real runs: the conflict pack over the sample articles,
 and a small pack written here for the edge cases (a line break inside a match, overlapping
@@ -136,7 +137,7 @@ def run(request) -> Run:
 # the API
 
 def test_formats_and_open_writer(tmp_path):
-    assert set(FORMATS) == {"jsonl", "csv", "brat", "html"}
+    assert set(FORMATS) == {"jsonl", "csv", "brat", "html", "text"}
     assert all(issubclass(cls, Writer) for cls in FORMATS.values())
     with pytest.raises(ValueError, match="unknown output format"):
         open_writer("xml", None)
@@ -148,7 +149,7 @@ def test_formats_and_open_writer(tmp_path):
 
 
 def test_output_is_deterministic(edge_run, tmp_path):
-    for fmt in ("jsonl", "csv", "html"):
+    for fmt in ("jsonl", "csv", "html", "text"):
         edge_run.write(fmt, tmp_path / f"1.{fmt}")
         edge_run.write(fmt, tmp_path / f"2.{fmt}")
         assert (tmp_path / f"1.{fmt}").read_bytes() == (tmp_path / f"2.{fmt}").read_bytes(), fmt
@@ -180,6 +181,45 @@ def test_stdout_is_the_default_target(edge_run, capsys):
     edge_run.write("jsonl", None)
     out = capsys.readouterr().out
     assert len(out.splitlines()) == len(edge_run.matches)
+
+
+# ------------------------------------------------------------------------------------------
+# plain text
+
+def test_text_shows_every_match_with_its_rule_arguments_and_values(run, tmp_path):
+    from rulex.outputs.text import shorten
+    run.write("text", tmp_path / "out.txt")
+    blocks = (tmp_path / "out.txt").read_text(encoding="utf-8").split("\n\n")
+    assert blocks[-1] == "" and len(blocks) - 1 == len(run.docs)
+    for block, (doc, matches) in zip(blocks, run.docs):
+        lines = block.splitlines()
+        assert lines[0] == f"== {doc.id}: {len(matches)} match" + ("" if len(matches) == 1 else "es")
+        heads = [i for i, line in enumerate(lines) if not line.startswith(("==", "    "))]
+        assert len(heads) == len(matches)
+        for i, match in zip(heads, matches):
+            record = match.to_dict()
+            assert lines[i] == f'{record["type"]}  "{shorten(record["text"])}"  {record["start"]}-{record["end"]}'
+            assert "\n" not in shorten(record["text"]) and "\u2028" not in shorten(record["text"])
+            assert lines[i + 1].split() == [record["rule"], f"{record['provenance']['rule_file']}:{record['provenance']['rule_line']}"]
+            body = lines[i + 2:next((h for h in heads if h > i), len(lines))]
+            args = [(role, a) for role, v in record["args"].items() for a in (v if isinstance(v, list) else [v])]
+            assert len([line for line in body if not line.startswith("    attrs:")]) == len(args)
+            for line, (role, arg) in zip(body, args):
+                assert line.split()[0] == role and f'"{shorten(arg["text"], 60)}"' in line
+                assert line.endswith(f"-> {arg['value'] if isinstance(arg['value'], str) else json.dumps(arg['value'], ensure_ascii=False)}") \
+                    if "value" in arg else "->" not in line.split('"')[-1]
+            flags = [k for k, v in record["attrs"].items() if v is True]
+            assert (f"    attrs: {', '.join(flags)}" in body) == bool(flags)
+    if run.docs[0][0].id == "a/b:c":   # the edge run, whose first match was made negated
+        assert "\n    attrs: negated\n" in blocks[0]
+
+
+def test_text_cuts_long_match_texts_in_the_middle():
+    from rulex.outputs.text import shorten
+    assert shorten("Iran  launched\nmissiles") == "Iran launched missiles"
+    long = " ".join(f"w{i}" for i in range(60))
+    cut = shorten(long, 40)
+    assert len(cut) <= 40 and cut.startswith("w0 w1") and cut.endswith("w58 w59") and " ... " in cut
 
 
 # ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
 | `csv` | `csv.py` | file or stdout | RFC 4180 table, one row per argument or per match |
 | `brat` | `brat.py` | a directory (required) | `<doc>.txt` + `<doc>.ann` per document, `annotation.conf`, `visual.conf` |
 | `html` | `html.py` | file or stdout | one self-contained report with highlighted documents |
+| `text` | `text.py` | file or stdout | matches and their arguments as plain text, for reading |
 
 Every writer streams: `write(doc, matches)` writes that document's output at once and keeps
 nothing of it afterwards (only counts and the set of types seen, for legends and configs;
@@ -174,17 +175,19 @@ from .brat import BratWriter  # noqa: E402  (the format modules import Writer fr
 from .csv import CsvWriter  # noqa: E402
 from .html import HtmlWriter  # noqa: E402
 from .jsonl import JsonlWriter  # noqa: E402
+from .text import TextWriter  # noqa: E402
 
 FORMATS: dict[str, type[Writer]] = {
     "jsonl": JsonlWriter,
     "csv": CsvWriter,
     "brat": BratWriter,
     "html": HtmlWriter,
+    "text": TextWriter,
 }
 
 
 def open_writer(fmt: str, target: str | os.PathLike | None, options: dict | None = None) -> Writer:
-    """A writer of format `fmt` ("jsonl", "csv", "brat", "html") writing to `target`.
+    """A writer of format `fmt` ("jsonl", "csv", "brat", "html", "text") writing to `target`.
 
     `target` is a file path, or None (or "-") for stdout; for "brat" it is a directory,
     created if missing, and required. ValueError for an unknown format or a bad option.
