@@ -62,6 +62,8 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     if doc.date is None and program.dateline is not None:
         doc = dated_by_dateline(program, doc, normalised, lowered)
     plan = _plan(program, normalised, lowered, doc.date)
+    if not plan.candidates and not plan.mentions:  # most documents: nothing to run, nothing to output
+        return DocResult(())
     matches: list[Match] = []
     problems: list[Problem] = []
     timeout = program.manifest.timeout_ms / 1000
@@ -140,7 +142,7 @@ def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None 
     if not hits and not mentions and not program.every_sentence:
         return _Plan([], [], defaultdict(set), defaultdict(list), mentions)
     # paragraphs are found around the places asked about, or all at once where many will be
-    chunks = _Paragraphs(normalised, bool(program.every_sentence) or len(found) > _MANY_HITS)
+    chunks = _Paragraphs(normalised, bool(program.every_sentence), len(found) > _MANY_HITS)
     near = program.near
     viable = None
     if found and program.near_specs and normalised.isascii() and program.fuzzy is None and program.alias_scanner is not None:
@@ -154,8 +156,9 @@ def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None 
             positions += [at for at, ids, _ in hits if ids]
         else:
             in_chunk = {r: {chunks.span(at) for at in starts} for r, starts in viable.items()}
+            open_rules = program.unconditioned.union(viable)  # rules with no `near` or a viable occurrence
             for at, rule_ids, _ in hits:
-                if rule_ids and any(near[r] is None or r in viable for r in rule_ids):
+                if rule_ids and not open_rules.isdisjoint(rule_ids):
                     chunk = chunks.span(at)
                     if any(near[r] is None or chunk in in_chunk.get(r, ()) for r in rule_ids):
                         positions.append(at)
@@ -251,7 +254,7 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
             i = start
             while i > lo and normalised[i - 1].isspace():
                 i -= 1
-        for last, (n, entries) in scanner.iter(lowered, max(lo, i - longest), start):
+        for last, (n, entries) in scan_window(scanner, lowered, max(lo, i - longest), start):
             if last < i - 1:
                 continue
             first = last - n + 1
@@ -267,7 +270,7 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
             chunk[:] = chunks.span(start)
         hi = chunk[1]
         i = _runs_after(runs).match(normalised, end, hi).end()
-        for last, (n, entries) in scanner.iter(lowered, end, min(hi, i + longest)):
+        for last, (n, entries) in scan_window(scanner, lowered, end, min(hi, i + longest)):
             first = last - n + 1
             if first > i:
                 continue
@@ -281,14 +284,15 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
     # holds every word that could meet it (and maybe more): a word condition is met or not there;
     # an alias must have one of the words its lexicons' aliases end (start) with, or another
     # character they end (start) with, in the window before (after) it is looked for.
+    todo_of: dict[tuple, tuple] = {}  # an anchor's rule ids -> its rules with conditions, those in `present`
     for last, (length, (rule_ids, _)) in found:
-        todo = by_rules.get(rule_ids)
+        todo = todo_of.get(rule_ids)
+        if todo is None:
+            todo = todo_of[rule_ids] = tuple(t for t in by_rules.get(rule_ids, ()) if t[0] in present)
         if not todo:
             continue
         start, end = last - length + 1, last + 1
         for r, lefts, rights in todo:
-            if r not in present:
-                continue
             for c in lefts:
                 ok = memo[c].get(start)
                 if ok is None:
@@ -303,7 +307,7 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
                     if kind:
                         ok = not values.isdisjoint(words_in(window))
                     elif edges is not None and edges[1][0].isdisjoint(words_in(window)) \
-                            and not any(ch in window for ch in edges[1][1]):
+                            and edges[1][1].isdisjoint(window):
                         ok = False
                     else:
                         ok = alias_before(values, runs, start)
@@ -321,7 +325,7 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
                         if kind:
                             ok = not values.isdisjoint(words_in(window))
                         elif edges is not None and edges[0][0].isdisjoint(words_in(window)) \
-                                and not any(ch in window for ch in edges[0][1]):
+                                and edges[0][1].isdisjoint(window):
                             ok = False
                         else:
                             ok = alias_after(values, runs, start, end)
@@ -386,13 +390,15 @@ def paragraph_at(text: str, at: int) -> tuple[int, int]:
 
 class _Paragraphs:
     """The paragraphs of a text (spans as `paragraphs` gives them), each found when first asked
-    for; all of them up front if `every`, or once asked about a space."""
+    for; all of them up front if `every`, at the first question if `many` will be asked, or
+    once asked about a space."""
 
-    def __init__(self, text: str, every: bool = False):
+    def __init__(self, text: str, every: bool = False, many: bool = False):
         self.text = text
         self.spans = paragraphs(text) if every else []
         self.starts = [s for s, _ in self.spans]
         self.every = every
+        self.many = many
         self.last = (0, -1)
 
     def span(self, at: int) -> tuple[int, int]:
@@ -400,7 +406,7 @@ class _Paragraphs:
         last = self.last
         if last[0] <= at < last[1]:
             return last
-        if not self.every and self.text[at] in " \t\n":
+        if not self.every and (self.many or self.text[at] in " \t\n"):
             self.spans, self.every = paragraphs(self.text), True
             self.starts = [s for s, _ in self.spans]
         index = bisect.bisect_right(self.starts, at) - 1
@@ -435,6 +441,16 @@ def bounded(sentences: list[tuple[int, int]], text: str) -> list[tuple[int, int]
     return out
 
 
+def scan_window(automaton: ahocorasick.Automaton, text: str, start: int, end: int):
+    """`automaton.iter(text, start, end)`, but in time for the window only: pyahocorasick copies
+    the whole string on each call, so a window of a long text is scanned as a slice."""
+    if start == 0 and end >= len(text):
+        yield from automaton.iter(text)
+        return
+    for last, value in automaton.iter(text[start:end]):
+        yield last + start, value
+
+
 def find_mentions(program: Program, normalised: str, lowered: str, start: int = 0, end: int | None = None,
                   date: dt.date | None = None) -> list[Mention]:
     """Every alias of every lexicon in the text (or in text[start:end]), on word boundaries; entries
@@ -445,7 +461,7 @@ def find_mentions(program: Program, normalised: str, lowered: str, start: int = 
     out: list[Mention] = []
     size = len(lowered)
     stop = size if end is None else end
-    for end_index, (length, entries) in program.alias_scanner.iter(lowered, start, stop):
+    for end_index, (length, entries) in scan_window(program.alias_scanner, lowered, start, stop):
         first, last = end_index - length + 1, end_index + 1
         if (first > 0 and lowered[first - 1].isalnum()) or (last < size and lowered[last].isalnum()):
             continue
@@ -502,7 +518,7 @@ def has_cue(cues: ahocorasick.Automaton, lowered: str, start: int, end: int) -> 
     """A digit, or a cue word starting a word ("one" in "twenty-one", not in "money")."""
     if DIGIT.search(lowered, start, end) is not None:
         return True
-    for last, word in cues.iter(lowered, start, end):
+    for last, word in scan_window(cues, lowered, start, end):
         at = last - len(word) + 1
         if at == 0 or not lowered[at - 1].isalnum():
             return True

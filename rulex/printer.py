@@ -24,7 +24,7 @@ def pattern_text(node: ast.Pattern) -> str:
     if isinstance(node, ast.Sequence):
         return " ".join(_grouped(i, ast.Alternation) for i in node.items)
     if isinstance(node, ast.Alternation):
-        return " | ".join(pattern_text(o) for o in node.options)
+        return " | ".join(_grouped(o, ast.Alternation) for o in node.options)
     if isinstance(node, ast.Repeat):
         inner = _grouped(node.item, (ast.Alternation, ast.Sequence, ast.Repeat))
         if (node.min, node.max) == (0, 1):

@@ -36,6 +36,7 @@ class Program:
     longest_alias: int = 0                                                # characters
     alias_words: dict[int, tuple] = field(default_factory=dict, compare=False)  # see _alias_words
     near_specs: tuple | None = field(default=None, compare=False)         # see _near_specs
+    unconditioned: frozenset[int] = frozenset()                           # rules whose `near` is None
 
     @property
     def name(self) -> str:
@@ -93,14 +94,15 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
                    FuzzyIndex.build(lexicons),
                    next((i for i, r in enumerate(rules) if r.local_id == manifest.dateline), None),
                    near, max(map(len, aliases), default=0), alias_words,
-                   _near_specs(near, [tuple(ids) for ids, _ in words.values()], alias_words) if any(near) else None)
+                   _near_specs(near, [tuple(ids) for ids, _ in words.values()], alias_words) if any(near) else None,
+                   frozenset(i for i, n in enumerate(near) if n is None))
 
 
 def _near_specs(near: tuple, rule_id_tuples: list[tuple[int, ...]], alias_words: dict) -> tuple[dict, list]:
     """For the matcher's `_viable`: per tuple of rule indices (an anchor word's), its rules with a
     `near` condition as (rule, left condition ids, right condition ids); and per condition id,
     (kind, values, runs, edges): for a lexicon (kind 0), `edges` is ((first words, other first
-    characters), (last words, other last characters)) of its aliases, or None if unknown."""
+    characters), (last words, other last characters)) of its aliases (frozensets), or None if unknown."""
     ids: dict = {}
     conditions: list = []
     by_rules: dict = {}
@@ -121,7 +123,7 @@ def _near_specs(near: tuple, rule_id_tuples: list[tuple[int, ...]], alias_words:
 
     def edges(lexicons, at):
         found = [alias_words.get(lx, (frozenset(),) * 4) for lx in lexicons]
-        return frozenset().union(*(f[at] for f in found)), "".join(frozenset().union(*(f[at + 2] for f in found)))
+        return frozenset().union(*(f[at] for f in found)), frozenset().union(*(f[at + 2] for f in found)) - {""}
 
     specs = [(kind, values, runs, (edges(values, 0), edges(values, 1)) if kind == 0 and alias_words else None)
              for kind, values, runs in conditions]

@@ -31,6 +31,7 @@ GOOD = [
     ("{np} and {target:np}", "{np} and {target:np}"),
     ("\"'s\" strike", "\"'s\" strike"),
     ("IRGC's strike", "IRGC's strike"),
+    ("((in|during) | {by_phrase}) now", "((in | during) | {by_phrase}) now"),
 ]
 
 
