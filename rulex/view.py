@@ -132,9 +132,16 @@ NAMED_LISTS = {
     "det": _DET.split("|"),
     "numword": "one two three four five six seven eight nine ten eleven twelve dozens scores hundreds "
                "thousands several many".split() + ["a dozen", "a few"],
+    # nouns ending in -ing, which may go on a phrase ("the military training center")
+    "ingnoun": "building buildings training meeting meetings wedding weddings gathering gatherings housing "
+               "shopping parking crossing crossings landing king kings ring rings wing wings thing things "
+               "spring string evening morning ceiling sibling siblings dwelling dwellings offering uprising "
+               "clothing funding hearing hearings briefing briefings railing railings".split(),
+    # past tenses without -ed that end a phrase as its verb ("the province of Logar left ...")
+    "pastverb": "left struck took came went began shook tore fled fought sent".split(),
 }
 _FIRST = rf"(?!\L<stop>\b){_WORD}"
-_NEXT = rf"(?!\L<stop>\b)(?!(?-i:[a-z]+ing\b)){_WORD}"
+_NEXT = rf"(?!(?:\L<stop>|\L<pastverb>)\b)(?!(?!\L<ingnoun>\b)(?-i:[a-z]+ing\b)){_WORD}"
 _NAME_WORD = r"(?-i:[A-Z][\w'-]*(?:\.[A-Z][\w'-]*)*\.?)"
 _NAME_LINK = r"(?-i:of|the|al|bin|ibn|de|del|la|van|von|da|el)"
 

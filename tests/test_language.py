@@ -332,6 +332,18 @@ def test_a_phrase_joins_nouns_with_and_but_not_a_second_verb(make_pack, lexicons
     assert m.args["target"].text == "the base"
 
 
+def test_a_phrase_goes_on_over_nouns_ending_in_ing_but_stops_at_participles_and_past_tenses(make_pack, lexicons):
+    rules = "event: Attack\nrule: r\n  pattern: {attacker:Actor} <launch> {weapon:Weapon} against {target:Phrase}\n"
+    pack = load(make_pack, lexicons, rules)
+    expected = {"Iran launched missiles against the military training center.": "the military training center",
+                "Iran launched missiles against a wedding party.": "a wedding party",
+                "Iran launched missiles against bases hosting US troops.": "bases",
+                "Iran launched missiles against the town of Ain left ten dead.": "the town of Ain"}
+    for sentence, target in expected.items():
+        [m] = pack.extract(sentence)
+        assert m.args["target"].text == target, sentence
+
+
 def test_a_rule_is_tried_only_in_sentences_holding_all_its_required_items(make_pack, lexicons):
     from rulex.matcher import _plan
     from rulex.segment import lowercase_view, normalise
