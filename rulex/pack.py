@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import re
+import time
 import warnings
 from pathlib import Path
 from typing import Iterable
@@ -83,6 +85,7 @@ def load(paths: PathLike | Iterable[PathLike], cache: bool = True) -> Pack:
             with cache_file.open("rb") as fh:
                 program, found, code = pickle.load(fh)
             regexcode.RECORDED.update(code)  # the regexes rebuild from their recorded code (regexcode.py)
+            _touch(cache_file)
             return Pack(program, found)
         except Exception:  # a stale or damaged cache entry is rebuilt
             pass
@@ -104,9 +107,57 @@ def load(paths: PathLike | Iterable[PathLike], cache: bool = True) -> Pack:
             with tmp.open("wb") as fh:
                 pickle.dump((program, found, code), fh, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(cache_file)
+            prune_cache(cache_file.parent, keep=cache_file)
         except OSError:
             pass  # caching is an optimisation only
     return Pack(program, found)
+
+
+CACHE_ENTRIES = 16          # compiled packs kept: the most recently used ($RULEX_CACHE_ENTRIES)
+STALE_TMP_SECONDS = 3600    # a half-written entry this old belongs to a process that died
+_CACHE_NAME = re.compile(r"[0-9a-f]{32}\.(?:pickle|\d+\.(tmp))")   # an entry, or one being written
+
+
+def prune_cache(directory: Path, keep: Path | None = None, entries: int | None = None) -> list[Path]:
+    """Delete all but the `entries` most recently used compiled packs (and old half-written
+    ones) from the cache directory; every edit of a pack makes a new entry, so without this
+    the cache grows without end. Returns what was deleted."""
+    if entries is None:
+        try:
+            entries = int(os.environ.get("RULEX_CACHE_ENTRIES") or CACHE_ENTRIES)
+        except ValueError:
+            entries = CACHE_ENTRIES
+    now = time.time()
+    pickles, removed = [], []
+    for path in directory.iterdir():
+        kind = _CACHE_NAME.fullmatch(path.name)
+        if kind is None:
+            continue  # not a compiled pack (the word-forms memo, a user's file)
+        try:
+            used = path.stat().st_mtime
+        except OSError:
+            continue  # deleted meanwhile by another process
+        if kind.group(1) == "tmp":
+            if now - used > STALE_TMP_SECONDS:
+                removed.append(path)
+        elif path != keep:
+            pickles.append((used, path))
+    pickles.sort(reverse=True)
+    removed += [path for _, path in pickles[max(0, entries - (keep is not None)):]]
+    for path in removed:
+        try:
+            path.unlink()
+        except OSError:
+            pass  # another process got there first, or cannot delete: no harm
+    return removed
+
+
+def _touch(path: Path) -> None:
+    """Mark a cache entry as used now (the pruning keeps the most recently used)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
 
 
 def _regex_sources(program: Program) -> set[str]:

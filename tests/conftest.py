@@ -17,13 +17,16 @@ MINI_PACK = ROOT / "tests" / "data" / "cli_pack"  # a frozen small pack: CLI tes
 @pytest.fixture(autouse=True, scope="session")
 def private_cache(tmp_path_factory):
     """Each test session compiles into its own cache, never the user's."""
-    old = os.environ.get("RULEX_CACHE_DIR")
-    os.environ["RULEX_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "rulex-cache")
+    settings = {"RULEX_CACHE_DIR": str(tmp_path_factory.getbasetemp() / "rulex-cache"),
+                "RULEX_CACHE_ENTRIES": "10000"}   # a session compiles many small packs: keep them all
+    old = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     yield
-    if old is None:
-        del os.environ["RULEX_CACHE_DIR"]
-    else:
-        os.environ["RULEX_CACHE_DIR"] = old
+    for name, value in old.items():
+        if value is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import zipfile
 
 import pytest
@@ -62,6 +63,38 @@ def test_a_second_load_of_an_unchanged_pack_comes_from_the_cache(make_pack, lexi
     (root / "r.rulex").write_text("event: A\nrule: r\n  pattern: {a:Actor} shelled\n")
     with pytest.raises(AssertionError, match="compiled again"):
         rulex.load(root)  # a changed file is compiled anew
+
+
+def test_the_cache_keeps_the_most_recently_used_packs(make_pack, lexicons, monkeypatch, tmp_path):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("RULEX_CACHE_DIR", str(cache))
+    monkeypatch.setenv("RULEX_CACHE_ENTRIES", "2")
+    root = make_pack({"r.rulex": "event: A\nrule: r\n  pattern: {a:Actor} fired\n", **lexicons},
+                     "name: t\nlexicons: ['lexicons/*.yaml']\n")
+    cache.mkdir()
+    (cache / "word-forms-2.json").write_text("{}")            # not a pack: never touched
+    stale = cache / ("0" * 32 + ".4242.tmp")                     # left by a process that died
+    stale.write_bytes(b"half")
+    os.utime(stale, (time.time() - 7200,) * 2)
+    fresh = cache / ("1" * 32 + ".4243.tmp")                     # being written right now
+    fresh.write_bytes(b"half")
+    entries = []
+    for verb in ("fired", "shelled", "bombed"):                  # each edit makes a new entry
+        (root / "r.rulex").write_text(f"event: A\nrule: r\n  pattern: {{a:Actor}} {verb}\n")
+        rulex.load(root)
+        [new] = set(cache.glob("*.pickle")) - set(entries)
+        entries.append(new)
+        os.utime(new, (time.time() - 100 + len(entries),) * 2)
+    # the oldest of three went when the third was written; loading the first version again
+    # compiles it anew and pushes out the least recently used
+    assert sorted(cache.glob("*.pickle")) == sorted(entries[1:])
+    assert not stale.exists() and fresh.exists() and (cache / "word-forms-2.json").exists()
+    os.utime(entries[1], (time.time() - 1000,) * 2)
+    (root / "r.rulex").write_text("event: A\nrule: r\n  pattern: {a:Actor} bombed\n")
+    rulex.load(root)                                             # from the cache: now the most recent
+    (root / "r.rulex").write_text("event: A\nrule: r\n  pattern: {a:Actor} fired\n")
+    rulex.load(root)
+    assert sorted(cache.glob("*.pickle")) == sorted([entries[0], entries[2]])
 
 
 def test_a_new_process_rebuilds_the_regexes_from_the_cached_code(make_pack, lexicons, tmp_path):
