@@ -170,6 +170,7 @@ def load_lexicon(source: SourceFile, bag: DiagnosticBag, default_type: str | Non
     if root is None:
         return None
     lex_type = doc.string(root, "type", required=default_type is None) or default_type
+    name = doc.string(root, "name") or name   # `name:` renames the lexicon (else its file name)
     entries: list[Entry] = []
     entries_node = root.get("entries")
     if entries_node is None:

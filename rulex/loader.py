@@ -284,7 +284,12 @@ def _yaml_rule(doc: YamlDoc, node: yaml.Node, kind: str, type_name: str, bag: Di
             bag.add("RX308", f"unknown overlap `{value}`", doc.span(fields["overlap"][1]),
                     "choose one of: " + ", ".join(parser.OVERLAP_POLICIES))
     if "case" in fields:
-        options["case_sensitive"] = doc.string(fields, "case") == "sensitive"
+        value = doc.string(fields, "case")
+        if value in ("sensitive", "insensitive"):
+            options["case_sensitive"] = value == "sensitive"
+        else:
+            bag.add("RX308", f"unknown case `{value}`", doc.span(fields["case"][1]),
+                    "choose one of: sensitive, insensitive")
     for key, attr in (("not preceded by", "not_preceded_by"), ("not followed by", "not_followed_by")):
         if key in fields:
             options[attr] = _yaml_pattern(doc, fields[key][1], bag)

@@ -249,6 +249,7 @@ def test_yaml_rules_match_like_rulex_rules_and_errors_point_into_the_string(make
     ("event: A\nrules:\n  - id: r\n    patern: a\n", "RX202", 4, 5),
     ("event: A\nrules:\n  - id: r\n    pattern: [a\n", "RX201", 5, 1),
     ("rules: []\n", "RX203", 1, 1),
+    ("event: A\nrules:\n  - id: r\n    pattern: a\n    case: sensitve\n", "RX308", 5, 11),
 ])
 def test_bad_yaml_rule_files(make_pack, lexicons, yaml_text, code, line, col):
     root = make_pack({"rules.yaml": yaml_text}, "name: t\nfiles: ['*.yaml']\n")

@@ -192,3 +192,15 @@ def test_entries_survive_the_cache_as_rows_and_are_made_when_asked_for(make_pack
     assert copy.entries[0].valid_from == dt.date(2017, 1, 20) and copy.entries[-1].id == "Abdul_Mahdi"
     assert [e.id for e in copy.entries[1:3]] == ["Joe_Biden", "Joe_Biden"]
     assert copy.entries[0].span == lexicon.entries[0].span and copy.entries[0].attrs["country"] == "US"
+
+
+def test_a_yaml_lexicon_can_name_itself(make_pack):
+    persons = "name: leaders\n" + PERSONS
+    rules = "event: Meet\nrule: met\n  pattern: {who:leaders} <meet> the? {whom:Person}\n"
+    pack = pack_with(make_pack, persons, rules)
+    [m] = pack.extract("Soleimani met Joe Biden.")
+    assert m.args["who"].derivation["lexicon"] == "leaders"
+    root = make_pack({"rules.rulex": rules.replace("{who:leaders}", "{who:persons}"),
+                      "lexicons/persons.yaml": persons}, MANIFEST)
+    diagnostics, _ = rulex.check(root)
+    assert [d.code for d in diagnostics if d.severity.value == "error"] == ["RX301"]  # the file name is not its name
