@@ -123,8 +123,14 @@ def load(paths: list[Path], bag: DiagnosticBag) -> LoadedPack:
             continue
         sources[source.name] = source
         lexicon = load_lexicon(source, bag)
-        if lexicon is not None:
-            lexicons.append(lexicon)
+        if lexicon is None:
+            continue
+        same = next((other for other in lexicons if other.name == lexicon.name), None)
+        if same is not None:
+            bag.add("RX203", f"two lexicons are named `{lexicon.name}`: this one and {same.file}",
+                    source.span(0, len(source.line_text(1))), "rename one file, or give it another `name:`")
+            continue
+        lexicons.append(lexicon)
     return LoadedPack(manifest, tuple(files), tuple(lexicons), sources)
 
 

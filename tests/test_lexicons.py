@@ -204,3 +204,12 @@ def test_a_yaml_lexicon_can_name_itself(make_pack):
                       "lexicons/persons.yaml": persons}, MANIFEST)
     diagnostics, _ = rulex.check(root)
     assert [d.code for d in diagnostics if d.severity.value == "error"] == ["RX301"]  # the file name is not its name
+
+
+def test_two_lexicons_with_one_name_are_an_error(make_pack):
+    root = make_pack({"rules.rulex": RULES, "lexicons/persons.yaml": PERSONS,
+                      "lexicons/people.yaml": "name: persons\n" + PERSONS}, MANIFEST)
+    diagnostics, _ = rulex.check(root)
+    [d] = [d for d in diagnostics if d.severity.value == "error"]
+    assert d.code == "RX203" and "two lexicons are named `persons`" in d.message
+    assert d.span.file.endswith(("people.yaml", "persons.yaml"))
