@@ -65,6 +65,7 @@ class CompiledRule:
     builtins: tuple[str, ...] = ()  # built-in types to find in a sentence before running the rule
     lexicons: frozenset[int] = frozenset()  # the lexicons whose mentions the rule's regex can use
     finder: str | None = None  # split rules: the anchor item's regex; the rule is tried where it matches
+    starts: bool = False       # the finder matches wherever a match of the (unsplit) rule can start
     raw: bool = False          # uses a raw regex, so runs under the time limit
     examples: tuple[ast.Example, ...] = ()
     near: tuple | None = None  # split rules: what must be near each anchor occurrence (see `_near`)
@@ -188,8 +189,14 @@ class _RuleCompiler:
             with self.reversed():
                 not_preceded = rf"(?<!{self.node(rule.not_preceded_by, depth=-1)}{self.sep})"
         finder = None
+        starts = False
+        raw = any(isinstance(n, ast.RawRegex) for n in _all_nodes(rule, pack))
         if split is None:
             body = not_preceded + self.top(rule.pattern)
+            if not raw:  # a raw rule stays one finditer under one time limit
+                finder = _RuleCompiler(pack, rule).start(rule.pattern)  # a fresh compiler: no groups added here
+                starts = finder is not None
+                finder = finder and compiled_regex(finder).pattern
         else:
             # Split at the anchor: the part before it is a lookbehind (matched right to left
             # from the anchor), so the rule is tried only where its anchor occurs.
@@ -213,8 +220,8 @@ class _RuleCompiler:
             groups=tuple(self.groups), anchors=anchors(rule.pattern, pack), requires=requirements(items, pack),
             standalone=standalone,
             builtins=tuple(sorted(self.builtins)), lexicons=frozenset(self.lexicons), examples=rule.examples,
-            finder=finder,
-            raw=any(isinstance(n, ast.RawRegex) for n in _all_nodes(rule, pack)),
+            finder=finder, starts=starts,
+            raw=raw,
             near=self.near(items, split))
 
     def near(self, items: list[ast.Pattern], split: int | None) -> tuple | None:
@@ -247,6 +254,46 @@ class _RuleCompiler:
             name = self.add(kind="alternative", span=option.span, alternative=i)
             parts.append(f"(?P<{name}>{self.node(option, 0)})")
         return "(?:" + "|".join(parts) + ")"
+
+    def start(self, node: ast.Pattern, stack: tuple[str, ...] = ()) -> str | None:
+        """A regex that matches wherever a match of the node can start (and maybe elsewhere):
+        its first items up to the first required one, for each alternative; None if one can
+        start with any word (a gap, a generic type such as a phrase) or the node can be empty."""
+        if isinstance(node, ast.Alternation):
+            parts = [self.start(option, stack) for option in node.options]
+        elif isinstance(node, ast.Sequence):
+            parts = []
+            for item in _flatten(node):
+                optional = isinstance(item, ast.Repeat) and item.min == 0
+                parts.append(self.start(item.item if optional else item, stack))
+                if not optional:
+                    break
+            else:
+                return None
+        elif isinstance(node, ast.Repeat):
+            return self.start(node.item, stack) if node.min >= 1 else None
+        elif isinstance(node, ast.AnyWord):
+            return None
+        elif isinstance(node, ast.Slot):  # whole, if each of its types starts with words or mentions
+            return self.node(node, 0) if self.slot_starts(node, stack) else None
+        else:
+            return self.node(node, 0)
+        return None if None in parts else "(?:" + "|".join(parts) + ")"
+
+    def slot_starts(self, node: ast.Slot, stack: tuple[str, ...]) -> bool:
+        """Whether every match of the slot starts with a lexicon or built-in mention, or a word."""
+        for ref in node.types:
+            for meaning in self.pack.names.get(ref.name, ()):
+                if meaning.kind == "generic":
+                    return False
+                if meaning.kind == "define" and ref.name not in stack:
+                    if self.start(self.pack.defines[ref.name].pattern, stack + (ref.name,)) is None:
+                        return False
+                if meaning.kind == "rules":
+                    for rule_id in meaning.rules:
+                        if rule_id not in stack and self.start(self.pack.rule(rule_id).pattern, stack + (rule_id,)) is None:
+                            return False
+        return True
 
     def node(self, node: ast.Pattern, depth: int, parent: str | None = None, stack: tuple[str, ...] = ()) -> str:
         if isinstance(node, ast.Literal):

@@ -489,10 +489,14 @@ def find_mentions(program: Program, normalised: str, lowered: str, start: int = 
 
 
 def run_rule(rule: CompiledRule, text: str, timeout: float):
-    """The rule's regex matches in one sentence view: where its anchor occurs, for a split rule."""
+    """The rule's regex matches in one sentence view: where its anchor occurs, for a split rule;
+    where a match can start (as `finditer` finds them), for a rule with a `starts` finder."""
     limit = {"timeout": timeout} if rule.raw else {}  # only raw regexes can backtrack without bound
     if rule.finder is None:
         yield from rule.regex.finditer(text, **limit)
+        return
+    if rule.starts:
+        yield from _run_from_starts(rule, text)
         return
     pattern, last = rule.regex, -1
     for occurrence in rule.finder_regex.finditer(text, **limit):
@@ -500,6 +504,23 @@ def run_rule(rule: CompiledRule, text: str, timeout: float):
         if m is not None and m.end() > last:  # one match per anchor, none inside the previous one
             last = m.end()
             yield m
+
+
+def _run_from_starts(rule: CompiledRule, text: str) -> list:
+    """`rule.regex.finditer(text)`, but trying the regex only where the finder matches: from each
+    place a match can start, left to right, none before the end of the previous match."""
+    pattern, last, found = rule.regex, 0, []
+    for occurrence in rule.finder_regex.finditer(text, overlapped=True):
+        at = occurrence.start()
+        if at < last:
+            continue
+        m = pattern.match(text, at)
+        if m is not None:
+            if m.end() == at:  # finditer has its own ways with empty matches: leave them to it
+                return list(pattern.finditer(text))
+            last = m.end()
+            found.append(m)
+    return found
 
 
 DIGIT = re.compile(r"\d")
@@ -549,7 +570,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc: Document) -> Match | None:
     """A Match from one regex match, with every argument's value and derivation."""
     start = m.start()
-    if rule.finder is not None and m.start(PREFIX_GROUP) >= 0:
+    if rule.finder is not None and not rule.starts and m.start(PREFIX_GROUP) >= 0:
         start = m.start(PREFIX_GROUP)
     start, end = _trim(doc.text, *view.doc_span(start, m.end()))
     if start >= end:
