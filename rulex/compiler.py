@@ -66,7 +66,7 @@ class CompiledRule:
     lexicons: frozenset[int] = frozenset()  # the lexicons whose mentions the rule's regex can use
     finder: str | None = None  # split rules: the anchor item's regex; the rule is tried where it matches
     starts: bool = False       # the finder matches wherever a match of the (unsplit) rule can start
-    raw: bool = False          # uses a raw regex, so runs under the time limit
+    raw: bool = False          # uses a raw regex (so it keeps one finditer under one time limit)
     examples: tuple[ast.Example, ...] = ()
     near: tuple | None = None  # split rules: what must be near each anchor occurrence (see `_near`)
 

@@ -488,36 +488,37 @@ def find_mentions(program: Program, normalised: str, lowered: str, start: int = 
     return out
 
 
-def run_rule(rule: CompiledRule, text: str, timeout: float):
+def run_rule(rule: CompiledRule, text: str, timeout: float) -> list:
     """The rule's regex matches in one sentence view: where its anchor occurs, for a split rule;
-    where a match can start (as `finditer` finds them), for a rule with a `starts` finder."""
-    limit = {"timeout": timeout} if rule.raw else {}  # only raw regexes can backtrack without bound
+    where a match can start (as `finditer` finds them), for a rule with a `starts` finder. All
+    are found before the caller builds anything from them, so the time limit (TimeoutError)
+    counts the regex's own time only."""
+    limit = {"timeout": timeout}  # every rule: a raw regex, or gaps and phrases, can backtrack for long
     if rule.finder is None:
-        yield from rule.regex.finditer(text, **limit)
-        return
+        return list(rule.regex.finditer(text, **limit))
     if rule.starts:
-        yield from _run_from_starts(rule, text)
-        return
-    pattern, last = rule.regex, -1
-    for occurrence in rule.finder_regex.finditer(text, **limit):
+        return _run_from_starts(rule, text, timeout)
+    pattern, finder, last, found = rule.regex, rule.finder_regex, -1, []
+    for occurrence in finder.finditer(text, **limit):
         m = pattern.match(text, occurrence.start(), **limit)
         if m is not None and m.end() > last:  # one match per anchor, none inside the previous one
             last = m.end()
-            yield m
+            found.append(m)
+    return found
 
 
-def _run_from_starts(rule: CompiledRule, text: str) -> list:
+def _run_from_starts(rule: CompiledRule, text: str, timeout: float) -> list:
     """`rule.regex.finditer(text)`, but trying the regex only where the finder matches: from each
     place a match can start, left to right, none before the end of the previous match."""
     pattern, last, found = rule.regex, 0, []
-    for occurrence in rule.finder_regex.finditer(text, overlapped=True):
+    for occurrence in rule.finder_regex.finditer(text, overlapped=True, timeout=timeout):
         at = occurrence.start()
         if at < last:
             continue
-        m = pattern.match(text, at)
+        m = pattern.match(text, at, timeout=timeout)
         if m is not None:
             if m.end() == at:  # finditer has its own ways with empty matches: leave them to it
-                return list(pattern.finditer(text))
+                return list(pattern.finditer(text, timeout=timeout))
             last = m.end()
             found.append(m)
     return found

@@ -35,7 +35,7 @@ SEP = rf"[\s\x03\uE000-\uEFFF]*+(?:{_OPEN})*?"
 # are taken possessively and the closing ones left to the element on the left.
 SEP_REVERSE = rf"(?:{_CLOSE})*?(?:\s|{_OPEN})*+"
 WORD_SEP = rf"(?:{MARK}*+-{MARK}*+|{MARK}++)"  # between the words of a phrase: space or hyphen
-TOKEN = r"(?:[^\W_](?:[\w'.-]*[^\W_])?\.?|[^\w\s\x01\x03\uE000-\uF8FF])"
+TOKEN = r"(?:(?<![^\W_])[^\W_](?:[\w'.-]*[^\W_])?\.?(?![^\W_])|[^\w\s\x01\x03\uE000-\uF8FF])"
 
 
 def mention_slot(group: str, id_group: str, sources: tuple[int, ...], reverse: bool = False) -> str:

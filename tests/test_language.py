@@ -372,3 +372,22 @@ def test_a_rule_is_tried_only_in_sentences_holding_all_its_required_items(make_p
 def test_word_forms_of_an_inflected_word_are_its_lemmas_forms(word, forms):
     from rulex.compiler import word_forms
     assert set(word_forms(word)) == forms
+
+
+def test_a_gap_word_is_a_whole_word_so_long_gaps_stay_fast(make_pack, lexicons):
+    import regex
+    from rulex.view import SEP, TOKEN
+    two = regex.compile(rf"{TOKEN}{SEP}{TOKEN}")
+    assert two.fullmatch("Tuesday") is None                     # a word is never split into two gap words
+    assert two.fullmatch("Tuesday,") is not None and two.fullmatch("Jan. 7") is not None  # between words, it is
+    # when gap words could split words, a long gap before the anchor backtracked for seconds where
+    # the words before it do not fit (here: no actor or name before "stormed"); every rule now also
+    # runs under the pack's time limit, so that would be RX501, not a hang
+    rules = "event: Kill\nrule: k\n  pattern: {a:Actor|Name} (stormed | attacked) _{0,14} killing {n:Quantity}\n"
+    pack = load(make_pack, lexicons, rules)
+    sentence = ("Witnesses said that in the northern part of the old city near the market the gunmen stormed the "
+                "hospital late on Tuesday night after the evening prayers in the mosque, killing at least five.")
+    result = pack.process(rulex.Document("d", sentence))
+    assert result.problems == () and result.matches == ()
+    result = pack.process(rulex.Document("d", sentence.replace("the gunmen", "Iran")))
+    assert result.problems == () and [m.args["n"].text for m in result.matches] == ["at least five"]
