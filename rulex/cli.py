@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import gc
 import sys
 import time
 from collections import deque
@@ -474,7 +475,11 @@ def inspect(pack: str, stage: str, rule_glob: str | None) -> None:
 
 def _load_or_exit(pack: str, cache: bool) -> Pack:
     try:
-        return load(pack, cache=cache)
+        loaded = load(pack, cache=cache)
+        # The pack lives as long as this process: keep the collector from walking its objects
+        # again and again while documents are matched (a library caller decides this for itself).
+        gc.freeze()
+        return loaded
     except RulexError as err:
         click.echo(err.render(), err=True)
         click.echo(f"rulex: {pack}: {len([d for d in err.diagnostics if d.severity.value == 'error'])} error(s); "
