@@ -1,13 +1,13 @@
 """Run a Program over a document: scan, pick sentences, run rules there, build Matches.
 
 1. normalise the text (same length, so offsets stay exact) and lower-case it;
-2. one Aho-Corasick scan finds every rule's anchor words; only paragraphs holding one are
+2. one literal scan (`scanner.py`) finds every rule's anchor words; only paragraphs holding one are
    split into sentences, and a rule is tried only in the sentences holding its anchors;
    a rule whose pattern needs a lexicon mention or a word within a few words of its anchor
    (`CompiledRule.near`) is skipped where no occurrence of the anchor has one (`_viable`:
    a look at the words around the occurrence, then a small alias scan there), and a
    paragraph is split only for a rule that is not skipped in it;
-3. in those sentences, lexicon aliases (another Aho-Corasick scan) and the built-in types
+3. in those sentences, lexicon aliases (another literal scan) and the built-in types
    the rules need are found and marked: the `SentenceView`;
 4. a rule split at its anchor is tried at each occurrence of the anchor, others over the
    sentence; raw regexes run under a time limit; groups become Arguments with provenance;
@@ -22,7 +22,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-import ahocorasick
 import regex
 
 from .attributes import event_attributes
@@ -33,6 +32,7 @@ from .fuzzy import closest_alias
 from .lexicons import Lexicon, alias_key
 from .match import Argument, DocResult, Match, Problem, Provenance
 from .program import Program
+from .scanner import LiteralScanner
 from .segment import lowercase_view, normalise, split_sentences
 from .view import Mention, SentenceView
 
@@ -254,7 +254,7 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
             i = start
             while i > lo and normalised[i - 1].isspace():
                 i -= 1
-        for last, (n, entries) in scan_window(scanner, lowered, max(lo, i - longest), start):
+        for last, (n, entries) in scanner.iter(lowered, max(lo, i - longest), start):
             if last < i - 1:
                 continue
             first = last - n + 1
@@ -270,7 +270,7 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
             chunk[:] = chunks.span(start)
         hi = chunk[1]
         i = _runs_after(runs).match(normalised, end, hi).end()
-        for last, (n, entries) in scan_window(scanner, lowered, end, min(hi, i + longest)):
+        for last, (n, entries) in scanner.iter(lowered, end, min(hi, i + longest)):
             first = last - n + 1
             if first > i:
                 continue
@@ -441,16 +441,6 @@ def bounded(sentences: list[tuple[int, int]], text: str) -> list[tuple[int, int]
     return out
 
 
-def scan_window(automaton: ahocorasick.Automaton, text: str, start: int, end: int):
-    """`automaton.iter(text, start, end)`, but in time for the window only: pyahocorasick copies
-    the whole string on each call, so a window of a long text is scanned as a slice."""
-    if start == 0 and end >= len(text):
-        yield from automaton.iter(text)
-        return
-    for last, value in automaton.iter(text[start:end]):
-        yield last + start, value
-
-
 def find_mentions(program: Program, normalised: str, lowered: str, start: int = 0, end: int | None = None,
                   date: dt.date | None = None) -> list[Mention]:
     """Every alias of every lexicon in the text (or in text[start:end]), on word boundaries; entries
@@ -461,7 +451,7 @@ def find_mentions(program: Program, normalised: str, lowered: str, start: int = 
     out: list[Mention] = []
     size = len(lowered)
     stop = size if end is None else end
-    for end_index, (length, entries) in scan_window(program.alias_scanner, lowered, start, stop):
+    for end_index, (length, entries) in program.alias_scanner.iter(lowered, start, stop):
         first, last = end_index - length + 1, end_index + 1
         if (first > 0 and lowered[first - 1].isalnum()) or (last < size and lowered[last].isalnum()):
             continue
@@ -528,20 +518,16 @@ DIGIT = re.compile(r"\d")
 
 
 @lru_cache(maxsize=None)
-def builtin_regex(name: str) -> tuple[ahocorasick.Automaton, regex.Pattern]:
-    cues = ahocorasick.Automaton()
-    for word in BUILTINS[name].cues:
-        cues.add_word(word, word)
-    cues.make_automaton()
-    return cues, compiled_regex(BUILTINS[name].pattern)
+def builtin_regex(name: str) -> tuple[LiteralScanner, regex.Pattern]:
+    return LiteralScanner({word: word for word in BUILTINS[name].cues}), compiled_regex(BUILTINS[name].pattern)
 
 
-def has_cue(cues: ahocorasick.Automaton, lowered: str, start: int, end: int) -> bool:
+def has_cue(cues: LiteralScanner, lowered: str, start: int, end: int) -> bool:
     """A digit, or a cue word starting a word ("one" in "twenty-one", not in "money")."""
     if DIGIT.search(lowered, start, end) is not None:
         return True
-    for last, word in scan_window(cues, lowered, start, end):
-        at = last - len(word) + 1
+    for last, (length, _) in cues.iter(lowered, start, end):
+        at = last - length + 1
         if at == 0 or not lowered[at - 1].isalnum():
             return True
     return False

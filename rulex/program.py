@@ -8,12 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import ahocorasick
-
 from .compiler import CompiledRule
 from .fuzzy import FuzzyIndex
 from .lexicons import Lexicon, surface_variants
 from .loader import Manifest
+from .scanner import LiteralScanner
 
 
 @dataclass(frozen=True)
@@ -21,8 +20,8 @@ class Program:
     manifest: Manifest
     rules: tuple[CompiledRule, ...]
     lexicons: tuple[Lexicon, ...]
-    word_anchors: ahocorasick.Automaton | None = field(compare=False)     # word -> (length, rule indices, clauses)
-    alias_scanner: ahocorasick.Automaton | None = field(compare=False)    # alias -> ((lexicon, entry, caps, dated), ...)
+    word_anchors: LiteralScanner | None = field(compare=False)    # word -> (length, (rule indices, clauses))
+    alias_scanner: LiteralScanner | None = field(compare=False)   # alias -> (length, ((lexicon, entry, caps, dated), ...))
     lexicon_anchors: dict[int, tuple[int, ...]] = field(compare=False)    # lexicon -> rule indices
     every_sentence: tuple[int, ...] = ()                                  # rules with no anchor
     standalone: frozenset[int] = frozenset()                              # rules that run on their own
@@ -66,7 +65,7 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
             for kind, value in clause:
                 target = words.setdefault(value, ([], []))[1] if kind == "word" else lexicon_clauses.setdefault(value, [])
                 target.append(clause_ids[clause])
-    word_anchors = _automaton({w: (tuple(ids), tuple(clauses)) for w, (ids, clauses) in words.items()})
+    word_anchors = LiteralScanner.build({w: (tuple(ids), tuple(clauses)) for w, (ids, clauses) in words.items()}, sparse=True)
     aliases: dict[str, dict[tuple[int, int], bool]] = {}
     for lex_index, lexicon in enumerate(lexicons):
         for entry_index, entry in enumerate(lexicon.entries):
@@ -82,7 +81,7 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
 
     near = tuple(r.near for r in rules)
     alias_words = _alias_words(aliases)
-    alias_scanner = _automaton({a: tuple((lx, en, caps, dated(lx, en)) for (lx, en), caps in v.items())
+    alias_scanner = LiteralScanner.build({a: tuple((lx, en, caps, dated(lx, en)) for (lx, en), caps in v.items())
                                 for a, v in aliases.items()})
     return Program(manifest, tuple(rules), lexicons, word_anchors, alias_scanner,
                    {k: tuple(v) for k, v in by_lexicon.items()}, tuple(every),
@@ -153,13 +152,3 @@ def _alias_words(aliases: dict[str, dict[tuple[int, int], bool]]) -> dict[int, t
 
 
 _WORDS = re.compile(r"[^\W_]+")
-
-
-def _automaton(items: dict) -> ahocorasick.Automaton | None:
-    if not items:
-        return None
-    automaton = ahocorasick.Automaton()
-    for key, value in items.items():
-        automaton.add_word(key, (len(key), value))
-    automaton.make_automaton()
-    return automaton

@@ -1,0 +1,127 @@
+"""Many literal strings found at once: the scans that decide where rules run and which lexicon
+aliases a text holds.
+
+`LiteralScanner.iter(text, start, end)` gives every occurrence of its keys inside
+`text[start:end]`, overlapping ones too, as `(index of the last character, (length, value))`:
+what pyahocorasick's `Automaton.iter` gives. A scanner built for sparse hits (rule anchor
+words) scans with Hyperscan (a C library of literal matchers) where it is installed: it
+reads text about ten times faster than pyahocorasick, but each hit costs a call into
+Python about four times dearer, so lexicon aliases (a hit every 25 characters or so, most of
+them inside longer words) stay with pyahocorasick, and so does every scan where Hyperscan is
+missing or `$RULEX_SCANNER=ahocorasick` asks for it. Both give the same hits, in the same order.
+
+Hyperscan scans bytes: the text is given to it as one byte per character, each character
+outside ASCII as `?`, so its offsets are the text's own. A key holding such a character (or a
+`?`) is compiled the same way and checked against the text where it is found.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+import ahocorasick
+
+try:  # a compiled C library with wheels for x86-64 Linux; pyahocorasick elsewhere
+    import hyperscan
+except ImportError:  # pragma: no cover - depends on the platform
+    hyperscan = None
+
+
+def _engine(sparse: bool) -> str:
+    forced = os.environ.get("RULEX_SCANNER", "") == "ahocorasick"
+    return "hyperscan" if sparse and hyperscan is not None and not forced else "ahocorasick"
+
+
+class LiteralScanner:
+    """Every occurrence of many strings in a text (see the module's docstring). Pickles: a
+    Hyperscan database as its serialised bytes, which load in milliseconds."""
+
+    def __init__(self, items: dict[str, object], sparse: bool = False):
+        self.keys = tuple(items)
+        self.values = tuple((len(key), value) for key, value in items.items())
+        self.engine = _engine(sparse)
+        self._database = None
+        if self.engine == "hyperscan":
+            try:
+                self._database = _compile(self.keys)
+            except hyperscan.HyperscanError:  # e.g. a CPU without the instructions it needs
+                self.engine = "ahocorasick"
+        self._setup()
+
+    @classmethod
+    def build(cls, items: dict[str, object], sparse: bool = False) -> "LiteralScanner | None":
+        return cls(items, sparse) if items else None
+
+    def _setup(self) -> None:
+        """What a scan needs beyond the pickled state."""
+        self._local = threading.local()  # one Hyperscan scratch space per thread
+        self._checked = {i: key for i, key in enumerate(self.keys) if not key.isascii() or "?" in key}
+        if self.engine == "ahocorasick":
+            automaton = ahocorasick.Automaton()
+            for key, value in zip(self.keys, self.values):
+                automaton.add_word(key, value)
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def __getstate__(self) -> dict:
+        blob = hyperscan.dumpb(self._database) if self._database is not None else None
+        return {"keys": self.keys, "values": self.values, "engine": self.engine, "blob": blob}
+
+    def __setstate__(self, state: dict) -> None:
+        self.keys, self.values = state["keys"], state["values"]
+        self.engine, self._database = state["engine"], None
+        if self.engine == "hyperscan":
+            if _engine(True) == "hyperscan" and state["blob"] is not None:
+                self._database = hyperscan.loadb(state["blob"], hyperscan.HS_MODE_BLOCK)
+            else:
+                self.engine = "ahocorasick"
+        self._setup()
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def iter(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, tuple[int, object]]]:
+        """Occurrences inside text[start:end], as (index in `text` of the last character, (length, value))."""
+        if end is None or end > len(text):
+            end = len(text)
+        if start >= end:
+            return []
+        window = text if start == 0 and end == len(text) else text[start:end]
+        if self.engine == "ahocorasick":  # pyahocorasick copies the whole string per call: scan the slice
+            found = self._automaton.iter(window)
+            return list(found) if start == 0 else [(last + start, value) for last, value in found]
+        data = window.encode("ascii", "replace")
+        values, out = self.values, []
+        append = out.append
+        shift = start - 1
+        if self._checked and b"?" in data:
+            checked = self._checked
+
+            def on_match(i, _from, to, _flags, _context):
+                key = checked.get(i)
+                if key is None or window[to - len(key):to] == key:
+                    append((to + shift, values[i]))
+        else:
+            def on_match(i, _from, to, _flags, _context):
+                append((to + shift, values[i]))
+        self._database.scan(data, match_event_handler=on_match, scratch=self._scratch())
+        if len(out) > 1:
+            out.sort(key=_last_then_longest)  # Hyperscan reports matches ending together in any order
+        return out
+
+    def _scratch(self):
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._database)
+        return scratch
+
+
+def _last_then_longest(hit: tuple[int, tuple[int, object]]) -> tuple[int, int]:
+    return hit[0], -hit[1][0]
+
+
+def _compile(keys: tuple[str, ...]):
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    expressions = [key.encode("ascii", "replace") for key in keys]
+    database.compile(expressions=expressions, ids=list(range(len(keys))), elements=len(keys), literal=True)
+    return database

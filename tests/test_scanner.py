@@ -1,0 +1,91 @@
+"""The literal scanner: Hyperscan and pyahocorasick give the same hits, in windows too, on any text."""
+import pickle
+import threading
+
+import ahocorasick
+import pytest
+
+from rulex import scanner as scanner_module
+from rulex.scanner import LiteralScanner
+
+WORDS = ["kill", "killed", "skill", "led", "ed k", "são paulo", "s?o", "?", "é", "u.s.", "us"]
+TEXT = ("they killed him. skilled, killed killed kill in São Paulo? são paulo, s?o, "
+        "u.s. us forces café é—kill ") * 3
+
+needs_hyperscan = pytest.mark.skipif(scanner_module.hyperscan is None, reason="Hyperscan is not installed here")
+
+
+def automaton(words):
+    built = ahocorasick.Automaton()
+    for word in words:
+        built.add_word(word, (len(word), word))
+    built.make_automaton()
+    return built
+
+
+def scanner(words, engine, monkeypatch):
+    monkeypatch.setenv("RULEX_SCANNER", engine)
+    return LiteralScanner({word: word for word in words}, sparse=True)
+
+
+@pytest.mark.parametrize("engine", [pytest.param("hyperscan", marks=needs_hyperscan), "ahocorasick"])
+def test_every_window_gives_what_a_bounded_automaton_scan_gives(engine, monkeypatch):
+    found = scanner(WORDS, engine, monkeypatch)
+    assert found.engine == engine
+    text, reference = TEXT.lower(), automaton(WORDS)
+    for start in range(0, len(text), 7):
+        for end in range(start, len(text) + 5, 11):
+            assert found.iter(text, start, end) == list(reference.iter(text, start, end)), (start, end)
+
+
+@needs_hyperscan
+def test_a_key_outside_ascii_is_found_only_where_the_text_holds_it(monkeypatch):
+    found = scanner(["são", "s?o"], "hyperscan", monkeypatch)
+    text = "são sño s?o"
+    assert [(last, word) for last, (_, word) in found.iter(text)] == [(2, "são"), (10, "s?o")]
+
+
+def test_offsets_index_the_whole_text(monkeypatch):
+    found = LiteralScanner({"kill": "kill"}, sparse=True)
+    text = "x" * 10_000 + " kill " + "y" * 10_000
+    [(last, (length, word))] = found.iter(text, 9_990, 10_020)
+    assert text[last - length + 1:last + 1] == word == "kill"
+    assert found.iter(text, 10_020, 9_990) == []
+
+
+@pytest.mark.parametrize("engine", [pytest.param("hyperscan", marks=needs_hyperscan), "ahocorasick"])
+def test_a_pickled_scanner_finds_the_same(engine, monkeypatch):
+    found = scanner(WORDS, engine, monkeypatch)
+    again = pickle.loads(pickle.dumps(found))
+    assert again.engine == engine
+    assert again.iter(TEXT.lower()) == found.iter(TEXT.lower())
+
+
+@needs_hyperscan
+def test_a_scanner_pickled_with_hyperscan_loads_without_it(monkeypatch):
+    blob = pickle.dumps(scanner(WORDS, "hyperscan", monkeypatch))
+    monkeypatch.setenv("RULEX_SCANNER", "ahocorasick")
+    again = pickle.loads(blob)
+    assert again.engine == "ahocorasick"
+    assert again.iter(TEXT.lower()) == list(automaton(WORDS).iter(TEXT.lower()))
+
+
+def test_threads_scan_with_one_scanner_at_once():
+    found = LiteralScanner({word: word for word in WORDS}, sparse=True)
+    text = TEXT.lower() * 50
+    expected = found.iter(text)
+    results = []
+
+    def scan():
+        results.append(all(found.iter(text) == expected for _ in range(10)))
+
+    threads = [threading.Thread(target=scan) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [True] * 4
+
+
+def test_dense_scans_stay_with_pyahocorasick():
+    assert LiteralScanner({"us": "us"}).engine == "ahocorasick"
