@@ -133,16 +133,18 @@ class _Checker:
         self.used_names: set[str] = set()
 
     def run(self) -> None:
-        for define in self.pack.defines.values():
-            self.pattern(define.pattern, (define.name,))
-            if min_words(define.pattern, self.pack, (define.name,)) == 0:
-                self.bag.add("RX401", f"sub-pattern `{define.name}` can match the empty string", define.span,
-                             "make at least one part required, or mark the whole sub-pattern optional where it is used")
+        for define in self.pack.defines.values():  # one may match the empty string (a look-ahead
+            self.pattern(define.pattern, (define.name,))  # written once): the rules using it may not
         for rule in self.pack.rules:
             self.pattern(rule.pattern, (rule.id,))
-            for extra in (rule.not_preceded_by, rule.not_followed_by):
-                if extra is not None:
-                    self.pattern(extra, (rule.id,))
+            for extra, name in ((rule.not_preceded_by, "not preceded by"), (rule.not_followed_by, "not followed by")):
+                if extra is None:
+                    continue
+                self.pattern(extra, (rule.id,))
+                if min_words(extra, self.pack, (rule.id,)) == 0:
+                    self.bag.add("RX401", f"the `{name}` condition of rule `{rule.id}` can match the empty "
+                                 "string, which is found everywhere: the rule could never match", extra.span,
+                                 "make at least one part of the condition required")
             if min_words(rule.pattern, self.pack, (rule.id,)) == 0:
                 self.bag.add("RX401", f"the pattern of rule `{rule.id}` can match the empty string",
                              rule.pattern_span or rule.span,

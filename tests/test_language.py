@@ -102,6 +102,22 @@ def test_unbounded_and_empty_patterns_are_compile_errors(make_pack, lexicons, pa
     assert code in [c for c, _, _ in found]
 
 
+def test_a_define_may_match_the_empty_string_where_its_rules_cannot(make_pack, lexicons):
+    rules = ("define: not_abstract = /(?!\\s*(?:democracy|freedom)\\b)/\n"
+             "event: Attack\nrule: r\n  pattern: attack on {not_abstract} {target:Place}\n"
+             "rule: empty\n  pattern: {not_abstract}\n")
+    found = codes(make_pack, lexicons, rules)
+    assert [(c, line) for c, line, _ in found if c == "RX401"] == [("RX401", 6)]  # rule `empty`, not the define
+    pack = load(make_pack, lexicons, rules.split("rule: empty")[0])
+    assert texts(pack.extract("The attack on Erbil was repelled."), "target") == ["Erbil"]
+    assert pack.extract("The attack on democracy in Erbil.") == []
+
+
+def test_a_condition_that_can_match_the_empty_string_is_an_error(make_pack, lexicons):
+    found = codes(make_pack, lexicons, "event: Attack\nrule: r\n  pattern: strike\n  not followed by: on?\n")
+    assert ("RX401", 4, 20) in found
+
+
 def test_unknown_type_suggests_the_near_name(make_pack, lexicons):
     root = make_pack({"rules.rulex": "event: Attack\nrule: r\n  pattern: fired {weapon:Weapons}\n", **lexicons},
                      "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\n")
