@@ -284,11 +284,14 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
     # holds every word that could meet it (and maybe more): a word condition is met or not there;
     # an alias must have one of the words its lexicons' aliases end (start) with, or another
     # character they end (start) with, in the window before (after) it is looked for.
-    todo_of: dict[tuple, tuple] = {}  # an anchor's rule ids -> its rules with conditions, those in `present`
+    todo_of: dict[tuple, tuple | list] = {}  # an anchor's rule ids -> its rules with conditions, those in `present`
     for last, (length, (rule_ids, _)) in found:
         todo = todo_of.get(rule_ids)
         if todo is None:
-            todo = todo_of[rule_ids] = tuple(t for t in by_rules.get(rule_ids, ()) if t[0] in present)
+            todo = by_rules.get(rule_ids, ())
+            if not present.issuperset(rule_ids):
+                todo = [t for t in todo if t[0] in present]
+            todo_of[rule_ids] = todo
         if not todo:
             continue
         start, end = last - length + 1, last + 1

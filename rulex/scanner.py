@@ -34,18 +34,23 @@ def _engine(sparse: bool) -> str:
 
 class LiteralScanner:
     """Every occurrence of many strings in a text (see the module's docstring). Pickles: a
-    Hyperscan database as its serialised bytes, which load in milliseconds."""
+    Hyperscan database as its serialised bytes (they load in milliseconds), a pyahocorasick
+    automaton as itself (faster to load than to build again)."""
 
     def __init__(self, items: dict[str, object], sparse: bool = False):
-        self.keys = tuple(items)
-        self.values = tuple((len(key), value) for key, value in items.items())
         self.engine = _engine(sparse)
-        self._database = None
+        self._keys: tuple[str, ...] = ()
+        self._values: tuple[tuple[int, object], ...] = ()
+        self._database = self._automaton = None
         if self.engine == "hyperscan":
+            self._keys = tuple(items)
+            self._values = tuple((len(key), value) for key, value in items.items())
             try:
-                self._database = _compile(self.keys)
+                self._database = _compile(self._keys)
             except hyperscan.HyperscanError:  # e.g. a CPU without the instructions it needs
                 self.engine = "ahocorasick"
+        if self.engine == "ahocorasick":
+            self._automaton = _automaton(zip(items, ((len(key), value) for key, value in items.items())))
         self._setup()
 
     @classmethod
@@ -53,32 +58,31 @@ class LiteralScanner:
         return cls(items, sparse) if items else None
 
     def _setup(self) -> None:
-        """What a scan needs beyond the pickled state."""
-        self._local = threading.local()  # one Hyperscan scratch space per thread
-        self._checked = {i: key for i, key in enumerate(self.keys) if not key.isascii() or "?" in key}
-        if self.engine == "ahocorasick":
-            automaton = ahocorasick.Automaton()
-            for key, value in zip(self.keys, self.values):
-                automaton.add_word(key, value)
-            automaton.make_automaton()
-            self._automaton = automaton
+        """What a Hyperscan scan needs beyond the pickled state."""
+        self._local = threading.local()  # one scratch space per thread
+        self._checked = {i: key for i, key in enumerate(self._keys) if not key.isascii() or "?" in key}
 
     def __getstate__(self) -> dict:
-        blob = hyperscan.dumpb(self._database) if self._database is not None else None
-        return {"keys": self.keys, "values": self.values, "engine": self.engine, "blob": blob}
+        if self._database is not None:
+            return {"engine": self.engine, "keys": self._keys, "values": self._values,
+                    "blob": hyperscan.dumpb(self._database)}
+        return {"engine": self.engine, "automaton": self._automaton}
 
     def __setstate__(self, state: dict) -> None:
-        self.keys, self.values = state["keys"], state["values"]
-        self.engine, self._database = state["engine"], None
-        if self.engine == "hyperscan":
-            if _engine(True) == "hyperscan" and state["blob"] is not None:
+        self.engine, self._database, self._automaton = state["engine"], None, state.get("automaton")
+        self._keys, self._values = state.get("keys", ()), state.get("values", ())
+        if self.engine == "hyperscan" and _engine(True) == "hyperscan":
+            try:
                 self._database = hyperscan.loadb(state["blob"], hyperscan.HS_MODE_BLOCK)
-            else:
-                self.engine = "ahocorasick"
+            except hyperscan.HyperscanError:  # another Hyperscan version or CPU than the one that pickled it
+                pass
+        if self.engine == "hyperscan" and self._database is None:  # not wanted, missing, or not loadable
+            self.engine, self._automaton = "ahocorasick", _automaton(zip(self._keys, self._values))
+            self._keys, self._values = (), ()
         self._setup()
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self._keys) if self._database is not None else len(self._automaton)
 
     def iter(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, tuple[int, object]]]:
         """Occurrences inside text[start:end], as (index in `text` of the last character, (length, value))."""
@@ -91,7 +95,7 @@ class LiteralScanner:
             found = self._automaton.iter(window)
             return list(found) if start == 0 else [(last + start, value) for last, value in found]
         data = window.encode("ascii", "replace")
-        values, out = self.values, []
+        values, out = self._values, []
         append = out.append
         shift = start - 1
         if self._checked and b"?" in data:
@@ -118,6 +122,14 @@ class LiteralScanner:
 
 def _last_then_longest(hit: tuple[int, tuple[int, object]]) -> tuple[int, int]:
     return hit[0], -hit[1][0]
+
+
+def _automaton(items) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key, value in items:
+        automaton.add_word(key, value)
+    automaton.make_automaton()
+    return automaton
 
 
 def _compile(keys: tuple[str, ...]):
