@@ -14,7 +14,7 @@ Generated packs (benchmarks/rulegen.py), written to a temporary directory:
 
 Each pack is loaded once (compile time = first `rulex.load`, which writes the cache under a
 temporary RULEX_CACHE_DIR; cached-load time = second `rulex.load`), then timed over the corpus
-with `pack.process(Document)` per document: normalising, sentence splitting, both Aho-Corasick
+with `pack.process(Document)` per document: normalising, sentence splitting, both literal
 scans, the regexes and building Match objects with provenance. One process, pinned to one core.
 MB = 1e6 bytes of UTF-8 text. Times are the best of --repeat runs.
 

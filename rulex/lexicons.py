@@ -2,7 +2,7 @@
 
 Aliases are compared by key: typographic quotes and dashes made ASCII, lower case,
 hyphens and runs of spaces made one space. The matcher finds every alias in a document
-with one Aho-Corasick scan (program.py), so a lexicon's size barely changes run time.
+with one Aho-Corasick scan (scanner.py), so a lexicon's size barely changes run time.
 
 An entry may say when it holds (`valid_from`, `valid_to`: office holders, unit names):
 in a document with a date it matches only then, and two entries may share an alias when
