@@ -7,6 +7,7 @@ so an offset found in either view is also valid in the original text.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -56,10 +57,32 @@ _CHAR_MAP: dict[str, str] = {
 
 def _first_byte_pattern(chars: list[str]) -> re.Pattern[bytes]:
     """A pattern for the UTF-8 encodings of ``chars``, which all start with the same byte."""
-    last_bytes: dict[bytes, bytes] = {}  # all but the last byte -> the possible last bytes
+    last_bytes: dict[bytes, set[int]] = {}  # all but the last byte -> the possible last bytes
     for seq in (ch.encode() for ch in chars):
-        last_bytes[seq[:-1]] = last_bytes.get(seq[:-1], b"") + re.escape(seq[-1:])
-    return re.compile(b"|".join(re.escape(head) + b"[" + tail + b"]" for head, tail in last_bytes.items()))
+        last_bytes.setdefault(seq[:-1], set()).add(seq[-1])
+    heads: dict[bytes, list[bytes]] = {}  # a class of last bytes -> the heads it follows
+    for head, tails in last_bytes.items():
+        heads.setdefault(_byte_class(tails), []).append(head)
+    return re.compile(b"|".join(_heads(h) + tail for tail, h in heads.items()))
+
+
+def _heads(heads: list[bytes]) -> bytes:
+    """A regex for these byte strings: one byte and a class when all are two bytes that start alike."""
+    if len(heads) > 1 and all(len(h) == 2 and h[0] == heads[0][0] for h in heads):
+        return re.escape(heads[0][:1]) + _byte_class({h[1] for h in heads})
+    return b"(?:" + b"|".join(map(re.escape, heads)) + b")"
+
+
+def _byte_class(values: set[int]) -> bytes:
+    """A regex class of these bytes, runs written as ranges (the private-use area is 6,400 characters)."""
+    runs: list[list[int]] = []
+    for value in sorted(values):
+        if runs and value == runs[-1][1] + 1:
+            runs[-1][1] = value
+        else:
+            runs.append([value, value])
+    escape = lambda v: b"\\x%02x" % v  # noqa: E731
+    return b"[" + b"".join(escape(a) if a == b else escape(a) + b"-" + escape(b) for a, b in runs) + b"]"
 
 
 _BY_FIRST_BYTE: dict[int, list[str]] = {}
@@ -227,22 +250,25 @@ _TOKEN_ABBREVIATIONS = sorted(
 )
 _WORD_CHAR = r"[\p{L}\p{M}\p{N}]"
 _CLITIC = r"(?i:s|m|d|re|ve|ll)(?!WORD_CHAR)".replace("WORD_CHAR", _WORD_CHAR)  # after an apostrophe
-# The first branch and the lookaheads in front of the next two only make it faster.
-_TOKEN = regex.compile(
-    r"""
-      WORD_CHAR++(?![.,:'\u2019\-\u2010\u2011])           # a plain word: most tokens
-    | (?=\p{L}\.\p{L}\.) (?:\p{L}\.)+                   # dotted abbreviations: U.S. p.m. e.g.
-    | (?=\p{L}{2,6}\.) \L<abbreviations>\.              # known abbreviations: Gen. Inc. etc.
-    | (?i:no|nos)\.(?=\s*\d)                            # No. 5
-    | \p{Lu}\.(?![\p{L}\p{N}])                          # an initial: the W. of George W. Bush
-    | \d+(?:[.,:]\d+)+                                  # numbers: 1,200 3.5 5:30
-    | (?<=WORD_CHAR)['\u2019]CLITIC                     # clitics: 's 're 've 'll 'm 'd
-    | WORD_CHAR+(?:(?:[-\u2010\u2011]|['\u2019](?!CLITIC))WORD_CHAR+)*   # al-Assad, don't, O'Brien
-    | [^\s\x1c-\x1f]                                    # any other character
-    """.replace("CLITIC", _CLITIC).replace("WORD_CHAR", _WORD_CHAR),
-    regex.VERBOSE,
-    abbreviations=_TOKEN_ABBREVIATIONS,
-)
+@functools.cache
+def _token_regex() -> regex.Pattern:
+    """The tokens' regex, compiled on first use (only `rulex explain` tokenises). The first
+    branch and the lookaheads in front of the next two only make it faster."""
+    return regex.compile(
+        r"""
+          WORD_CHAR++(?![.,:'\u2019\-\u2010\u2011])           # a plain word: most tokens
+        | (?=\p{L}\.\p{L}\.) (?:\p{L}\.)+                   # dotted abbreviations: U.S. p.m. e.g.
+        | (?=\p{L}{2,6}\.) \L<abbreviations>\.              # known abbreviations: Gen. Inc. etc.
+        | (?i:no|nos)\.(?=\s*\d)                            # No. 5
+        | \p{Lu}\.(?![\p{L}\p{N}])                          # an initial: the W. of George W. Bush
+        | \d+(?:[.,:]\d+)+                                  # numbers: 1,200 3.5 5:30
+        | (?<=WORD_CHAR)['\u2019]CLITIC                     # clitics: 's 're 've 'll 'm 'd
+        | WORD_CHAR+(?:(?:[-\u2010\u2011]|['\u2019](?!CLITIC))WORD_CHAR+)*   # al-Assad, don't, O'Brien
+        | [^\s\x1c-\x1f]                                    # any other character
+        """.replace("CLITIC", _CLITIC).replace("WORD_CHAR", _WORD_CHAR),
+        regex.VERBOSE,
+        abbreviations=_TOKEN_ABBREVIATIONS,
+    )
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -255,4 +281,4 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """
     if end is None:
         end = len(text)
-    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+    return [Token(m.start(), m.end(), m.group()) for m in _token_regex().finditer(text, start, end)]
