@@ -6,9 +6,23 @@ reads only them. Every node carries the `Span` of the rule text that made it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import Any, Union
 
 from .source import Span
+
+GRAMMAR_FILE = "rulex.lark"
+OVERLAP_POLICIES = ("longest", "priority", "all")
+
+
+def grammar_text() -> str:
+    """The grammar: inside the installed wheel, or grammar/ of a source checkout. Here, not in
+    `parser.py`, so that loading a cached pack (whose key holds it) never imports Lark."""
+    packaged = resources.files("rulex").joinpath("grammar", GRAMMAR_FILE)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_FILE).read_text(encoding="utf-8")
 
 
 # ---- pattern nodes --------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from . import ast, parser
+from . import ast
 from .attributes import Attribute, read_attributes
 from .diagnostics import DiagnosticBag
 from .lexicons import Lexicon, load_lexicon
@@ -166,9 +166,9 @@ def _read_directory(root: Path, bag: DiagnosticBag, sources: dict[str, SourceFil
     if not fields:
         return manifest, [], []
     overlap = doc.string(fields, "overlap") or "longest"
-    if overlap not in parser.OVERLAP_POLICIES:
+    if overlap not in ast.OVERLAP_POLICIES:
         bag.add("RX308", f"unknown overlap policy `{overlap}`", doc.span(fields["overlap"][1]),
-                "choose one of: " + ", ".join(parser.OVERLAP_POLICIES))
+                "choose one of: " + ", ".join(ast.OVERLAP_POLICIES))
         overlap = "longest"
     manifest = Manifest(
         name=doc.string(fields, "name", required=True) or manifest.name,
@@ -217,6 +217,7 @@ def _is_lexicon(path: Path) -> bool:
 
 def _parse_rule_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile | None:
     if source.name.endswith(".rulex"):
+        from . import parser  # Lark loads only when rule text is parsed (not for a cached pack)
         return parser.parse_file(source, bag)
     return _parse_yaml_rules(source, bag)
 
@@ -256,6 +257,7 @@ def _yaml_pattern(doc: YamlDoc, node: yaml.Node, bag: DiagnosticBag) -> ast.Patt
         bag.add("RX203", "a pattern must be a string", doc.span(node))
         return None
     text, span_of = doc.text_with_positions(node)
+    from . import parser
     return parser.parse_pattern(text, span_of, bag)
 
 
@@ -284,11 +286,11 @@ def _yaml_rule(doc: YamlDoc, node: yaml.Node, kind: str, type_name: str, bag: Di
         options["priority"] = doc.integer(fields, "priority") or 0
     if "overlap" in fields:
         value = doc.string(fields, "overlap")
-        if value in parser.OVERLAP_POLICIES:
+        if value in ast.OVERLAP_POLICIES:
             options["overlap"] = value
         else:
             bag.add("RX308", f"unknown overlap `{value}`", doc.span(fields["overlap"][1]),
-                    "choose one of: " + ", ".join(parser.OVERLAP_POLICIES))
+                    "choose one of: " + ", ".join(ast.OVERLAP_POLICIES))
     if "case" in fields:
         value = doc.string(fields, "case")
         if value in ("sensitive", "insensitive"):
@@ -353,4 +355,5 @@ def _yaml_template(doc: YamlDoc, fields, bag: DiagnosticBag):
         slots.append(ast.SlotDecl(name.rstrip("?"), types, m.group("role") or name.rstrip("?").lower(),
                                   optional, span))
     template = ast.Template(text, tuple(slots), doc.span(node))
+    from . import parser
     return parser.parse_template(text, template.slots, span_of, bag), template

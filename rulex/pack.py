@@ -23,13 +23,13 @@ from . import __version__
 from . import regexcode
 from .builtins import BUILTINS, _parser as builtin_parser
 from .compiler import cache_dir, compile_pack, compiled_regex
+from .ast import grammar_text
 from .diagnostics import Diagnostic, DiagnosticBag
 from .document import Document, parse_date
 from .errors import RulexError
 from .loader import load as load_files, pack_files
 from .match import DocResult, Match
 from .matcher import match_document
-from .parser import grammar_text
 from .program import Program, build_program
 from .resolve import ResolvedPack, resolve
 

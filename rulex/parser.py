@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Callable
 
 import lark
 import regex
 
 from . import ast
+from .ast import GRAMMAR_FILE, OVERLAP_POLICIES, grammar_text  # noqa: F401 - part of this module's API
 from .diagnostics import DiagnosticBag, did_you_mean
 from .source import SourceFile, Span
 
 SpanOf = Callable[[int, int], Span]
 
-GRAMMAR_FILE = "rulex.lark"
 ITEM_START = re.compile(r"(?m)^[ \t]*(?:rule|define|event|entity|import)[ \t]*:")
-OVERLAP_POLICIES = ("longest", "priority", "all")
 
 # Words a template keeps literally; every other template word matches all its forms.
 FUNCTION_WORDS = frozenset("""
@@ -50,14 +47,6 @@ BRACKETS = {"(": ")", "{": "}", "<": ">"}
 
 
 @lru_cache(maxsize=1)
-def grammar_text() -> str:
-    """The grammar: inside the installed wheel, or grammar/ of a source checkout."""
-    packaged = resources.files("rulex").joinpath("grammar", GRAMMAR_FILE)
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_FILE).read_text(encoding="utf-8")
-
-
 @lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
     return lark.Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,

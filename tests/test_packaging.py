@@ -111,3 +111,15 @@ def test_a_new_process_rebuilds_the_regexes_from_the_cached_code(make_pack, lexi
     again = subprocess.run([sys.executable, "-c", script, str(root), "strict"], env=env, capture_output=True, text=True)
     assert first.returncode == 0 and again.returncode == 0, again.stderr
     assert again.stdout == first.stdout == "[('Iran fired 12 missiles', {'min': 12, 'max': 12})]\n"
+
+
+def test_a_cached_pack_loads_without_importing_the_parser(make_pack, lexicons, tmp_path):
+    root = make_pack({"r.rulex": "event: A\nrule: r\n  pattern: {a:Actor} fired {w:Weapon}\n", **lexicons},
+                     "name: t\nlexicons: ['lexicons/*.yaml']\n")
+    env = {**os.environ, "RULEX_CACHE_DIR": str(tmp_path / "cache")}
+    script = ("import sys, rulex\n"
+              "pack = rulex.load(sys.argv[1])\n"
+              "print(len(pack.extract('Iran fired missiles.')), 'lark' in sys.modules)\n")
+    first = subprocess.run([sys.executable, "-c", script, str(root)], env=env, capture_output=True, text=True)
+    again = subprocess.run([sys.executable, "-c", script, str(root)], env=env, capture_output=True, text=True)
+    assert (first.stdout, again.stdout) == ("1 True\n", "1 False\n"), first.stderr + again.stderr
