@@ -100,26 +100,28 @@ def test_the_cache_keeps_the_most_recently_used_packs(make_pack, lexicons, monke
 def test_a_new_process_rebuilds_the_regexes_from_the_cached_code(make_pack, lexicons, tmp_path):
     root = make_pack({"r.rulex": "event: A\nrule: r\n  pattern: {a:Actor} fired {n:Quantity}? {w:Weapon}\n", **lexicons},
                      "name: t\nlexicons: ['lexicons/*.yaml']\n")
-    env = {**os.environ, "RULEX_CACHE_DIR": str(tmp_path / "cache")}
     script = ("import sys, rulex, rulex.regexcode as rc\n"
               "pack = rulex.load(sys.argv[1])\n"
-              "if sys.argv[2] == 'strict':\n"
+              "if sys.argv[2] == 'again':\n"
               "    def refuse(*a, **k): raise AssertionError('compiled a regex from source')\n"
               "    rc.compile_recording = refuse\n"
               "print([(m.text, m.args['n'].value) for m in pack.extract('Iran fired 12 missiles.')])\n")
-    first = subprocess.run([sys.executable, "-c", script, str(root), "fill"], env=env, capture_output=True, text=True)
-    again = subprocess.run([sys.executable, "-c", script, str(root), "strict"], env=env, capture_output=True, text=True)
-    assert first.returncode == 0 and again.returncode == 0, again.stderr
-    assert again.stdout == first.stdout == "[('Iran fired 12 missiles', {'min': 12, 'max': 12})]\n"
+    first, again = two_processes(script, root, tmp_path)
+    assert again.stdout == first.stdout == "[('Iran fired 12 missiles', {'min': 12, 'max': 12})]\n", again.stderr
+
+
+def two_processes(script: str, root, tmp_path) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    """`script` run with the pack at `root` twice, in new processes sharing a cache: compiling, then cached."""
+    env = {**os.environ, "RULEX_CACHE_DIR": str(tmp_path / "cache")}
+    return tuple(subprocess.run([sys.executable, "-c", script, str(root), run], env=env, capture_output=True, text=True)
+                 for run in ("first", "again"))
 
 
 def test_a_cached_pack_loads_without_importing_the_parser(make_pack, lexicons, tmp_path):
     root = make_pack({"r.rulex": "event: A\nrule: r\n  pattern: {a:Actor} fired {w:Weapon}\n", **lexicons},
                      "name: t\nlexicons: ['lexicons/*.yaml']\n")
-    env = {**os.environ, "RULEX_CACHE_DIR": str(tmp_path / "cache")}
     script = ("import sys, rulex\n"
               "pack = rulex.load(sys.argv[1])\n"
               "print(len(pack.extract('Iran fired missiles.')), 'lark' in sys.modules)\n")
-    first = subprocess.run([sys.executable, "-c", script, str(root)], env=env, capture_output=True, text=True)
-    again = subprocess.run([sys.executable, "-c", script, str(root)], env=env, capture_output=True, text=True)
+    first, again = two_processes(script, root, tmp_path)
     assert (first.stdout, again.stdout) == ("1 True\n", "1 False\n"), first.stderr + again.stderr
