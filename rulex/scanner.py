@@ -5,7 +5,7 @@ aliases a text holds.
 `text[start:end]`, overlapping ones too, as `(index of the last character, (length, value))`:
 what pyahocorasick's `Automaton.iter` gives. A scanner built for sparse hits (rule anchor
 words) scans with Hyperscan (a C library of literal matchers) where it is installed: it
-reads text about ten times faster than pyahocorasick, but each hit costs a call into
+reads text five to ten times faster than pyahocorasick, but each hit costs a call into
 Python about four times dearer, so lexicon aliases (a hit every 25 characters or so, most of
 them inside longer words) stay with pyahocorasick, and so does every scan where Hyperscan is
 missing or `$RULEX_SCANNER=ahocorasick` asks for it. Both give the same hits, in the same order.
@@ -21,7 +21,7 @@ import threading
 
 import ahocorasick
 
-try:  # a compiled C library with wheels for x86-64 Linux; pyahocorasick elsewhere
+try:  # a C library, with wheels for the common platforms; pyahocorasick where it is missing
     import hyperscan
 except ImportError:  # pragma: no cover - depends on the platform
     hyperscan = None
