@@ -1,12 +1,18 @@
 """The literal scanner: Hyperscan and pyahocorasick give the same hits, in windows too, on any text."""
+import dataclasses
 import pickle
 import threading
 
 import ahocorasick
 import pytest
 
+import rulex
 from rulex import scanner as scanner_module
+from rulex.document import Document
+from rulex.matcher import match_document
 from rulex.scanner import LiteralScanner
+
+from .conftest import CONFLICT, SAMPLES
 
 WORDS = ["kill", "killed", "skill", "led", "ed k", "são paulo", "s?o", "?", "é", "u.s.", "us"]
 TEXT = ("they killed him. skilled, killed killed kill in São Paulo? são paulo, s?o, "
@@ -89,3 +95,18 @@ def test_threads_scan_with_one_scanner_at_once():
 
 def test_dense_scans_stay_with_pyahocorasick():
     assert LiteralScanner({"us": "us"}).engine == "ahocorasick"
+
+
+@needs_hyperscan
+@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared is not beside the project")
+def test_the_conflict_pack_finds_the_same_with_either_scanner(monkeypatch):
+    program = rulex.load(CONFLICT).program
+    assert program.word_anchors.engine == "hyperscan"
+    monkeypatch.setenv("RULEX_SCANNER", "ahocorasick")
+    fallback = dataclasses.replace(program, word_anchors=pickle.loads(pickle.dumps(program.word_anchors)))
+    assert fallback.word_anchors.engine == "ahocorasick"
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLES.glob("*.txt"))]
+    assert texts, SAMPLES
+    for number, text in enumerate(texts):
+        found = match_document(program, Document(str(number), text)).matches
+        assert found and found == match_document(fallback, Document(str(number), text)).matches
