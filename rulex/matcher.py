@@ -223,8 +223,10 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
             chunks: "_Paragraphs", present: set[int]) -> dict[int, list[int]]:
     """For each rule with a `near` condition (see `compiler._near`) that has a whole-word anchor hit
     (`present`): the occurrences of its anchor (start offsets) that meet every condition on
-    both sides. Occurrences inside longer words count too: a marker next to one could make the
-    rule's finder match there.
+    both sides. An occurrence with a letter or digit on each side of one of its ends (the
+    "launch" of "launched") is left out: a rule's words end at word boundaries or separators,
+    and no mention marker can make one there, since no mention starts or ends between two
+    letters or digits (aliases and built-in values are whole words).
 
     A condition's words must be among the words of the text within reach; an alias counts where
     `find_mentions` could find it (whole words, in the anchor's paragraph; capitals where the
@@ -295,6 +297,9 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
         if not todo:
             continue
         start, end = last - length + 1, last + 1
+        if (start and lowered[start - 1].isalnum() and lowered[start].isalnum()) \
+                or (end < size and lowered[end].isalnum() and lowered[last].isalnum()):
+            continue  # inside a longer word
         for r, lefts, rights in todo:
             for c in lefts:
                 ok = memo[c].get(start)
@@ -536,8 +541,14 @@ def has_cue(cues: LiteralScanner, lowered: str, start: int, end: int) -> bool:
     return False
 
 
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] starts or ends between two letters or digits ("4" of "4½")."""
+    return (start > 0 and text[start - 1].isalnum() and text[start].isalnum()) \
+        or (end < len(text) and text[end].isalnum() and text[end - 1].isalnum())
+
+
 def builtin_mentions(program: Program, text: str, lowered: str, start: int, end: int, names: set[str]) -> list[Mention]:
-    """Matches of built-in types (Quantity, Time, ...) in one sentence, as mentions."""
+    """Matches of built-in types (Quantity, Time, ...) in one sentence, as mentions: whole words only."""
     out = []
     first = len(program.lexicons)
     for name in sorted(names):
@@ -545,7 +556,8 @@ def builtin_mentions(program: Program, text: str, lowered: str, start: int, end:
         if not has_cue(cues, lowered, start, end):  # most sentences hold no number or date at all
             continue
         source = first + BUILTIN_NAMES.index(name)
-        out.extend(Mention(m.start(), m.end(), source, -1) for m in pattern.finditer(text, start, end))
+        out.extend(Mention(m.start(), m.end(), source, -1) for m in pattern.finditer(text, start, end)
+                   if not _inside_word(text, m.start(), m.end()))
     return out
 
 

@@ -742,3 +742,14 @@ def test_every_vague_quantity_word_carries_a_cue(row, phrase):
 
     cues, _ = builtin_regex("Quantity")
     assert has_cue(cues, phrase.lower(), 0, len(phrase))
+
+
+def test_a_built_in_value_is_marked_only_as_whole_words(make_pack) -> None:
+    import rulex
+    from rulex.matcher import builtin_mentions
+
+    root = make_pack({"r.rulex": "event: A\nrule: r\n  pattern: {n:Quantity} years\n"}, "name: t\n")
+    program = rulex.load(root, cache=False).program
+    text = "Syria's 4½-year civil war and 4 years of talks"
+    found = builtin_mentions(program, text, text.lower(), 0, len(text), {"Quantity"})
+    assert [(m.start, text[m.start:m.end]) for m in found] == [(text.index("4 years"), "4")]  # not the 4 of 4½
