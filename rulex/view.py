@@ -124,7 +124,9 @@ _STOP = ("in|at|on|near|from|to|into|onto|with|by|for|against|over|under|after|b
 _DET = "the|a|an|this|that|these|those|its|their|his|her|our|your|my|some|several|many|both|each|every"
 _NUMBER = (r"(?:(?:at\s+least|more\s+than|up\s+to|over|about|nearly|almost|some)\s+)?"
            r"(?:\d[\d,.]*|\L<numword>)")
-_WORD = r"[^\W_](?:[\w'-]*[^\W_])?(?:\.[^\W_]+)*(?:(?<=\b[^\W_]\.[^\W_])\.)?"
+# A word ends where a letter or digit does not follow: backtracking never cuts one short
+# ("Sanders" is not "Sander" when what follows the slot fails).
+_WORD = r"[^\W_](?:[\w'-]*[^\W_])?(?:\.[^\W_]+)*(?:(?<=\b[^\W_]\.[^\W_])\.)?(?![^\W_])"
 # Word lists are passed to the regex module as named lists (\L<name>): much cheaper to
 # compile than alternations, and every rule with a Phrase compiles them.
 NAMED_LISTS = {
@@ -142,7 +144,9 @@ NAMED_LISTS = {
 }
 _FIRST = rf"(?!\L<stop>\b){_WORD}"
 _NEXT = rf"(?!(?:\L<stop>|\L<pastverb>)\b)(?!(?!\L<ingnoun>\b)(?-i:[a-z]+ing\b)){_WORD}"
-_NAME_WORD = r"(?-i:[A-Z][\w'-]*(?:\.[A-Z][\w'-]*)*\.?)"
+# A name's word keeps a final dot only where more text follows ("Gen. Soleimani", "George W.
+# Bush"), not the full stop of "... in Khan Sheikhoun."
+_NAME_WORD = r"(?-i:[A-Z][\w'-]*(?:\.[A-Z][\w'-]*)*(?![^\W_])(?:\.(?=[\s\x01\x03\uE000-\uF8FF]*+[^\W_]))?)"
 _NAME_LINK = r"(?-i:of|the|al|bin|ibn|de|del|la|van|von|da|el)"
 
 

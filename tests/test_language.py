@@ -118,6 +118,20 @@ def test_a_condition_that_can_match_the_empty_string_is_an_error(make_pack, lexi
     assert ("RX401", 4, 20) in found
 
 
+def test_a_generic_slot_never_ends_inside_a_word(make_pack, lexicons):
+    rules = ('event: Attack\nrule: r\n  pattern: {attacker:Actor} attacked {target:Phrase}\n'
+             '  not followed by: ", saying"\n')
+    pack = load(make_pack, lexicons, rules)
+    assert texts(pack.extract("Iran attacked Sanders on Monday."), "target") == ["Sanders"]
+    assert pack.extract("Iran attacked Sanders, saying he lied.") == []  # not "Sander", to dodge the condition
+
+
+def test_a_name_leaves_the_full_stop_of_its_sentence(make_pack, lexicons):
+    pack = load(make_pack, lexicons, "event: Attack\nrule: r\n  pattern: shelled {target:Name}\n")
+    assert texts(pack.extract("Rebels shelled Khan Sheikhoun."), "target") == ["Khan Sheikhoun"]
+    assert texts(pack.extract("Rebels shelled Gen. Smith's base."), "target") == ["Gen. Smith's"]
+
+
 def test_unknown_type_suggests_the_near_name(make_pack, lexicons):
     root = make_pack({"rules.rulex": "event: Attack\nrule: r\n  pattern: fired {weapon:Weapons}\n", **lexicons},
                      "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\n")
