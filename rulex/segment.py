@@ -81,8 +81,7 @@ def _byte_class(values: set[int]) -> bytes:
             runs[-1][1] = value
         else:
             runs.append([value, value])
-    escape = lambda v: b"\\x%02x" % v  # noqa: E731
-    return b"[" + b"".join(escape(a) if a == b else escape(a) + b"-" + escape(b) for a, b in runs) + b"]"
+    return b"[" + b"".join(b"\\x%02x" % a if a == b else b"\\x%02x-\\x%02x" % (a, b) for a, b in runs) + b"]"
 
 
 _BY_FIRST_BYTE: dict[int, list[str]] = {}
