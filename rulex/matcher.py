@@ -131,11 +131,8 @@ def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None 
     hits: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
     found = ()
     if program.word_anchors is not None:  # whole words only: "met" is not in "method"
-        size = len(lowered)
-        found = list(program.word_anchors.iter(lowered))
-        hits = [(end, *value) for end, (length, value) in found
-                if (end + 1 == size or not lowered[end + 1].isalnum())
-                and (end < length or not lowered[end - length].isalnum())]
+        found = program.word_anchors.iter(lowered)
+        hits = [(end, *value) for end, (_, value) in found]
     everywhere = bool(program.lexicon_anchors or program.manifest.output)
     mentions = find_mentions(program, normalised, lowered, date=date) if everywhere else []
     hits += [(m.start, program.lexicon_anchors[m.source], ()) for m in mentions if m.source in program.lexicon_anchors]
@@ -223,10 +220,10 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
             chunks: "_Paragraphs", present: set[int]) -> dict[int, list[int]]:
     """For each rule with a `near` condition (see `compiler._near`) that has a whole-word anchor hit
     (`present`): the occurrences of its anchor (start offsets) that meet every condition on
-    both sides. An occurrence with a letter or digit on each side of one of its ends (the
-    "launch" of "launched") is left out: a rule's words end at word boundaries or separators,
-    and no mention marker can make one there, since no mention starts or ends between two
-    letters or digits (aliases and built-in values are whole words).
+    both sides. `found` holds whole-word occurrences only: one inside a longer word (the
+    "launch" of "launched") could not be matched, since a rule's words end at word boundaries
+    or separators and no mention marker can make one there (no mention starts or ends between
+    two letters or digits: aliases and built-in values are whole words).
 
     A condition's words must be among the words of the text within reach; an alias counts where
     `find_mentions` could find it (whole words, in the anchor's paragraph; capitals where the
@@ -297,9 +294,6 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
         if not todo:
             continue
         start, end = last - length + 1, last + 1
-        if (start and lowered[start - 1].isalnum() and lowered[start].isalnum()) \
-                or (end < size and lowered[end].isalnum() and lowered[last].isalnum()):
-            continue  # inside a longer word
         for r, lefts, rights in todo:
             for c in lefts:
                 ok = memo[c].get(start)

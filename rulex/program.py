@@ -20,7 +20,7 @@ class Program:
     manifest: Manifest
     rules: tuple[CompiledRule, ...]
     lexicons: tuple[Lexicon, ...]
-    word_anchors: LiteralScanner | None = field(compare=False)    # word -> (length, (rule indices, clauses))
+    word_anchors: LiteralScanner | None = field(compare=False)    # word -> (length, (rule indices, clauses)); whole words
     alias_scanner: LiteralScanner | None = field(compare=False)   # alias -> (length, ((lexicon, entry, caps, dated), ...))
     lexicon_anchors: dict[int, tuple[int, ...]] = field(compare=False)    # lexicon -> rule indices
     every_sentence: tuple[int, ...] = ()                                  # rules with no anchor
@@ -65,7 +65,8 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
             for kind, value in clause:
                 target = words.setdefault(value, ([], []))[1] if kind == "word" else lexicon_clauses.setdefault(value, [])
                 target.append(clause_ids[clause])
-    word_anchors = LiteralScanner.build({w: (tuple(ids), tuple(clauses)) for w, (ids, clauses) in words.items()}, sparse=True)
+    word_anchors = LiteralScanner.build({w: (tuple(ids), tuple(clauses)) for w, (ids, clauses) in words.items()},
+                                        sparse=True, whole_words=True)
     aliases: dict[str, dict[tuple[int, int], bool]] = {}
     for lex_index, lexicon in enumerate(lexicons):
         for entry_index, entry in enumerate(lexicon.entries):

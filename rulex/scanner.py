@@ -12,11 +12,15 @@ missing or `$RULEX_SCANNER=ahocorasick` asks for it. Both give the same hits, in
 
 Hyperscan scans bytes: the text is given to it as one byte per character, each character
 outside ASCII as `?`, so its offsets are the text's own. A key holding such a character (or a
-`?`) is compiled the same way and checked against the text where it is found.
+`?`) is compiled the same way and checked against the text where it is found. A scanner of
+whole words (the anchor words) has Hyperscan match a character that is no ASCII letter or
+digit on either side of each key, so that occurrences inside longer words cost no call into
+Python; next to a `?`, the character it stood for is checked.
 """
 from __future__ import annotations
 
 import os
+import re
 import threading
 
 import ahocorasick
@@ -37,8 +41,9 @@ class LiteralScanner:
     Hyperscan database as its serialised bytes (they load in milliseconds), a pyahocorasick
     automaton as itself (faster to load than to build again)."""
 
-    def __init__(self, items: dict[str, object], sparse: bool = False):
+    def __init__(self, items: dict[str, object], sparse: bool = False, whole_words: bool = False):
         self.engine = _engine(sparse)
+        self.whole_words = whole_words  # only occurrences with no letter or digit right before or after
         self._keys: tuple[str, ...] = ()
         self._values: tuple[tuple[int, object], ...] = ()
         self._database = self._automaton = None
@@ -46,7 +51,7 @@ class LiteralScanner:
             self._keys = tuple(items)
             self._values = tuple((len(key), value) for key, value in items.items())
             try:
-                self._database = _compile(self._keys)
+                self._database = _compile(self._keys, whole_words)
             except hyperscan.HyperscanError:  # e.g. a CPU without the instructions it needs
                 self.engine = "ahocorasick"
         if self.engine == "ahocorasick":
@@ -54,8 +59,8 @@ class LiteralScanner:
         self._setup()
 
     @classmethod
-    def build(cls, items: dict[str, object], sparse: bool = False) -> "LiteralScanner | None":
-        return cls(items, sparse) if items else None
+    def build(cls, items: dict[str, object], sparse: bool = False, whole_words: bool = False) -> "LiteralScanner | None":
+        return cls(items, sparse, whole_words) if items else None
 
     def _setup(self) -> None:
         """What a Hyperscan scan needs beyond the pickled state."""
@@ -65,11 +70,12 @@ class LiteralScanner:
     def __getstate__(self) -> dict:
         if self._database is not None:
             return {"engine": self.engine, "keys": self._keys, "values": self._values,
-                    "blob": hyperscan.dumpb(self._database)}
-        return {"engine": self.engine, "automaton": self._automaton}
+                    "blob": hyperscan.dumpb(self._database), "whole_words": self.whole_words}
+        return {"engine": self.engine, "automaton": self._automaton, "whole_words": self.whole_words}
 
     def __setstate__(self, state: dict) -> None:
         self.engine, self._database, self._automaton = state["engine"], None, state.get("automaton")
+        self.whole_words = state.get("whole_words", False)
         self._keys, self._values = state.get("keys", ()), state.get("values", ())
         if self.engine == "hyperscan" and _engine(True) == "hyperscan":
             try:
@@ -85,7 +91,8 @@ class LiteralScanner:
         return len(self._keys) if self._database is not None else len(self._automaton)
 
     def iter(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, tuple[int, object]]]:
-        """Occurrences inside text[start:end], as (index in `text` of the last character, (length, value))."""
+        """Occurrences inside text[start:end], as (index in `text` of the last character, (length, value));
+        for a `whole_words` scanner only those with no letter or digit next to them in `text`."""
         if end is None or end > len(text):
             end = len(text)
         if start >= end:
@@ -93,18 +100,24 @@ class LiteralScanner:
         window = text if start == 0 and end == len(text) else text[start:end]
         if self.engine == "ahocorasick":  # pyahocorasick copies the whole string per call: scan the slice
             found = self._automaton.iter(window)
-            return list(found) if start == 0 else [(last + start, value) for last, value in found]
+            found = list(found) if start == 0 else [(last + start, value) for last, value in found]
+            return [hit for hit in found if _whole_word(text, *hit)] if self.whole_words else found
         data = window.encode("ascii", "replace")
         values, out = self._values, []
         append = out.append
         shift = start - 1
-        if self._checked and b"?" in data:
-            checked = self._checked
+        if self.whole_words:  # the characters on either side of the window are the patterns' edges
+            data = _edge(text, start - 1) + data + _edge(text, end)
+            shift = start - 3
+        if (self._checked or self.whole_words) and b"?" in data:  # check what `?` stood for
+            checked, whole = self._checked, self.whole_words
 
             def on_match(i, _from, to, _flags, _context):
                 key = checked.get(i)
-                if key is None or window[to - len(key):to] == key:
-                    append((to + shift, values[i]))
+                last = to + shift
+                if (key is None or text[last - len(key) + 1:last + 1] == key) \
+                        and (not whole or _whole_word(text, last, values[i])):
+                    append((last, values[i]))
         else:
             def on_match(i, _from, to, _flags, _context):
                 append((to + shift, values[i]))
@@ -124,6 +137,17 @@ def _last_then_longest(hit: tuple[int, tuple[int, object]]) -> tuple[int, int]:
     return hit[0], -hit[1][0]
 
 
+def _edge(text: str, at: int) -> bytes:
+    """The character at `at` as the scan sees it; a space outside the text."""
+    return text[at].encode("ascii", "replace") if 0 <= at < len(text) else b" "
+
+
+def _whole_word(text: str, last: int, value: tuple[int, object]) -> bool:
+    """No letter or digit right before or after the occurrence that ends at `last`."""
+    first = last - value[0] + 1
+    return (first == 0 or not text[first - 1].isalnum()) and (last + 1 == len(text) or not text[last + 1].isalnum())
+
+
 def _automaton(items) -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for key, value in items:
@@ -132,8 +156,13 @@ def _automaton(items) -> ahocorasick.Automaton:
     return automaton
 
 
-def _compile(keys: tuple[str, ...]):
+def _compile(keys: tuple[str, ...], whole_words: bool):
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     expressions = [key.encode("ascii", "replace") for key in keys]
-    database.compile(expressions=expressions, ids=list(range(len(keys))), elements=len(keys), literal=True)
+    if whole_words:  # a character that is no ASCII letter or digit on either side: the scan is given one
+        expressions = [_EDGE + re.escape(e) + _EDGE for e in expressions]
+    database.compile(expressions=expressions, ids=list(range(len(keys))), elements=len(keys), literal=not whole_words)
     return database
+
+
+_EDGE = b"[^A-Za-z0-9]"

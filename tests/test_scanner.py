@@ -29,9 +29,9 @@ def automaton(words):
     return built
 
 
-def scanner(words, engine, monkeypatch):
+def scanner(words, engine, monkeypatch, whole_words=False):
     monkeypatch.setenv("RULEX_SCANNER", engine)
-    return LiteralScanner({word: word for word in words}, sparse=True)
+    return LiteralScanner({word: word for word in words}, sparse=True, whole_words=whole_words)
 
 
 @pytest.mark.parametrize("engine", [pytest.param("hyperscan", marks=needs_hyperscan), "ahocorasick"])
@@ -42,6 +42,19 @@ def test_every_window_gives_what_a_bounded_automaton_scan_gives(engine, monkeypa
     for start in range(0, len(text), 7):
         for end in range(start, len(text) + 5, 11):
             assert found.iter(text, start, end) == list(reference.iter(text, start, end)), (start, end)
+
+
+@pytest.mark.parametrize("engine", [pytest.param("hyperscan", marks=needs_hyperscan), "ahocorasick"])
+def test_a_scanner_of_whole_words_gives_the_hits_with_no_letter_or_digit_beside_them(engine, monkeypatch):
+    found = scanner(WORDS, engine, monkeypatch, whole_words=True)
+    text, reference = TEXT.lower() + "kill", automaton(WORDS)
+    for start in range(0, len(text), 7):
+        for end in range(start, len(text) + 5, 11):
+            expected = [(last, hit) for last, hit in reference.iter(text, start, end)
+                        if (last - hit[0] < 0 or not text[last - hit[0]].isalnum())
+                        and (last + 1 == len(text) or not text[last + 1].isalnum())]
+            assert found.iter(text, start, end) == expected, (start, end)
+    assert [hit for _, (_, hit) in found.iter("killed skill kill café-é é2 kill")] == ["killed", "skill", "kill", "é", "kill"]
 
 
 @needs_hyperscan
