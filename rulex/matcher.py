@@ -233,7 +233,6 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
     fuzzy aliases (which no scan here finds)."""
     by_rules, specs = program.near_specs
     scanner, longest = program.alias_scanner, program.longest_alias
-    size = len(lowered)
     viable: dict[int, list[int]] = {}
     memo: list[dict[int, bool]] = [{} for _ in specs]
     chunk: list = []
@@ -257,8 +256,6 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
             if last < i - 1:
                 continue
             first = last - n + 1
-            if (first > 0 and lowered[first - 1].isalnum()) or (last + 1 < size and lowered[last + 1].isalnum()):
-                continue
             if any(e[0] in lexicons and (not e[2] or normalised[first:last + 1].isupper()) for e in entries):
                 return True
         return False
@@ -272,8 +269,6 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
         for last, (n, entries) in scanner.iter(lowered, end, min(hi, i + longest)):
             first = last - n + 1
             if first > i:
-                continue
-            if (first > 0 and lowered[first - 1].isalnum()) or (last + 1 < size and lowered[last + 1].isalnum()):
                 continue
             if any(e[0] in lexicons and (not e[2] or normalised[first:last + 1].isupper()) for e in entries):
                 return True
@@ -455,8 +450,6 @@ def find_mentions(program: Program, normalised: str, lowered: str, start: int = 
     stop = size if end is None else end
     for end_index, (length, entries) in program.alias_scanner.iter(lowered, start, stop):
         first, last = end_index - length + 1, end_index + 1
-        if (first > 0 and lowered[first - 1].isalnum()) or (last < size and lowered[last].isalnum()):
-            continue
         taken = -1
         for lexicon, entry, capitals_only, dated in entries:
             if lexicon == taken or (capitals_only and not normalised[first:last].isupper()):

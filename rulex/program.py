@@ -21,7 +21,7 @@ class Program:
     rules: tuple[CompiledRule, ...]
     lexicons: tuple[Lexicon, ...]
     word_anchors: LiteralScanner | None = field(compare=False)    # word -> (length, (rule indices, clauses)); whole words
-    alias_scanner: LiteralScanner | None = field(compare=False)   # alias -> (length, ((lexicon, entry, caps, dated), ...))
+    alias_scanner: LiteralScanner | None = field(compare=False)   # alias -> (length, ((lexicon, entry, caps, dated), ...)); whole words
     lexicon_anchors: dict[int, tuple[int, ...]] = field(compare=False)    # lexicon -> rule indices
     every_sentence: tuple[int, ...] = ()                                  # rules with no anchor
     standalone: frozenset[int] = frozenset()                              # rules that run on their own
@@ -83,7 +83,7 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
     near = tuple(r.near for r in rules)
     alias_words = _alias_words(aliases)
     alias_scanner = LiteralScanner.build({a: tuple((lx, en, caps, dated(lx, en)) for (lx, en), caps in v.items())
-                                for a, v in aliases.items()})
+                                          for a, v in aliases.items()}, whole_words=True)
     return Program(manifest, tuple(rules), lexicons, word_anchors, alias_scanner,
                    {k: tuple(v) for k, v in by_lexicon.items()}, tuple(every),
                    frozenset(i for i, r in enumerate(rules) if r.standalone),

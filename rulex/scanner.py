@@ -13,9 +13,10 @@ missing or `$RULEX_SCANNER=ahocorasick` asks for it. Both give the same hits, in
 Hyperscan scans bytes: the text is given to it as one byte per character, each character
 outside ASCII as `?`, so its offsets are the text's own. A key holding such a character (or a
 `?`) is compiled the same way and checked against the text where it is found. A scanner of
-whole words (the anchor words) has Hyperscan match a character that is no ASCII letter or
-digit on either side of each key, so that occurrences inside longer words cost no call into
-Python; next to a `?`, the character it stood for is checked.
+whole words (anchor words, lexicon aliases) gives only occurrences with no letter or digit
+beside them: pyahocorasick's hits are filtered; Hyperscan matches a character that is no ASCII
+letter or digit on either side of each key, so occurrences inside longer words cost no call into
+Python (next to a `?`, the character it stood for is checked).
 """
 from __future__ import annotations
 
