@@ -122,7 +122,7 @@ _STOP = ("in|at|on|near|from|to|into|onto|with|by|for|against|over|under|after|b
          "because|if|whether|then|so|is|are|was|were|be|been|being|has|have|had|do|does|did|will|would|"
          "can|could|may|might|shall|should|must|said|says|say|not|no")
 _DET = "the|a|an|this|that|these|those|its|their|his|her|our|your|my|some|several|many|both|each|every"
-_NUMBER = (r"(?:(?:at\s+least|more\s+than|up\s+to|over|about|nearly|almost|some)\s+)?"
+_NUMBER = (rf"(?:(?:at{MARK}+least|more{MARK}+than|up{MARK}+to|over|about|nearly|almost|some){MARK}+)?"
            r"(?:\d[\d,.]*|\L<numword>)")
 # A word ends where a letter or digit does not follow: backtracking never cuts one short
 # ("Sanders" is not "Sander" when what follows the slot fails).
@@ -142,7 +142,12 @@ NAMED_LISTS = {
     # past tenses without -ed that end a phrase as its verb ("the province of Logar left ...")
     "pastverb": "left struck took came went began shook tore fled fought sent".split(),
 }
-_FIRST = rf"(?!\L<stop>\b){_WORD}"
+# A phrase never starts inside a number ("000" of "28,000") or after its first words ("least"
+# of "at least 50", "50" of "more than 50", "dozen" of "a dozen"): matched right to left, as in a rule's part before
+# its trigger, it would otherwise take the words and leave the number's first words out.
+_INSIDE_NUMBER = (rf"(?<=\d[,.])\d|(?<=\bat{MARK}+)least\b|(?<=\ba{MARK}+)(?:dozen|few)\b|"
+                  rf"(?<=\b(?:at{MARK}+least|more{MARK}+than|up{MARK}+to|nearly|almost){MARK}+)(?:\d|\L<numword>\b)")
+_FIRST = rf"(?!\L<stop>\b)(?!{_INSIDE_NUMBER}){_WORD}"
 _NEXT = rf"(?!(?:\L<stop>|\L<pastverb>)\b)(?!(?!\L<ingnoun>\b)(?-i:[a-z]+ing\b)){_WORD}"
 # A name's word keeps a final dot only where more text follows ("Gen. Soleimani", "George W.
 # Bush"), not the full stop of "... in Khan Sheikhoun."

@@ -126,6 +126,19 @@ def test_a_generic_slot_never_ends_inside_a_word(make_pack, lexicons):
     assert pack.extract("Iran attacked Sanders, saying he lied.") == []  # not "Sander", to dodge the condition
 
 
+def test_a_phrase_keeps_the_whole_number_it_starts_with(make_pack, lexicons):
+    # before the trigger the phrase is matched right to left: it must not start at "least",
+    # "50" or the "000" of "28,000" and leave the number's first words out
+    pack = load(make_pack, lexicons, "event: Kill\nrule: r\n  pattern: {victim:Phrase} (were | have been) killed\n")
+    expected = {"Officials said at least 50 people were killed.": "at least 50 people",
+                "Ghani said 28,000 Afghan soldiers have been killed.": "28,000 Afghan soldiers",
+                "He said more than 50 people were killed.": "more than 50 people",
+                "He said more than a dozen people were killed.": "more than a dozen people",
+                "He said up to 30 guards were killed.": "up to 30 guards"}
+    for sentence, victim in expected.items():
+        assert texts(pack.extract(sentence), "victim") == [victim], sentence
+
+
 def test_a_name_leaves_the_full_stop_of_its_sentence(make_pack, lexicons):
     pack = load(make_pack, lexicons, "event: Attack\nrule: r\n  pattern: shelled {target:Name}\n")
     assert texts(pack.extract("Rebels shelled Khan Sheikhoun."), "target") == ["Khan Sheikhoun"]
