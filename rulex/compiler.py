@@ -22,7 +22,7 @@ from .builtins import BUILTINS
 from .resolve import ResolvedPack
 from .segment import normalise
 from .source import Span
-from .view import NAMED_LISTS, SEP, SEP_REVERSE, TOKEN, WORD_SEP, generic_types, mention_slot
+from .view import NAMED_LISTS, SEP, SEP_REVERSE, SKIP_CLOSE, SKIP_OPEN, TOKEN, WORD_SEP, generic_types, mention_slot
 
 FLAGS = regex.IGNORECASE | regex.VERSION0
 COMMON_WORDS = frozenset("""the a an of in on at to and or by for with from as is was were be are has have
@@ -353,7 +353,8 @@ class _RuleCompiler:
             arg = self.add(kind="arg", span=node.span, role=node.role, depth=depth, parent=parent,
                            type="|".join(t.name for t in node.types))
         owner = arg or parent
-        parts = []
+        parts: list[str] = []
+        kinds: list[str] = []
         for ref in node.types:
             for meaning in self.pack.names.get(ref.name, ()):
                 common = dict(kind="type", span=ref.span, type=ref.name, meaning=meaning.kind, parent=owner, depth=depth)
@@ -382,6 +383,16 @@ class _RuleCompiler:
                         name = self.add(rule=rule_id, **common)
                         inner = self.node(sub.pattern, depth + 1 if depth >= 0 else depth, name, stack + (rule_id,))
                         parts.append(f"(?P<{name}>{inner})")
+                kinds.extend(meaning.kind for _ in range(len(parts) - len(kinds)))
+        # The types are tried in the order written ("{target:Phrase|Actor}" takes "Iranian oil
+        # tankers", not the Actor "Iranian"): each one but the last may start inside the markers
+        # of the mentions that start at the same word (in a lookbehind: end), which the
+        # separator before the slot would otherwise offer first to the types that take mentions.
+        # A define is as if written in place, and the last type keeps nested mentions for when
+        # the longest fails.
+        for i, kind in enumerate(kinds[:-1]):
+            if kind != "define":
+                parts[i] = f"{parts[i]}{SKIP_CLOSE}" if self.reverse else f"{SKIP_OPEN}{parts[i]}"
         body = "|".join(parts) or r"(?!)"
         return f"(?P<{arg}>{body})" if arg else f"(?:{body})"
 

@@ -34,6 +34,9 @@ SEP = rf"[\s\x03\uE000-\uEFFF]*+(?:{_OPEN})*?"
 # The same inside a lookbehind, which is matched right to left: there the opening markers
 # are taken possessively and the closing ones left to the element on the left.
 SEP_REVERSE = rf"(?:{_CLOSE})*?(?:\s|{_OPEN})*+"
+# Before a slot's type that starts with a word (a phrase), the opening markers of the mentions
+# it starts inside (after it, in a lookbehind, the closing ones).
+SKIP_OPEN, SKIP_CLOSE = rf"(?:{_OPEN})*?", rf"(?:{_CLOSE})*?"
 WORD_SEP = rf"(?:{MARK}*+-{MARK}*+|{MARK}++)"  # between the words of a phrase: space or hyphen
 TOKEN = r"(?:(?<![^\W_])[^\W_](?:[\w'.-]*[^\W_])?\.?(?![^\W_])|[^\w\s\x01\x03\uE000-\uF8FF])"
 

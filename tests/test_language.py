@@ -139,6 +139,30 @@ def test_a_phrase_keeps_the_whole_number_it_starts_with(make_pack, lexicons):
         assert texts(pack.extract(sentence), "victim") == [victim], sentence
 
 
+def test_the_types_of_a_slot_are_tried_in_the_order_written(make_pack, lexicons):
+    def target(types, pattern, sentence):
+        rules = f"event: Attack\nrule: r\n  pattern: {pattern.replace('TYPES', types)}\n"
+        [m] = load(make_pack, lexicons, rules).extract(sentence)
+        return m.args["target"].text, m.args["target"].type
+    # after the trigger, and before it (matched right to left)
+    assert target("Phrase|Actor", "attacked {target:TYPES}", "They attacked Iranian oil tankers.") == (
+        "Iranian oil tankers", "Phrase")
+    assert target("Actor|Phrase", "attacked {target:TYPES}", "They attacked Iranian oil tankers.") == ("Iranian", "Actor")
+    assert target("Phrase|Actor", "{target:TYPES} was attacked", "Tankers of the IRGC was attacked.") == (
+        "Tankers of the IRGC", "Phrase")
+    assert target("Actor|Phrase", "{target:TYPES} was attacked", "Tankers of the IRGC was attacked.") == ("IRGC", "Actor")
+
+
+def test_a_type_finds_its_mention_among_others_of_the_same_words(make_pack, lexicons):
+    # "Iran" is an Actor and a Place: whichever mention comes first, the type takes its own
+    places = "type: Place\nentries:\n  - id: Iran_place\n    aliases: [Iran]\n"
+    for types, expected in (("Actor|Name", "Actor"), ("Place|Name", "Place"), ("Name|Actor", "Name")):
+        rules = f"event: Attack\nrule: r\n  pattern: fired by {{attacker:{types}}}\n"
+        pack = load(make_pack, lexicons, rules, **{"lexicons/more.yaml": places})
+        [m] = pack.extract("A missile was fired by Iran.")
+        assert (m.args["attacker"].text, m.args["attacker"].type) == ("Iran", expected), types
+
+
 def test_a_name_leaves_the_full_stop_of_its_sentence(make_pack, lexicons):
     pack = load(make_pack, lexicons, "event: Attack\nrule: r\n  pattern: shelled {target:Name}\n")
     assert texts(pack.extract("Rebels shelled Khan Sheikhoun."), "target") == ["Khan Sheikhoun"]
