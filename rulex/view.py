@@ -150,8 +150,12 @@ NAMED_LISTS = {
 # its trigger, it would otherwise take the words and leave the number's first words out.
 _INSIDE_NUMBER = (rf"(?<=\d[,.])\d|(?<=\bat{MARK}+)least\b|(?<=\ba{MARK}+)(?:dozen|few)\b|"
                   rf"(?<=\b(?:at{MARK}+least|more{MARK}+than|up{MARK}+to|nearly|almost){MARK}+)(?:\d|\L<numword>\b)")
-_FIRST = rf"(?!\L<stop>\b)(?!{_INSIDE_NUMBER}){_WORD}"
-_NEXT = rf"(?!(?:\L<stop>|\L<pastverb>)\b)(?!(?!\L<ingnoun>\b)(?-i:[a-z]+ing\b)){_WORD}"
+# A stop word in capitals is a name ("IS fighters", "US troops") where the sentence is not all
+# capitals.
+_NAME_IN_CAPS = r"(?-i:[A-Z]{2,}\b)(?=(?s:.*?)(?-i:[a-z]))"
+_FIRST = rf"(?!(?!{_NAME_IN_CAPS})\L<stop>\b)(?!{_INSIDE_NUMBER}){_WORD}"
+_NEXT = (rf"(?!(?!{_NAME_IN_CAPS})(?:\L<stop>|\L<pastverb>)\b)(?!(?!\L<ingnoun>\b)(?-i:[a-z]+ing\b))"
+         rf"{_WORD}")
 # A name's word keeps a final dot only where more text follows ("Gen. Soleimani", "George W.
 # Bush"), not the full stop of "... in Khan Sheikhoun."
 _NAME_WORD = r"(?-i:[A-Z][\w'-]*(?:\.[A-Z][\w'-]*)*(?![^\W_])(?:\.(?=[\s\x01\x03\uE000-\uF8FF]*+[^\W_]))?)"
