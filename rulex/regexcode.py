@@ -10,6 +10,8 @@ any surprise.
 """
 from __future__ import annotations
 
+import hashlib
+
 import regex
 
 try:
@@ -18,14 +20,14 @@ except ImportError:  # another layout of the regex package: no recording, normal
     _regex_main = None
 
 VERSION = regex.__version__
-RECORDED: dict[tuple[str, int], tuple] = {}   # (source, flags) -> the engine's arguments
-_COMPILED: dict[tuple[str, int], regex.Pattern] = {}
+RECORDED: dict[tuple[str, int, str], tuple] = {}   # (source, flags, lists) -> the engine's arguments
+_COMPILED: dict[tuple[str, int, str], regex.Pattern] = {}
 
 
 def cached_compile(source: str, flags: int, **named_lists) -> regex.Pattern:
     """The compiled pattern, once per process: from recorded code when a cached pack brought it,
     else compiled (and recorded, for the next cached pack)."""
-    key = (source, int(flags))
+    key = (source, int(flags), _digest(named_lists))
     pattern = _COMPILED.get(key)
     if pattern is None:
         pattern = from_code(RECORDED.get(key))
@@ -35,6 +37,15 @@ def cached_compile(source: str, flags: int, **named_lists) -> regex.Pattern:
                 RECORDED[key] = code
         _COMPILED[key] = pattern
     return pattern
+
+
+def _digest(named_lists: dict) -> str:
+    """The named lists' contents, as part of the key: the same source with other lists is
+    another pattern."""
+    if not named_lists:
+        return ""
+    text = repr(sorted((name, sorted(words)) for name, words in named_lists.items()))
+    return hashlib.sha1(text.encode()).hexdigest()
 
 
 def compile_recording(source: str, flags: int, **named_lists) -> tuple[regex.Pattern, tuple | None]:
