@@ -85,7 +85,7 @@ class CompiledRule:
 
 def compiled_regex(source: str) -> regex.Pattern:
     """A rule's compiled pattern, once per process (from recorded code with a cached pack)."""
-    return regexcode.cached_compile(source, FLAGS, **NAMED_LISTS)
+    return regexcode.cached_compile(source, FLAGS, NAMED_LISTS)
 
 
 def cache_dir() -> Path:

@@ -21,38 +21,41 @@ except ImportError:  # another layout of the regex package: no recording, normal
 
 VERSION = regex.__version__
 RECORDED: dict[tuple[str, int, str], tuple] = {}   # (source, flags, lists) -> the engine's arguments
-_COMPILED: dict[tuple[str, int, str], regex.Pattern] = {}
+# (source, flags, id of the lists) -> the pattern, and the lists, kept so that their id is not reused
+_COMPILED: dict[tuple[str, int, int], tuple[regex.Pattern, dict | None]] = {}
 
 
-def cached_compile(source: str, flags: int, **named_lists) -> regex.Pattern:
+def cached_compile(source: str, flags: int, named_lists: dict | None = None) -> regex.Pattern:
     """The compiled pattern, once per process: from recorded code when a cached pack brought it,
-    else compiled (and recorded, for the next cached pack)."""
-    key = (source, int(flags), _digest(named_lists))
-    pattern = _COMPILED.get(key)
-    if pattern is None:
+    else compiled (and recorded, for the next cached pack). Called for every sentence a rule is
+    tried in: the lists (a constant) are looked up by identity, their contents hashed only once."""
+    seen = (source, int(flags), id(named_lists))
+    found = _COMPILED.get(seen)
+    if found is None:
+        key = (source, int(flags), _digest(named_lists))
         pattern = from_code(RECORDED.get(key))
         if pattern is None:
-            pattern, code = compile_recording(source, flags, **named_lists)
+            pattern, code = compile_recording(source, flags, named_lists)
             if code is not None:
                 RECORDED[key] = code
-        _COMPILED[key] = pattern
-    return pattern
+        found = _COMPILED[seen] = (pattern, named_lists)
+    return found[0]
 
 
-def _digest(named_lists: dict) -> str:
-    """The named lists' contents, as part of the key: the same source with other lists is
-    another pattern."""
+def _digest(named_lists: dict | None) -> str:
+    """The named lists' contents, as part of the recorded code's key: the same source with other
+    lists is another pattern."""
     if not named_lists:
         return ""
     text = repr(sorted((name, sorted(words)) for name, words in named_lists.items()))
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def compile_recording(source: str, flags: int, **named_lists) -> tuple[regex.Pattern, tuple | None]:
+def compile_recording(source: str, flags: int, named_lists: dict | None = None) -> tuple[regex.Pattern, tuple | None]:
     """The compiled pattern, and the engine's arguments to rebuild it later (or None)."""
     engine = getattr(_regex_main, "_regex", None)
     if engine is None:
-        return regex.compile(source, flags, ignore_unused=True, **named_lists), None
+        return regex.compile(source, flags, ignore_unused=True, **(named_lists or {})), None
     recorded: list[tuple] = []
 
     class Recorder:
@@ -65,7 +68,7 @@ def compile_recording(source: str, flags: int, **named_lists) -> tuple[regex.Pat
 
     _regex_main._regex = Recorder()
     try:
-        pattern = regex.compile(source, flags, ignore_unused=True, cache_pattern=False, **named_lists)
+        pattern = regex.compile(source, flags, ignore_unused=True, cache_pattern=False, **(named_lists or {}))
     finally:
         _regex_main._regex = engine
     return pattern, recorded[0] if len(recorded) == 1 and recorded[0][0] == source else None

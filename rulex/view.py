@@ -150,9 +150,10 @@ NAMED_LISTS = {
 # its trigger, it would otherwise take the words and leave the number's first words out.
 _INSIDE_NUMBER = (rf"(?<=\d[,.])\d|(?<=\bat{MARK}+)least\b|(?<=\ba{MARK}+)(?:dozen|few)\b|"
                   rf"(?<=\b(?:at{MARK}+least|more{MARK}+than|up{MARK}+to|nearly|almost){MARK}+)(?:\d|\L<numword>\b)")
-# A stop word in capitals is a name ("IS fighters", "US troops") where the sentence is not all
-# capitals.
-_NAME_IN_CAPS = r"(?-i:[A-Z]{2,}\b)(?=(?s:.*?)(?-i:[a-z]))"
+# A stop word in capitals is a name ("IS fighters", "US troops") where a word beside it is not
+# in capitals (a look at the neighbours only: a look to the sentence's end for every word in
+# capitals would cost a scan per word in upper-case text).
+_NAME_IN_CAPS = r"(?-i:[A-Z]{2,})\b(?:(?=\W*?(?-i:[a-z]))|(?<=(?-i:[a-z])\W+(?-i:[A-Z]{2,})))"
 _FIRST = rf"(?!(?!{_NAME_IN_CAPS})\L<stop>\b)(?!{_INSIDE_NUMBER}){_WORD}"
 _NEXT = (rf"(?!(?!{_NAME_IN_CAPS})(?:\L<stop>|\L<pastverb>)\b)(?!(?!\L<ingnoun>\b)(?-i:[a-z]+ing\b))"
          rf"{_WORD}")

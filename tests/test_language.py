@@ -139,7 +139,7 @@ def test_a_phrase_keeps_the_whole_number_it_starts_with(make_pack, lexicons):
         assert texts(pack.extract(sentence), "victim") == [victim], sentence
 
 
-def test_a_stop_word_in_capitals_is_a_name_unless_the_sentence_is_in_capitals(make_pack, lexicons):
+def test_a_stop_word_in_capitals_is_a_name_unless_its_neighbours_are_in_capitals(make_pack, lexicons):
     rules = "event: Kill\nrule: r\n  pattern: {victim:Phrase} were killed\nrule: s\n  pattern: killed {victim:Phrase}\n"
     pack = load(make_pack, lexicons, rules)
     assert texts(pack.extract("He said IS fighters were killed."), "victim") == ["IS fighters"]

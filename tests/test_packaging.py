@@ -113,8 +113,8 @@ def test_a_new_process_rebuilds_the_regexes_from_the_cached_code(make_pack, lexi
 def test_recorded_regex_code_is_kept_apart_for_other_named_lists():
     import rulex.regexcode as rc
     source = r"\b\L<words>\b"
-    fruit = rc.cached_compile(source, 0, words=["apple", "pear"])
-    tools = rc.cached_compile(source, 0, words=["hammer", "saw"])
+    fruit = rc.cached_compile(source, 0, {"words": ["apple", "pear"]})
+    tools = rc.cached_compile(source, 0, {"words": ["hammer", "saw"]})
     assert fruit.search("a pear") and not fruit.search("a saw")
     assert tools.search("a saw") and not tools.search("a pear")
     again = rc.from_code(rc.RECORDED[(source, 0, rc._digest({"words": ["saw", "hammer"]}))])
