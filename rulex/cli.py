@@ -56,9 +56,11 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="A summary at the end even when stderr is not a terminal.")
 @click.option("--no-cache", is_flag=True, help="Compile the pack even if a cached copy exists.")
+@click.option("--profile", is_flag=True,
+              help="At the end, on stderr: the rules that took the most time, with the sentences they were tried in.")
 def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_text: str | None,
         types: str | None, rule_globs: str | None, jobs: int, errors_path, csv_rows: str, quiet: bool,
-        verbose: bool, no_cache: bool) -> None:
+        verbose: bool, no_cache: bool, profile: bool) -> None:
     """Run PACK over INPUTS (.txt, .jsonl, directories, - for stdin) and write the matches.
 
     Documents that cannot be processed (bad UTF-8, a bad JSONL line, a rule out of time) are
@@ -77,8 +79,10 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_t
     interactive = sys.stderr.isatty() and not quiet
     progress = _progress(interactive)
     failures, documents, matches, size, started = 0, 0, 0, 0, time.perf_counter()
+    costs: dict[str, list] = {}  # rule id -> [seconds, sentences, matches], with --profile
     try:
-        for item, result in _process(compiled, read_inputs(list(inputs), date), selected, jobs, pack, not no_cache):
+        for item, result in _process(compiled, read_inputs(list(inputs), date), selected, jobs, pack, not no_cache,
+                                     profile):
             if isinstance(item, InputProblem):
                 failures += 1
                 _report_failure(item.doc, item.source, item.message, "input", errors_path, quiet and errors_path)
@@ -88,6 +92,11 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_t
                 failures += 1
                 _report_failure(item.id, item.origin, problem.message, problem.code, errors_path,
                                 quiet and errors_path)
+            for spent in result.rule_times:
+                cost = costs.setdefault(spent.rule, [0.0, 0, 0])
+                cost[0] += spent.seconds
+                cost[1] += spent.sentences
+                cost[2] += spent.matches
             kept = [m for m in result.matches if wanted_types is None or m.type in wanted_types]
             writer.write(item, kept)
             documents += 1
@@ -101,10 +110,32 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_t
     if (verbose or interactive) and not quiet:
         click.echo(f"rulex: {documents} documents, {matches} matches, {failures} failed, "
                    f"{elapsed:.1f} s ({size / 1e6 / elapsed if elapsed else 0:.2f} M characters/s)", err=True)
+    if profile:
+        _print_profile(costs, elapsed, jobs)
     if failures:
         click.echo(f"rulex: {failures} document(s) failed; see above" +
                    (f" and {errors_path.name}" if errors_path else ""), err=True)
         sys.exit(EXIT_DATA)
+
+
+PROFILE_ROWS = 20
+
+
+def _print_profile(costs: dict[str, list], elapsed: float, jobs: int) -> None:
+    """The rules that took the most time, on stderr (`run --profile`)."""
+    total = sum(cost[0] for cost in costs.values())
+    click.echo(f"rulex: time in rules {total:.2f} s of {elapsed:.2f} s"
+               + (f" ({jobs} workers)" if jobs > 1 else "") +
+               "; the rest is reading, segmenting, finding mentions, settling overlaps and writing", err=True)
+    click.echo(f"{'seconds':>9} {'share':>6} {'sentences':>9} {'ms/sent':>8} {'matches':>7}  rule", err=True)
+    ranked = sorted(costs.items(), key=lambda item: (-item[1][0], item[0]))
+    for rule_id, (seconds, sentences, found) in ranked[:PROFILE_ROWS]:
+        click.echo(f"{seconds:9.3f} {seconds / total if total else 0:6.1%} {sentences:9d} "
+                   f"{1000 * seconds / sentences if sentences else 0:8.3f} {found:7d}  {rule_id}", err=True)
+    if len(ranked) > PROFILE_ROWS:
+        rest = ranked[PROFILE_ROWS:]
+        click.echo(f"{sum(c[0] for _, c in rest):9.3f} {'':6} {'':9} {'':8} {'':7}  "
+                   f"({len(rest)} more rules)", err=True)
 
 
 def _selected_rules(pack: Pack, types: str | None, rule_globs: str | None) -> set[int] | None:
@@ -148,20 +179,20 @@ def _worker_init(pack_path: str, cache: bool) -> None:
     _WORKER_PACK = load(pack_path, cache=cache)
 
 
-def _worker_process(batch: list[Document], rules: set[int] | None) -> list[DocResult]:
-    return [_WORKER_PACK.process(doc, rules) for doc in batch]
+def _worker_process(batch: list[Document], rules: set[int] | None, profile: bool) -> list[DocResult]:
+    return [_WORKER_PACK.process(doc, rules, profile) for doc in batch]
 
 
 BATCH_CHARACTERS = 200_000  # documents go to workers in batches of about this much text
 
 
 def _process(pack: Pack, items: Iterable, rules: set[int] | None, jobs: int, pack_path: str,
-             cache: bool) -> Iterator[tuple[object, DocResult | None]]:
+             cache: bool, profile: bool = False) -> Iterator[tuple[object, DocResult | None]]:
     """(document, result) in input order; with jobs > 1, batches of documents are matched in
     worker processes, a few batches per worker in flight at most, so memory stays flat."""
     if jobs == 1:
         for item in items:
-            yield item, None if isinstance(item, InputProblem) else pack.process(item, rules)
+            yield item, None if isinstance(item, InputProblem) else pack.process(item, rules, profile)
         return
     window: deque[tuple[list, Future]] = deque()
 
@@ -185,7 +216,7 @@ def _process(pack: Pack, items: Iterable, rules: set[int] | None, jobs: int, pac
     with ProcessPoolExecutor(jobs, initializer=_worker_init, initargs=(pack_path, cache)) as pool:
         for batch in batches():
             documents = [item for item in batch if not isinstance(item, InputProblem)]
-            window.append((batch, pool.submit(_worker_process, documents, rules)))
+            window.append((batch, pool.submit(_worker_process, documents, rules, profile)))
             if len(window) > jobs * 2:
                 yield from drain(window.popleft())
         while window:

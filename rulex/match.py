@@ -108,6 +108,16 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleTime:
+    """What one rule cost in one document (`rulex run --profile`): its regex and building its matches."""
+    rule: str
+    seconds: float
+    sentences: int
+    matches: int
+
+
+@dataclass(frozen=True, slots=True)
 class DocResult:
     matches: tuple[Match, ...]
     problems: tuple[Problem, ...] = ()
+    rule_times: tuple[RuleTime, ...] = ()  # only when profiling

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -30,7 +31,7 @@ from .compiler import BUILTIN_NAMES, compiled_regex, PREFIX_GROUP, CompiledRule,
 from .document import Document
 from .fuzzy import closest_alias
 from .lexicons import Lexicon, alias_key
-from .match import Argument, DocResult, Match, Problem, Provenance
+from .match import Argument, DocResult, Match, Problem, Provenance, RuleTime
 from .program import Program
 from .scanner import LiteralScanner
 from .segment import lowercase_view, normalise, split_sentences
@@ -52,8 +53,9 @@ class _Plan:
         return index if index >= 0 and offset < self.sentences[index][1] else -1
 
 
-def match_document(program: Program, doc: Document, rules: set[int] | None = None) -> DocResult:
-    """Every match of the program's standalone rules (or of the rule indices in `rules`) in one document."""
+def match_document(program: Program, doc: Document, rules: set[int] | None = None, profile: bool = False) -> DocResult:
+    """Every match of the program's standalone rules (or of the rule indices in `rules`) in one
+    document; with `profile`, also what each rule cost (`DocResult.rule_times`)."""
     text = doc.text
     if not text or text.isspace():
         return DocResult(())
@@ -67,6 +69,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     matches: list[Match] = []
     problems: list[Problem] = []
     timeout = program.manifest.timeout_ms / 1000
+    costs: dict[int, list] = {}  # rule index -> [seconds, sentences, matches], when profiling
     for index in sorted(plan.candidates):
         rule_ids = plan.candidates[index] & (program.standalone if rules is None else rules)
         if not rule_ids:
@@ -84,18 +87,26 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         view = SentenceView(normalised, start, end, found_here)
         for rule_index in sorted(rule_ids if skip is None else rule_ids - skip):
             rule = program.rules[rule_index]
+            started = time.perf_counter() if profile else 0.0
             try:
                 found = [build_match(program, rule, m, view, doc) for m in run_rule(rule, view.text, timeout)]
             except TimeoutError:
+                found = None
                 problems.append(Problem(doc.id, "RX501", f"rule {rule.id} ran out of time "
                                         f"({program.manifest.timeout_ms} ms) on a sentence of {end - start} "
                                         "characters; its matches there are dropped", rule.id, (start, end)))
-                continue
-            matches.extend(m for m in found if m is not None)
+            if profile:
+                cost = costs.setdefault(rule_index, [0.0, 0, 0])
+                cost[0] += time.perf_counter() - started
+                cost[1] += 1
+                cost[2] += sum(m is not None for m in found or ())
+            if found:
+                matches.extend(m for m in found if m is not None)
     matches.extend(entity_matches(program, doc, plan))
     kept = settle_overlaps(matches, program.overlap, program.manifest.overlap) if matches else []
     kept.sort(key=lambda m: (m.start, m.rule, m.end))
-    return DocResult(tuple(kept), tuple(problems))
+    times = tuple(RuleTime(program.rules[r].id, *cost) for r, cost in sorted(costs.items()))
+    return DocResult(tuple(kept), tuple(problems), times)
 
 
 DATELINE_CHARS = 300  # a dateline is looked for this near the start of a document

@@ -55,10 +55,11 @@ class Pack:
     def rules(self):
         return self.program.rules
 
-    def process(self, document: Document, rules: set[int] | None = None) -> DocResult:
+    def process(self, document: Document, rules: set[int] | None = None, profile: bool = False) -> DocResult:
         """Matches and problems (e.g. a rule that timed out) for one document; `rules`: the
-        indices of the rules to run (default: every rule that runs on its own)."""
-        return match_document(self.program, document, rules)
+        indices of the rules to run (default: every rule that runs on its own); `profile`: also
+        what each rule cost."""
+        return match_document(self.program, document, rules, profile)
 
     def extract(self, text: str, doc_id: str = "doc", date: dt.date | str | None = None) -> list[Match]:
         """Every match in `text`; relative dates resolve against `date`. A problem (a rule that ran

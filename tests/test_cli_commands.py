@@ -86,6 +86,26 @@ def test_a_summary_with_verbose_and_no_progress_bar_when_not_a_terminal(tmp_path
     assert verbose.startswith("rulex: 1 documents, 1 matches, 0 failed")
 
 
+def test_profile_counts_each_rule_where_it_was_tried_and_the_same_with_workers(tmp_path):
+    text = (MATCHED + " " + MISSED + " These missiles were launched from Iran and targeted the base. "
+            "Nothing happened here.")
+    source = tmp_path / "docs.jsonl"
+    source.write_text("".join(json.dumps({"id": f"d{i}", "text": text}) + "\n" for i in range(6)))
+    plain = rulex("run", MINI_PACK, source)
+    profiled = rulex("run", MINI_PACK, source, "--profile")
+    workers = rulex("run", MINI_PACK, source, "--profile", "-j", "2")
+    assert profiled.stdout == workers.stdout == plain.stdout
+    assert plain.stderr == "" and "time in rules" in profiled.stderr
+
+    def rows(stderr: str) -> dict[str, tuple[int, int]]:  # rule -> (sentences, matches)
+        table = [line.split() for line in stderr.splitlines()[2:] if line.split()[-1].startswith("mini.")]
+        return {row[-1]: (int(row[2]), int(row[4])) for row in table}
+    # per document, attack.launch is tried in the two sentences holding an Actor, a form of
+    # launch, a Weapon and against/on/at, and matches in one; passive_launch, one and one
+    assert rows(profiled.stderr) == rows(workers.stderr) == {
+        "mini.attack.launch": (12, 6), "mini.attack.passive_launch": (6, 6)}
+
+
 def test_explain_shows_the_nearest_miss():
     result = rulex("explain", MINI_PACK, MISSED)
     assert result.returncode == 0, result.stderr
