@@ -366,13 +366,15 @@ def _arg_text(text: str, value, has_value: bool) -> str:
 @click.argument("pack", type=click.Path(exists=True))
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
-              help="YAML: rulex types -> gold categories, gold roles -> rulex roles, named scores.")
+              help="YAML: rulex types -> gold categories, gold roles -> rulex roles, named scores, "
+                   "document-level gold values -> rulex roles.")
 @click.option("--errors", "errors_file", type=click.File("w", encoding="utf-8"), metavar="FILE",
               help="Write every false positive and miss here (JSONL), with its sentence, for review.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def eval_command(pack: str, gold: str, mapping: str | None, errors_file, fmt: str) -> None:
     """Score PACK against GOLD event annotations (JSONL as in ../shared/gold): precision, recall
-    and F1 of mentions and arguments, per type, per role and per rule."""
+    and F1 of mentions and arguments, per type, per role and per rule; for document-level gold
+    (MUC-4, GVDB), of documents, and the recall of gold values."""
     from .evaluate import evaluate, load_mapping, render
     compiled = _load_or_exit(pack, True)
     try:

@@ -10,10 +10,17 @@ figures agree with it; `--mapping FILE` (YAML) sets others:
     types: {Attack: attack, Kill: death}              # rulex type -> gold category
     roles: {attack: {Attacker: attacker, Target: target}, death: {Victim: victim}}
     scores: {attack: [attack], violence: [attack, death]}
+    values: {perp_organization: [attacker, killer]}   # document-level gold value -> roles
+
+Document-level gold (`doc_level`: MUC-4 templates, GVDB: events without triggers) is scored
+per document: a document counts when the pack finds an event of the mapped categories in
+it, and each gold value (`args`) when some such event has an argument of a mapped role whose
+text holds it or is held by it (case aside): recall only, as templates list only some incidents.
 """
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +40,11 @@ DEFAULT_MAPPING = {
                   "Place": "place"},
     },
     "scores": {"attack": ["attack"], "violence": ["attack", "death"]},
+    # document-level gold (MUC-4 templates, GVDB): a gold value -> the rulex roles that may hold it
+    "values": {"perp_individual": ["attacker", "killer"], "perp_organization": ["attacker", "killer"],
+               "human_target_name": ["victim", "target"], "human_target_description": ["victim", "target"],
+               "physical_target": ["target"], "instrument": ["weapon"], "location": ["place"],
+               "shooter": ["attacker", "killer"], "victim": ["victim", "target"], "city": ["place"]},
 }
 
 
@@ -57,10 +69,14 @@ class Evaluation:
     rules: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))  # tp = correct, pred = all
     errors: list[dict] = field(default_factory=list)
     records: int = 0
+    documents: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))  # score -> documents
+    values: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))     # gold value key -> found
 
     def to_dict(self) -> dict:
         return {"records": self.records,
                 "scores": {name: {k: t.prf() for k, t in parts.items()} for name, parts in self.scores.items()},
+                "documents": {k: t.prf() for k, t in self.documents.items()},
+                "values": {k: t.prf() for k, t in sorted(self.values.items())},
                 "types": {k: t.prf() for k, t in sorted(self.types.items())},
                 "roles": {k: t.prf() for k, t in sorted(self.roles.items())},
                 "rules": {k: {"correct": t.tp, "predicted": t.pred, "precision": round(t.tp / t.pred, 3) if t.pred else 0.0}
@@ -82,8 +98,11 @@ def evaluate(pack: Pack, gold_path: str, mapping: dict = DEFAULT_MAPPING) -> Eva
     scores = {name: {"mentions": Tally(), "arguments": Tally()} for name in mapping["scores"]}
     result.scores = scores
     for record in records:
-        gold = [e for e in record.get("events", []) if e.get("category") in mapping["roles"] and e.get("trigger_span")]
         preds = [m for m in pack.process(Document(str(record["id"]), record["text"])).matches if m.type in type_cat]
+        if record.get("doc_level"):
+            _score_document(result, record, preds, mapping)
+            continue
+        gold = [e for e in record.get("events", []) if e.get("category") in mapping["roles"] and e.get("trigger_span")]
         for name, cats in mapping["scores"].items():
             _score(scores[name], [g for g in gold if g["category"] in cats],
                    [p for p in preds if type_cat[p.type] in cats], mapping, None)
@@ -105,6 +124,52 @@ def evaluate(pack: Pack, gold_path: str, mapping: dict = DEFAULT_MAPPING) -> Eva
                     result.errors.append({"kind": "miss", "doc": record["id"], "type": rulex_type, "category": category,
                                           "trigger": record["text"][s:t], "start": s, "end": t, "sentence": record["text"]})
     return result
+
+
+def _score_document(result: Evaluation, record: dict, preds: list[Match], mapping: dict) -> None:
+    """A document-level record: whether the pack finds its events, and which gold values."""
+    type_cat = mapping["types"]
+    events = record.get("events", [])
+    for name, cats in mapping["scores"].items():
+        tally = result.documents[name]
+        gold = any(e.get("category") in cats for e in events)
+        found = [p for p in preds if type_cat[p.type] in cats]
+        tally.gold += gold
+        tally.pred += bool(found)
+        tally.tp += gold and bool(found)
+        if gold and not found:
+            result.errors.append({"kind": "missed_document", "doc": record["id"], "score": name})
+    texts: dict[str, list[str]] = defaultdict(list)   # role -> argument texts, lower-cased
+    for pred in preds:
+        for role, value in pred.args.items():
+            texts[role].extend(a.text.lower() for a in (value if isinstance(value, list) else [value]))
+    for event in events:
+        values = event.get("arg_values") or {k: [v] for k, v in event.get("args", {}).items()}
+        for key, roles in mapping.get("values", {}).items():
+            for value in values.get(key, ()):
+                forms = _value_forms(str(value))
+                if not forms:
+                    continue
+                result.values[key].gold += 1
+                hit = any(wanted in text or (len(text) >= 3 and text in wanted)
+                          for wanted in forms for role in roles for text in texts[role])
+                result.values[key].tp += hit
+                result.values[key].pred += hit
+
+
+def _value_forms(value: str) -> list[str]:
+    """The lower-cased forms a gold value may be found as: each alternative of a MUC-4 fill
+    ("A / B"), without its brackets and kind labels, the most specific part of a place
+    ("PERU: LIMA (CITY)" -> "lima")."""
+    forms = []
+    for alternative in value.split(" / "):
+        text = alternative.strip()
+        if text.startswith("(") and text.endswith(")"):
+            text = text[1:-1]
+        text = re.sub(r"\s*\([A-Z][A-Z ]*\)", "", text).rsplit(":", 1)[-1].strip().lower()
+        if len(text) >= 2 and text != "-":
+            forms.append(text)
+    return forms
 
 
 def _overlap(a, b) -> bool:
@@ -149,6 +214,18 @@ def _score(tallies: dict[str, Tally], gold: list[dict], preds: list[Match], mapp
 
 def render(result: Evaluation) -> str:
     lines = [f"{result.records} gold records"]
+    if result.documents:
+        lines.append("document-level records: events found per document, gold values found (recall)")
+        for name, tally in result.documents.items():
+            m = tally.prf()
+            lines.append(f"{name:10s} documents  P={m['p']:.3f} R={m['r']:.3f} F1={m['f1']:.3f}  "
+                         f"(tp {m['tp']}, pred {m['pred']}, gold {m['gold']})")
+        for key, tally in sorted(result.values.items()):
+            lines.append(f"  {key:26s} R={tally.tp / tally.gold if tally.gold else 0:.3f}  "
+                         f"({tally.tp} of {tally.gold})")
+        if not any(t.gold or t.pred for parts in result.scores.values() for t in parts.values()):
+            return "\n".join(lines)   # no sentence-level records: the rest would be empty
+        lines.append("")
     for name, parts in result.scores.items():
         for part, tally in parts.items():
             m = tally.prf()

@@ -65,6 +65,34 @@ def test_eval_text_report_names_the_rules(keyword_pack):
     assert "kw.attack.word" in out
 
 
+def test_eval_scores_document_level_gold_per_document_and_gold_value(keyword_pack, tmp_path):
+    # MUC-4 and GVDB shapes: events without triggers, values as lists or strings
+    records = [
+        {"id": "a", "doc_level": True, "text": "SMITH DIED WHEN REBELS SHELLED THE TOWN OF LIMA.",
+         "events": [{"category": "attack", "trigger": None,
+                     "arg_values": {"human_target_name": ["SMITH"], "location": ["PERU: LIMA (CITY)"],
+                                    "perp_organization": ["-"]}}]},
+        {"id": "b", "doc_level": True, "text": "Jones was shot in Kalamazoo.",
+         "events": [{"category": "attack", "args": {"victim": "Brown", "city": "Kalamazoo"}}]},
+        {"id": "c", "doc_level": True, "text": "The council met on Monday.", "events": []},
+        {"id": "d", "doc_level": True, "text": "A bomb went off.", "events": []},
+    ]
+    gold = tmp_path / "docs.jsonl"
+    gold.write_text("".join(json.dumps(r) + "\n" for r in records))
+    errors = tmp_path / "errors.jsonl"
+    ours = json.loads(rulex("eval", keyword_pack, gold, "--format", "json", "--errors", errors).stdout)
+    # attack found in a, b ("shot"), d ("bomb"); gold in a and b
+    assert ours["documents"]["attack"] == {"p": 0.667, "r": 1.0, "f1": 0.8, "tp": 2, "pred": 3, "gold": 2}
+    # the keyword pack gives only a Kill's victim, a Name: "SMITH" found, "Brown" not; no place role;
+    # "-" is no value
+    values = {key: (v["tp"], v["gold"]) for key, v in ours["values"].items()}
+    assert values == {"human_target_name": (1, 1), "location": (0, 1), "victim": (0, 1), "city": (0, 1)}
+    assert ours["scores"]["attack"]["mentions"]["gold"] == 0  # no sentence-level records
+    text = rulex("eval", keyword_pack, gold).stdout
+    assert "attack     documents  P=0.667 R=1.000" in text and "human_target_name" in text
+    assert "per rule" not in text
+
+
 def test_diff_shows_gained_lost_and_changed(tmp_path):
     old, new = tmp_path / "old", tmp_path / "new"
     shutil.copytree(MINI_PACK, old)
