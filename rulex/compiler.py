@@ -383,7 +383,7 @@ class _RuleCompiler:
                         name = self.add(rule=rule_id, **common)
                         inner = self.node(sub.pattern, depth + 1 if depth >= 0 else depth, name, stack + (rule_id,))
                         parts.append(f"(?P<{name}>{inner})")
-                kinds.extend(meaning.kind for _ in range(len(parts) - len(kinds)))
+                kinds.extend(meaning.kind for _ in range(len(parts) - len(kinds)))  # one per part added
         # The types are tried in the order written ("{target:Phrase|Actor}" takes "Iranian oil
         # tankers", not the Actor "Iranian"): each one but the last may start inside the markers
         # of the mentions that start at the same word (in a lookbehind: end), which the

@@ -70,13 +70,14 @@ class Evaluation:
     errors: list[dict] = field(default_factory=list)
     records: int = 0
     documents: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))  # score -> documents
-    values: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))     # gold value key -> found
+    values: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))     # gold value key -> found (recall)
 
     def to_dict(self) -> dict:
         return {"records": self.records,
                 "scores": {name: {k: t.prf() for k, t in parts.items()} for name, parts in self.scores.items()},
                 "documents": {k: t.prf() for k, t in self.documents.items()},
-                "values": {k: t.prf() for k, t in sorted(self.values.items())},
+                "values": {k: {"r": round(t.tp / t.gold, 3) if t.gold else 0.0, "tp": t.tp, "gold": t.gold}
+                           for k, t in sorted(self.values.items())},
                 "types": {k: t.prf() for k, t in sorted(self.types.items())},
                 "roles": {k: t.prf() for k, t in sorted(self.roles.items())},
                 "rules": {k: {"correct": t.tp, "predicted": t.pred, "precision": round(t.tp / t.pred, 3) if t.pred else 0.0}
@@ -154,7 +155,6 @@ def _score_document(result: Evaluation, record: dict, preds: list[Match], mappin
                 hit = any(wanted in text or (len(text) >= 3 and text in wanted)
                           for wanted in forms for role in roles for text in texts[role])
                 result.values[key].tp += hit
-                result.values[key].pred += hit
 
 
 def _value_forms(value: str) -> list[str]:

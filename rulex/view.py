@@ -34,8 +34,8 @@ SEP = rf"[\s\x03\uE000-\uEFFF]*+(?:{_OPEN})*?"
 # The same inside a lookbehind, which is matched right to left: there the opening markers
 # are taken possessively and the closing ones left to the element on the left.
 SEP_REVERSE = rf"(?:{_CLOSE})*?(?:\s|{_OPEN})*+"
-# Before a slot's type that starts with a word (a phrase), the opening markers of the mentions
-# it starts inside (after it, in a lookbehind, the closing ones).
+# Before each type of a slot but the last, the opening markers of the mentions that start at
+# the same word (after it, in a lookbehind, the closing ones): see `_RuleCompiler.slot`.
 SKIP_OPEN, SKIP_CLOSE = rf"(?:{_OPEN})*?", rf"(?:{_CLOSE})*?"
 WORD_SEP = rf"(?:{MARK}*+-{MARK}*+|{MARK}++)"  # between the words of a phrase: space or hyphen
 TOKEN = r"(?:(?<![^\W_])[^\W_](?:[\w'.-]*[^\W_])?\.?(?![^\W_])|[^\w\s\x01\x03\uE000-\uF8FF])"
@@ -146,8 +146,8 @@ NAMED_LISTS = {
     "pastverb": "left struck took came went began shook tore fled fought sent".split(),
 }
 # A phrase never starts inside a number ("000" of "28,000") or after its first words ("least"
-# of "at least 50", "50" of "more than 50", "dozen" of "a dozen"): matched right to left, as in a rule's part before
-# its trigger, it would otherwise take the words and leave the number's first words out.
+# of "at least 50", "50" of "more than 50", "dozen" of "a dozen"): matched right to left, as
+# in a rule's part before its trigger, it would otherwise leave the number's first words out.
 _INSIDE_NUMBER = (rf"(?<=\d[,.])\d|(?<=\bat{MARK}+)least\b|(?<=\ba{MARK}+)(?:dozen|few)\b|"
                   rf"(?<=\b(?:at{MARK}+least|more{MARK}+than|up{MARK}+to|nearly|almost){MARK}+)(?:\d|\L<numword>\b)")
 # A stop word in capitals is a name ("IS fighters", "US troops") where a word beside it is not
