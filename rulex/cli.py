@@ -57,7 +57,8 @@ def cli() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="A summary at the end even when stderr is not a terminal.")
 @click.option("--no-cache", is_flag=True, help="Compile the pack even if a cached copy exists.")
 @click.option("--profile", is_flag=True,
-              help="At the end, on stderr: the rules that took the most time, with the sentences they were tried in.")
+              help="At the end, on stderr: the rules that took the most time, the sentences they were tried in "
+                   "and their matches (before overlaps are settled).")
 def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_text: str | None,
         types: str | None, rule_globs: str | None, jobs: int, errors_path, csv_rows: str, quiet: bool,
         verbose: bool, no_cache: bool, profile: bool) -> None:
