@@ -354,7 +354,7 @@ class _RuleCompiler:
                            type="|".join(t.name for t in node.types))
         owner = arg or parent
         parts: list[str] = []
-        kinds: list[str] = []
+        defines: set[int] = set()  # the parts that are defines
         for ref in node.types:
             for meaning in self.pack.names.get(ref.name, ()):
                 common = dict(kind="type", span=ref.span, type=ref.name, meaning=meaning.kind, parent=owner, depth=depth)
@@ -374,6 +374,7 @@ class _RuleCompiler:
                 elif meaning.kind == "define" and ref.name not in stack:
                     name = self.add(**common)
                     inner = self.node(self.pack.defines[ref.name].pattern, depth, owner, stack + (ref.name,))
+                    defines.add(len(parts))
                     parts.append(f"(?P<{name}>{inner})")
                 elif meaning.kind == "rules":
                     for rule_id in meaning.rules:
@@ -383,15 +384,14 @@ class _RuleCompiler:
                         name = self.add(rule=rule_id, **common)
                         inner = self.node(sub.pattern, depth + 1 if depth >= 0 else depth, name, stack + (rule_id,))
                         parts.append(f"(?P<{name}>{inner})")
-                kinds.extend(meaning.kind for _ in range(len(parts) - len(kinds)))  # one per part added
         # The types are tried in the order written ("{target:Phrase|Actor}" takes "Iranian oil
         # tankers", not the Actor "Iranian"): each one but the last may start inside the markers
         # of the mentions that start at the same word (in a lookbehind: end), which the
         # separator before the slot would otherwise offer first to the types that take mentions.
         # A define is as if written in place, and the last type keeps nested mentions for when
         # the longest fails.
-        for i, kind in enumerate(kinds[:-1]):
-            if kind != "define":
+        for i in range(len(parts) - 1):
+            if i not in defines:
                 parts[i] = f"{parts[i]}{SKIP_CLOSE}" if self.reverse else f"{SKIP_OPEN}{parts[i]}"
         body = "|".join(parts) or r"(?!)"
         return f"(?P<{arg}>{body})" if arg else f"(?:{body})"

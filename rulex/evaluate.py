@@ -143,7 +143,7 @@ def _score_document(result: Evaluation, record: dict, preds: list[Match], mappin
     texts: dict[str, list[str]] = defaultdict(list)   # role -> argument texts, lower-cased
     for pred in preds:
         for role, value in pred.args.items():
-            texts[role].extend(a.text.lower() for a in (value if isinstance(value, list) else [value]))
+            texts[role].extend(a.text.lower() for a in _items(value))
     for event in events:
         values = event.get("arg_values") or {k: [v] for k, v in event.get("args", {}).items()}
         for key, roles in mapping.get("values", {}).items():
@@ -176,9 +176,13 @@ def _overlap(a, b) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+def _items(arg) -> list:
+    """An argument's values: one, or the list of a role filled more than once."""
+    return arg if isinstance(arg, list) else [arg]
+
+
 def _spans(arg) -> list[tuple[int, int]]:
-    items = arg if isinstance(arg, list) else [arg]
-    return [(a.start, a.end) for a in items]
+    return [(a.start, a.end) for a in _items(arg)]
 
 
 def _score(tallies: dict[str, Tally], gold: list[dict], preds: list[Match], mapping: dict,
