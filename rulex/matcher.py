@@ -585,6 +585,7 @@ def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc
             if arg is None:
                 continue
             arguments.append(arg)
+    arguments.sort(key=lambda a: a.start)  # in text order, also when one group matched twice (a repeat)
     alternative = next((g.alternative for g in rule.groups if g.kind == "alternative" and m.spans(g.name)), None)
     derivation = tuple({"role": a.role, "text": a.text, **a.derivation} for a in arguments)
     if rule.kind == "entity":

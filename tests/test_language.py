@@ -90,6 +90,20 @@ def test_gaps_are_bounded_and_never_cross_a_sentence(make_pack, lexicons):
     assert pack.extract("Iran fired. Then at Erbil nothing happened.") == []
 
 
+def test_a_repeated_define_is_compiled_once_and_gives_its_arguments_in_text_order(make_pack, lexicons):
+    rules = ("define: where = (in | near) {place:Place} | on {day:Time}\n"
+             "event: Attack\nrule: rep\n  pattern: {attacker:Actor} struck {where}{0,3} (and {target:Phrase})?\n")
+    pack = load(make_pack, lexicons, rules)
+    [rule] = pack.rules
+    assert rule.source.count(r"\bnear\b") == 1  # not once for the first repetition and again for the rest
+    [m] = pack.extract("Iran struck near Erbil on Tuesday in Baghdad and a base.")
+    assert m.text == "Iran struck near Erbil on Tuesday in Baghdad and a base"
+    assert [(a.role, a.text) for a in m.arguments] == [
+        ("attacker", "Iran"), ("place", "Erbil"), ("day", "Tuesday"), ("place", "Baghdad"), ("target", "a base")]
+    [m] = pack.extract("Iran struck near Erbil in Iraq on Tuesday in Baghdad.")  # three at most
+    assert m.text == "Iran struck near Erbil in Iraq on Tuesday"
+
+
 @pytest.mark.parametrize("pattern,code", [
     ("{attacker:Actor} fired _*", "RX402"),
     ("{attacker:Actor} fired (very)+", "RX402"),
