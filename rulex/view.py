@@ -154,6 +154,9 @@ _INSIDE_NUMBER = (rf"(?<=\d[,.])\d|(?<=\bat{MARK}+)least\b|(?<=\ba{MARK}+)(?:doz
 # in capitals (a look at the neighbours only: a look to the sentence's end for every word in
 # capitals would cost a scan per word in upper-case text).
 _NAME_IN_CAPS = r"(?-i:[A-Z]{2,})\b(?:(?=\W*?(?-i:[a-z]))|(?<=(?-i:[a-z])\W+(?-i:[A-Z]{2,})))"
+# "that" before a number or another determiner is a conjunction, not a determiner ("officials
+# said that 126 people were killed": the phrase is "126 people").
+_DET_HERE = rf"(?!that\b{MARK}++(?:\d|(?:\L<numword>|\L<det>)\b))\L<det>"
 _FIRST = rf"(?!(?!{_NAME_IN_CAPS})\L<stop>\b)(?!{_INSIDE_NUMBER}){_WORD}"
 _NEXT = (rf"(?!(?!{_NAME_IN_CAPS})(?:\L<stop>|\L<pastverb>)\b)(?!(?!\L<ingnoun>\b)(?-i:[a-z]+ing\b))"
          rf"{_WORD}")
@@ -167,7 +170,7 @@ _NAME_GOES_ON = rf"(?!(?=(?-i:[A-Z]+\b))(?!{_NAME_IN_CAPS})\L<stop>\b)"
 
 def generic_types() -> dict[str, tuple[str, str]]:
     """Span types with no value: name -> (description, regex)."""
-    phrase = (rf"\b(?:(?:\L<det>|{_NUMBER})\b{MARK}++){{0,2}}{_FIRST}"
+    phrase = (rf"\b(?:(?:{_DET_HERE}|{_NUMBER})\b{MARK}++){{0,2}}{_FIRST}"
               rf"(?:(?:{MARK}++(?:and|of|&){MARK}++(?!(?-i:[a-z]+ed\b))|{MARK}++){_NEXT}){{0,7}}")
     name = rf"\b{_NAME_WORD}(?:{MARK}++(?:{_NAME_LINK}{MARK}++)?{_NAME_GOES_ON}{_NAME_WORD}){{0,5}}"
     return {

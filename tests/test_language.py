@@ -148,7 +148,12 @@ def test_a_phrase_keeps_the_whole_number_it_starts_with(make_pack, lexicons):
                 "Ghani said 28,000 Afghan soldiers have been killed.": "28,000 Afghan soldiers",
                 "He said more than 50 people were killed.": "more than 50 people",
                 "He said more than a dozen people were killed.": "more than a dozen people",
-                "He said up to 30 guards were killed.": "up to 30 guards"}
+                "He said up to 30 guards were killed.": "up to 30 guards",
+                # "that" before a number or a determiner is a conjunction, elsewhere a determiner
+                "Officials said that 126 people were killed.": "126 people",
+                "Officials said that twelve soldiers were killed.": "twelve soldiers",
+                "He said that those 12 guards were killed.": "those 12 guards",
+                "He said that man and his son were killed.": "that man and his son"}
     for sentence, victim in expected.items():
         assert texts(pack.extract(sentence), "victim") == [victim], sentence
 
