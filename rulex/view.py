@@ -118,7 +118,7 @@ class SentenceView:
 
 # ---- generic span types (no normalised value) -----------------------------------------
 
-_TIME_WORDS = "last|yesterday|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_TIME_WORDS = "last|yesterday|today|tomorrow|tonight|overnight|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _STOP = ("in|at|on|near|from|to|into|onto|with|by|for|against|over|under|after|before|during|since|"
          "as|than|toward|towards|across|through|between|without|within|around|about|amid|despite|"
          "outside|inside|along|via|per|upon|and|or|but|nor|that|which|who|whom|whose|where|when|while|"

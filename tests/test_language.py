@@ -158,6 +158,13 @@ def test_a_phrase_keeps_the_whole_number_it_starts_with(make_pack, lexicons):
         assert texts(pack.extract(sentence), "victim") == [victim], sentence
 
 
+def test_a_phrase_stops_at_a_time_word(make_pack, lexicons):
+    pack = load(make_pack, lexicons, "event: Attack\nrule: r\n  pattern: attack by {attacker:Phrase}\n")
+    for sentence in ("It was an attack by Kurdish rebels overnight.", "It was an attack by Kurdish rebels on Monday.",
+                     "It was an attack by Kurdish rebels last week."):
+        assert texts(pack.extract(sentence), "attacker") == ["Kurdish rebels"], sentence
+
+
 def test_a_stop_word_in_capitals_is_a_name_unless_its_neighbours_are_in_capitals(make_pack, lexicons):
     rules = "event: Kill\nrule: r\n  pattern: {victim:Phrase} were killed\nrule: s\n  pattern: killed {victim:Phrase}\n"
     pack = load(make_pack, lexicons, rules)
