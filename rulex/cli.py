@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import gc
 import sys
 import time
 from collections import deque
@@ -177,7 +176,7 @@ _WORKER_PACK: Pack | None = None
 
 def _worker_init(pack_path: str, cache: bool) -> None:
     global _WORKER_PACK
-    _WORKER_PACK = load(pack_path, cache=cache)
+    _WORKER_PACK = load(pack_path, cache=cache, freeze=True)
 
 
 def _worker_process(batch: list[Document], rules: set[int] | None, profile: bool) -> list[DocResult]:
@@ -509,11 +508,7 @@ def inspect(pack: str, stage: str, rule_glob: str | None) -> None:
 
 def _load_or_exit(pack: str, cache: bool) -> Pack:
     try:
-        loaded = load(pack, cache=cache)
-        # The pack lives as long as this process: keep the collector from walking its objects
-        # again and again while documents are matched (a library caller decides this for itself).
-        gc.freeze()
-        return loaded
+        return load(pack, cache=cache, freeze=True)  # the pack lives as long as this process
     except RulexError as err:
         click.echo(err.render(), err=True)
         click.echo(f"rulex: {pack}: {len([d for d in err.diagnostics if d.severity.value == 'error'])} error(s); "
