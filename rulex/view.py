@@ -164,7 +164,7 @@ _NEXT = (rf"(?!(?!{_NAME_IN_CAPS})(?:\L<stop>|\L<pastverb>)\b)(?!(?!\L<ingnoun>\
 # Bush"), not the full stop of "... in Khan Sheikhoun."
 _NAME_WORD = r"(?-i:[A-Z][\w'-]*(?:\.[A-Z][\w'-]*)*(?![^\W_])(?:\.(?=[\s\x01\x03\uE000-\uF8FF]*+[^\W_]))?)"
 _NAME_LINK = r"(?-i:of|the|al|bin|ibn|de|del|la|van|von|da|el)"
-# In upper-case text a name does not run on over a stop word ("HUAMAGUILLA IN ANOTHER ...").
+# In upper-case text a name holds no stop word ("HUAMAGUILLA IN ANOTHER ...", "AND").
 _NAME_GOES_ON = rf"(?!(?=(?-i:[A-Z]+\b))(?!{_NAME_IN_CAPS})\L<stop>\b)"
 
 
@@ -172,7 +172,7 @@ def generic_types() -> dict[str, tuple[str, str]]:
     """Span types with no value: name -> (description, regex)."""
     phrase = (rf"\b(?:(?:{_DET_HERE}|{_NUMBER})\b{MARK}++){{0,2}}{_FIRST}"
               rf"(?:(?:{MARK}++(?:and|of|&){MARK}++(?!(?-i:[a-z]+ed\b))|{MARK}++){_NEXT}){{0,7}}")
-    name = rf"\b{_NAME_WORD}(?:{MARK}++(?:{_NAME_LINK}{MARK}++)?{_NAME_GOES_ON}{_NAME_WORD}){{0,5}}"
+    name = rf"\b{_NAME_GOES_ON}{_NAME_WORD}(?:{MARK}++(?:{_NAME_LINK}{MARK}++)?{_NAME_GOES_ON}{_NAME_WORD}){{0,5}}"
     return {
         "Phrase": ("a noun-phrase-like span of up to 8 words: optional determiners or a number, "
                    "then words up to a preposition, verb or punctuation", phrase),

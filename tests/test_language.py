@@ -173,10 +173,15 @@ def test_a_stop_word_in_capitals_is_a_name_unless_its_neighbours_are_in_capitals
     assert texts(pack.extract("HE SAID IS FIGHTERS WERE KILLED."), "victim") == ["FIGHTERS"]  # "IS" may be a verb
 
 
-def test_a_name_in_upper_case_text_stops_at_a_stop_word(make_pack, lexicons):
+def test_a_name_in_upper_case_text_stops_at_a_stop_word_and_starts_at_none(make_pack, lexicons):
     pack = load(make_pack, lexicons, "event: Kill\nrule: r\n  pattern: murdered today in {place:Name}\n")
     assert texts(pack.extract("A WOMAN WAS MURDERED TODAY IN HUAMAGUILLA IN ANOTHER ATTACK."), "place") == ["HUAMAGUILLA"]
     assert texts(pack.extract("A woman was murdered today in The Hague In Spring."), "place") == ["The Hague In Spring"]
+    # nor does it start with one, where it is matched right to left before the rest of the rule
+    pack = load(make_pack, lexicons, "event: Attack\nrule: r\n  pattern: {attacker:Name}? shot her\n")
+    [m] = pack.extract("THE MEN WAITED AT A CORNER AND SHOT HER SEVERAL TIMES.")
+    assert (m.text, m.args.get("attacker")) == ("SHOT HER", None)
+    assert texts(pack.extract("In the kitchen Sirhan shot her."), "attacker") == ["Sirhan"]
 
 
 def test_the_types_of_a_slot_are_tried_in_the_order_written(make_pack, lexicons):
