@@ -339,12 +339,12 @@ class _RuleCompiler:
         for item in items:
             if isinstance(item, ast.Repeat) and item.max not in (1, None) and (need_sep or item.min == 0) \
                     and not self.reverse:
-                # Each repetition with its own separator, "(?:SEP x){0,3}" (or "(?:x SEP){0,3}"
-                # first in a sequence): the same matches, in the same order, as
-                # "(?:SEP x(?:SEP x){0,2})?", with one copy of x, not two (a
-                # large define repeated doubled the regex, and its compile time). Not in a
-                # lookbehind, where the regex module's right-to-left matching then prefers
-                # shorter matches ("have detonated" for "Yusufu is believed to have detonated").
+                # Each repetition with its own separator, "(?:SEP x){0,3}" (first in a sequence
+                # "(?:x SEP){0,3}"): the same matches, in the same order, as "(?:SEP x(?:SEP
+                # x){0,2})?", with one copy of x, not two (a large define repeated doubled the
+                # regex and its compile time). Not in a lookbehind, where the regex module's
+                # right-to-left matching then prefers shorter matches ("have detonated" for
+                # "Yusufu is believed to have detonated").
                 inner = self.node(item.item, depth, parent, stack)
                 lazy = "?" if isinstance(item.item, ast.AnyWord) else ""
                 each = f"{self.sep}{inner}" if need_sep else f"{inner}{self.sep}"
