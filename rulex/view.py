@@ -129,7 +129,10 @@ _NUMBER = (rf"(?:(?:at{MARK}+least|more{MARK}+than|up{MARK}+to|over|about|nearly
            r"(?:\d[\d,.]*|\L<numword>)")
 # A word ends where a letter or digit does not follow: backtracking never cuts one short
 # ("Sanders" is not "Sander" when what follows the slot fails).
-_WORD = r"[^\W_](?:[\w'-]*[^\W_])?(?:\.[^\W_]+)*(?:(?<=\b[^\W_]\.[^\W_])\.)?(?![^\W_])"
+_WORD = (r"[^\W_](?:[\w'-]*[^\W_])?(?:\.[^\W_]+)*(?:(?<=\b[^\W_]\.[^\W_])\.)?(?![^\W_])"
+         # an initial or a title keeps its dot where the sentence goes on ("Richard J. Donovan")
+         r"(?:(?<=\b(?-i:[A-Z])|\b(?i:jr|sr|rev|rep|sen|gen|lt|col|maj|capt|sgt|dr|mr|mrs|ms|prof|gov|st|mt|ft))"
+         r"\.(?=[\s\x01\x03\uE000-\uF8FF]*+[^\W_]))?")
 # Word lists are passed to the regex module as named lists (\L<name>): much cheaper to
 # compile than alternations, and every rule with a Phrase compiles them.
 NAMED_LISTS = {

@@ -158,6 +158,12 @@ def test_a_phrase_keeps_the_whole_number_it_starts_with(make_pack, lexicons):
         assert texts(pack.extract(sentence), "victim") == [victim], sentence
 
 
+def test_a_phrase_keeps_the_dot_of_an_initial_or_a_title_inside_it(make_pack, lexicons):
+    pack = load(make_pack, lexicons, "event: Kill\nrule: r\n  pattern: {victim:Phrase} was killed\n")
+    for victim in ("Former Army Sgt. Richard J. Donovan", "The Most Rev. John Smith", "Rep. Gabrielle Giffords", "Dr. Jane Doe"):
+        assert texts(pack.extract(f"Police said {victim} was killed."), "victim") == [victim]
+
+
 def test_a_phrase_stops_at_a_time_word(make_pack, lexicons):
     pack = load(make_pack, lexicons, "event: Attack\nrule: r\n  pattern: attack by {attacker:Phrase}\n")
     for sentence in ("It was an attack by Kurdish rebels overnight.", "It was an attack by Kurdish rebels on Monday.",
