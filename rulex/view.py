@@ -132,7 +132,9 @@ _NUMBER = (rf"(?:(?:at{MARK}+least|more{MARK}+than|up{MARK}+to|over|about|nearly
 _WORD = (r"[^\W_](?:[\w'-]*[^\W_])?(?:\.[^\W_]+)*(?:(?<=\b[^\W_]\.[^\W_])\.)?(?![^\W_])"
          # an initial or a title keeps its dot where the sentence goes on ("Richard J. Donovan")
          r"(?:(?<=\b(?-i:[A-Z])|\b(?i:jr|sr|rev|rep|sen|gen|lt|col|maj|capt|sgt|dr|mr|mrs|ms|prof|gov|st|mt|ft))"
-         r"\.(?=[\s\x01\x03\uE000-\uF8FF]*+[^\W_]))?")
+         r"\.(?=[\s\x01\x03\uE000-\uF8FF]*+[^\W_]))?"
+         # a plural's possessive apostrophe where a word follows ("Giffords' aide", "the victims' families")
+         r"(?:(?<=(?-i:[a-z]|[A-Z])s)['\u2019](?=[\s\x01\x03\uE000-\uF8FF]++[^\W_]))?")
 # Word lists are passed to the regex module as named lists (\L<name>): much cheaper to
 # compile than alternations, and every rule with a Phrase compiles them.
 NAMED_LISTS = {

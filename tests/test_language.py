@@ -158,9 +158,10 @@ def test_a_phrase_keeps_the_whole_number_it_starts_with(make_pack, lexicons):
         assert texts(pack.extract(sentence), "victim") == [victim], sentence
 
 
-def test_a_phrase_keeps_the_dot_of_an_initial_or_a_title_inside_it(make_pack, lexicons):
+def test_a_phrase_keeps_the_dot_of_an_initial_or_a_title_and_a_plurals_apostrophe_inside_it(make_pack, lexicons):
     pack = load(make_pack, lexicons, "event: Kill\nrule: r\n  pattern: {victim:Phrase} was killed\n")
-    for victim in ("Former Army Sgt. Richard J. Donovan", "The Most Rev. John Smith", "Rep. Gabrielle Giffords", "Dr. Jane Doe"):
+    for victim in ("Former Army Sgt. Richard J. Donovan", "The Most Rev. John Smith", "Rep. Gabrielle Giffords' aide",
+                   "Dr. Jane Doe", "the protesters\u2019 leader"):
         assert texts(pack.extract(f"Police said {victim} was killed."), "victim") == [victim]
 
 
