@@ -162,9 +162,14 @@ _NAME_IN_CAPS = r"(?-i:[A-Z]{2,})\b(?:(?=\W*?(?-i:[a-z]))|(?<=(?-i:[a-z])\W+(?-i
 # "that" before a number or another determiner is a conjunction, not a determiner ("officials
 # said that 126 people were killed": the phrase is "126 people").
 _DET_HERE = rf"(?!that\b{MARK}++(?:\d|(?:\L<numword>|\L<det>)\b))\L<det>"
-_FIRST = rf"(?!(?!{_NAME_IN_CAPS})\L<stop>\b)(?!{_INSIDE_NUMBER}){_WORD}"
+# A word in -ed before a number or a determiner is a verb with its object, neither the start
+# nor a part of a phrase ("reported a Turkish man died", "an attack on a bus killed two"); after
+# a determiner it is an adjective ("the infected 60-year-old man").
+_VERB_ED = rf"(?-i:[a-z]+ed)\b{MARK}++(?:\d|(?:\L<numword>|\L<det>)\b)"
+_FIRST = (rf"(?!(?!{_NAME_IN_CAPS})\L<stop>\b)(?!{_INSIDE_NUMBER})(?:(?<=\b\L<det>{MARK}++)|(?!{_VERB_ED}))"
+          rf"{_WORD}")
 _NEXT = (rf"(?!(?!{_NAME_IN_CAPS})(?:\L<stop>|\L<pastverb>)\b)(?!(?!\L<ingnoun>\b)(?-i:[a-z]+ing\b))"
-         rf"{_WORD}")
+         rf"(?!{_VERB_ED}){_WORD}")
 # A name's word keeps a final dot only where more text follows ("Gen. Soleimani", "George W.
 # Bush"), not the full stop of "... in Khan Sheikhoun."
 _NAME_WORD = r"(?-i:[A-Z][\w'-]*(?:\.[A-Z][\w'-]*)*(?![^\W_])(?:\.(?=[\s\x01\x03\uE000-\uF8FF]*+[^\W_]))?)"

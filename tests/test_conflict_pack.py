@@ -87,6 +87,19 @@ def test_real_sentences_give_the_expected_event_types(pack):
         assert kind in {m.type for m in pack.extract(text)}, text
 
 
+def test_a_compound_attack_noun_is_one_event(pack):
+    text = "Israeli police officers inspect the scene of a stabbing attack in Beit Shemesh, central Israel."
+    attacks = [m for m in pack.extract(text) if m.type == "Attack"]
+    assert [m.text for m in attacks] == ["a stabbing attack in Beit Shemesh, central Israel"]
+
+
+def test_a_place_before_the_verb_is_not_the_killer(pack):
+    [kill] = [m for m in pack.extract("The bombing attack in Kabul killed 5.") if m.type == "Kill"]
+    assert kill.text == "killed 5" and "killer" not in kill.args
+    [kill] = [m for m in pack.extract("Taliban fighters killed three policemen.") if m.type == "Kill"]
+    assert kill.args["killer"].text == "Taliban fighters"
+
+
 def test_the_lexicon_builder_is_shipped():
     script = CONFLICT / "tools" / "build_lexicons.py"
     assert script.exists()
