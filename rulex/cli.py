@@ -369,7 +369,8 @@ def _arg_text(text: str, value, has_value: bool) -> str:
               help="YAML: rulex types -> gold categories, gold roles -> rulex roles, named scores, "
                    "document-level gold values -> rulex roles.")
 @click.option("--errors", "errors_file", type=click.File("w", encoding="utf-8"), metavar="FILE",
-              help="Write every false positive and miss here (JSONL), with its sentence, for review.")
+              help="Write every false positive and miss here (JSONL), with its sentence, for review; "
+                   "for matched events, also every wrong and missed argument.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def eval_command(pack: str, gold: str, mapping: str | None, errors_file, fmt: str) -> None:
     """Score PACK against GOLD event annotations (JSONL as in ../shared/gold): precision, recall

@@ -118,6 +118,8 @@ def evaluate(pack: Pack, gold_path: str, mapping: dict = DEFAULT_MAPPING) -> Eva
                 if id(m) not in matched:
                     result.errors.append({"kind": "false_positive", "doc": record["id"], "type": m.type, "rule": m.rule,
                                           "text": m.text, "start": m.start, "end": m.end, "sentence": record["text"]})
+            for pred, event in pairs:
+                result.errors.extend(_argument_errors(record, pred, event, mapping))
             found = {id(e) for _, e in pairs}
             for e in g:
                 if id(e) not in found:
@@ -199,8 +201,7 @@ def _score(tallies: dict[str, Tally], gold: list[dict], preds: list[Match], mapp
             tallies["mentions"].tp += 1
             pairs.append((pred, event))
             role_map = mapping["roles"][event["category"]]
-            gold_args = [(role_map[a["role"]], tuple(a["span"])) for a in event.get("arg_list", [])
-                         if a.get("span") and a["role"] in role_map]
+            gold_args = _gold_args(event, role_map)
             pred_args = [(role, span) for role, value in pred.args.items() if role in role_map.values()
                          for span in _spans(value)]
             tallies["arguments"].gold += len(gold_args)
@@ -214,6 +215,29 @@ def _score(tallies: dict[str, Tally], gold: list[dict], preds: list[Match], mapp
                     roles[role].tp += sum(any(gr == role and _overlap(s, gs) for gr, gs in gold_args) for s in mine)
             break
     return pairs
+
+
+def _gold_args(event: dict, role_map: dict) -> list[tuple[str, tuple[int, int]]]:
+    """A gold event's arguments as (rulex role, span), for the roles the mapping knows."""
+    return [(role_map[a["role"]], tuple(a["span"])) for a in event.get("arg_list", [])
+            if a.get("span") and a["role"] in role_map]
+
+
+def _argument_errors(record: dict, pred: Match, event: dict, mapping: dict) -> list[dict]:
+    """For `--errors`: the arguments of a matched pair that no gold argument of their role
+    overlaps (wrong), and the gold arguments that none of the pack's overlaps (missed)."""
+    role_map = mapping["roles"][event["category"]]
+    gold_args = _gold_args(event, role_map)
+    pred_args = [(role, arg) for role, value in pred.args.items() if role in role_map.values() for arg in _items(value)]
+    about = {"doc": record["id"], "type": pred.type, "rule": pred.rule, "event": pred.text, "sentence": record["text"]}
+    errors = [{"kind": "wrong_argument", **about, "role": role, "text": arg.text, "start": arg.start, "end": arg.end}
+              for role, arg in pred_args
+              if not any(r == role and _overlap((arg.start, arg.end), span) for r, span in gold_args)]
+    errors += [{"kind": "missed_argument", **about, "role": role, "text": record["text"][span[0]:span[1]],
+                "start": span[0], "end": span[1]}
+               for role, span in gold_args
+               if not any(r == role and _overlap((arg.start, arg.end), span) for r, arg in pred_args)]
+    return errors
 
 
 def render(result: Evaluation) -> str:

@@ -57,6 +57,11 @@ def test_eval_agrees_with_the_shared_scorer(keyword_pack, tmp_path):
     assert len(false) == ours["types"]["Attack"]["pred"] - ours["types"]["Attack"]["tp"]
     assert len(missed) == ours["types"]["Attack"]["gold"] - ours["types"]["Attack"]["tp"]
     assert all(e["sentence"][e["start"]:e["end"]] in (e.get("text"), e.get("trigger")) for e in listed)
+    # for matched events, each argument no gold argument of its role overlaps, and each gold one missed
+    wrong = [e for e in listed if e["kind"] == "wrong_argument"]
+    assert len(wrong) == sum(t["pred"] - t["tp"] for t in ours["roles"].values()) > 0
+    missed_args = [e for e in listed if e["kind"] == "missed_argument"]
+    assert missed_args and all(e["role"] in ours["roles"] and e["event"] in e["sentence"] for e in missed_args)
 
 
 def test_eval_text_report_names_the_rules(keyword_pack):
