@@ -183,8 +183,9 @@ def _items(arg) -> list:
     return arg if isinstance(arg, list) else [arg]
 
 
-def _spans(arg) -> list[tuple[int, int]]:
-    return [(a.start, a.end) for a in _items(arg)]
+def _pred_args(pred: Match, role_map: dict) -> list[tuple[str, object]]:
+    """A predicted event's arguments as (role, argument), for the roles the mapping knows."""
+    return [(role, arg) for role, value in pred.args.items() if role in role_map.values() for arg in _items(value)]
 
 
 def _score(tallies: dict[str, Tally], gold: list[dict], preds: list[Match], mapping: dict,
@@ -202,8 +203,7 @@ def _score(tallies: dict[str, Tally], gold: list[dict], preds: list[Match], mapp
             pairs.append((pred, event))
             role_map = mapping["roles"][event["category"]]
             gold_args = _gold_args(event, role_map)
-            pred_args = [(role, span) for role, value in pred.args.items() if role in role_map.values()
-                         for span in _spans(value)]
+            pred_args = [(role, (arg.start, arg.end)) for role, arg in _pred_args(pred, role_map)]
             tallies["arguments"].gold += len(gold_args)
             tallies["arguments"].pred += len(pred_args)
             tallies["arguments"].tp += sum(any(r == gr and _overlap(s, gs) for gr, gs in gold_args) for r, s in pred_args)
@@ -228,7 +228,7 @@ def _argument_errors(record: dict, pred: Match, event: dict, mapping: dict) -> l
     overlaps (wrong), and the gold arguments that none of the pack's overlaps (missed)."""
     role_map = mapping["roles"][event["category"]]
     gold_args = _gold_args(event, role_map)
-    pred_args = [(role, arg) for role, value in pred.args.items() if role in role_map.values() for arg in _items(value)]
+    pred_args = _pred_args(pred, role_map)
     about = {"doc": record["id"], "type": pred.type, "rule": pred.rule, "event": pred.text, "sentence": record["text"]}
     errors = [{"kind": "wrong_argument", **about, "role": role, "text": arg.text, "start": arg.start, "end": arg.end}
               for role, arg in pred_args
