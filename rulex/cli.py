@@ -365,23 +365,48 @@ def _arg_text(text: str, value, has_value: bool) -> str:
 @cli.command(name="eval")
 @click.argument("pack", type=click.Path(exists=True))
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--gold-format", type=click.Choice(["auto", "events", "adjudicated"]), default="auto", show_default=True,
+              help="GOLD's format: events (`category`, `trigger_span`, `arg_list`), adjudicated (`type`, "
+                   "`trigger`, `attrs`, `args` by role), or auto: told from its records.")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
               help="YAML: rulex types -> gold categories, gold roles -> rulex roles, named scores, "
-                   "document-level gold values -> rulex roles.")
+                   "document-level gold values -> rulex roles (events format only).")
 @click.option("--errors", "errors_file", type=click.File("w", encoding="utf-8"), metavar="FILE",
-              help="Write every false positive and miss here (JSONL), with its sentence, for review; "
-                   "for matched events, also every wrong and missed argument.")
+              help="Write every error here (JSONL), with its sentence, for review. Events format: false positives "
+                   "and misses, and the wrong and missed arguments of matched events; adjudicated: every missed "
+                   "or spurious mention, argument and value, with the rule that predicted it.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def eval_command(pack: str, gold: str, mapping: str | None, errors_file, fmt: str) -> None:
-    """Score PACK against GOLD event annotations (JSONL as in ../shared/gold): precision, recall
-    and F1 of mentions and arguments, per type, per role and per rule; for document-level gold
-    (MUC-4, GVDB), of documents, and the recall of gold values."""
-    from .evaluate import evaluate, load_mapping, render
+def eval_command(pack: str, gold: str, gold_format: str, mapping: str | None, errors_file, fmt: str) -> None:
+    """Score PACK against GOLD, event annotations in JSONL, in either of two formats.
+
+    Events format (third-party gold such as WikiEvents or M2E2: `category`, `trigger_span`,
+    `arg_list`): precision, recall and F1 of mentions and arguments, per named score, per type,
+    per role and per rule, as the shared score_events.py counts them; for document-level gold
+    (MUC-4, GVDB), of documents, and the recall of gold values.
+
+    Adjudicated format (gold in the pack's own schema, one record per sentence: `type`,
+    `trigger`, `attrs`, `args` by role, `doc_date`): precision, recall and F1 of mentions,
+    arguments and values (count, casualties, time) for Attack, Kill and both, as the shared
+    score_adjudicated.py counts them (negated and future events left out on both sides), then
+    per role, and per rule its correct of predicted mentions, arguments and values. Relative
+    times resolve against each record's `doc_date`."""
+    from .evaluate import detect_format, evaluate, evaluate_adjudicated, load_mapping, read_gold, render
     compiled = _load_or_exit(pack, True)
     try:
-        result = evaluate(compiled, gold, load_mapping(mapping))
+        records = read_gold(gold)
+    except ValueError as err:
+        raise click.BadParameter(f"{gold} is not JSONL: {err}", param_hint="GOLD")
+    kind = detect_format(records) if gold_format == "auto" else gold_format
+    if kind == "adjudicated" and mapping:
+        raise click.UsageError("--mapping applies to gold in the events format; adjudicated gold uses the pack's "
+                               "own types and roles")
+    try:
+        result = (evaluate_adjudicated(compiled, records) if kind == "adjudicated"
+                  else evaluate(compiled, records, load_mapping(mapping)))
     except (ValueError, KeyError, TypeError) as err:
-        raise click.BadParameter(f"{gold} is not gold JSONL with `id`, `text` and `events`: {err}", param_hint="GOLD")
+        fields = "`type`, `trigger` and `args`" if kind == "adjudicated" else "`category` and `trigger_span`"
+        raise click.BadParameter(f"{gold} is not {kind}-format gold JSONL (`id`, `text`, `events` with {fields}): "
+                                 f"{type(err).__name__}: {err}", param_hint="GOLD")
     if errors_file is not None:
         for error in result.errors:
             errors_file.write(json.dumps(error, ensure_ascii=False) + "\n")
