@@ -6,6 +6,7 @@ reads only them. Every node carries the `Span` of the rule text that made it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from importlib import resources
 from pathlib import Path
 from typing import Any, Union
@@ -49,11 +50,21 @@ class TypeRef:
 
 
 @dataclass(frozen=True, slots=True)
+class NestedSlot:
+    """`with casualties:Quantity` in `{victim:Phrase with casualties:Quantity}`: the first mention
+    of one of `types` inside the captured span becomes a second argument, `role`."""
+    role: str
+    types: tuple[TypeRef, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Slot:
     """`{role:Type}` (an argument) or `{Type}` (no argument): a lexicon, built-in, rule type or define."""
     role: str | None
     types: tuple[TypeRef, ...]
     span: Span
+    nested: tuple[NestedSlot, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +141,37 @@ class Template:
     span: Span
 
 
+class Direction(Enum):
+    """Where a `find:` clause looks, from the rule's match."""
+    BEFORE = "before"
+    AFTER = "after"
+    EITHER = "either"
+
+
+class Scope(Enum):
+    """How far a `find:` clause looks: the match's clause, or its whole sentence."""
+    CLAUSE = "clause"
+    SENTENCE = "sentence"
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """`find after in clause: {place:attack_loc}`: arguments looked for beyond the match, used
+    when the match itself did not fill their roles."""
+    pattern: "Pattern"
+    direction: Direction
+    scope: Scope
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FixedValue:
+    """`set: injury = true`: an attribute every event of the rule carries."""
+    name: str
+    value: Any
+    span: Span
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One rule: emits `type` (an event or entity type) whenever `pattern` matches."""
@@ -146,6 +188,8 @@ class Rule:
     not_followed_by: Pattern | None = None
     examples: tuple[Example, ...] = ()
     pattern_span: Span | None = None
+    sets: tuple[FixedValue, ...] = ()
+    searches: tuple[Search, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +198,27 @@ class Define:
     name: str
     pattern: Pattern
     span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class SharedRole:
+    """`attacker = killer` in a link's `share:` (or `place`, the same role on both events)."""
+    first: str      # the role on the link's first event type
+    second: str     # the role on its second
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """`link: id`: two events of the given types in one sentence that overlap, touch, or stand
+    with only `joined by` between them are one happening told twice; each takes from the other
+    the shared roles it lacks."""
+    id: str
+    types: tuple[str, str]
+    joined_by: "Pattern | None"
+    share: tuple[SharedRole, ...]
+    span: Span
+    examples: tuple[Example, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +233,7 @@ class RuleFile:
     rules: tuple[Rule, ...] = ()
     defines: tuple[Define, ...] = ()
     imports: tuple[Import, ...] = ()
+    links: tuple[Link, ...] = ()
 
 
 def children(node: Pattern) -> tuple[Pattern, ...]:

@@ -32,6 +32,16 @@ BUILTIN_NAMES = tuple(sorted(BUILTINS))  # built-in type i is mention source len
 
 
 @dataclass(frozen=True, slots=True)
+class NestedCapture:
+    """`with ROLE:Type` of a slot: the first mention of `sources` inside the argument."""
+    role: str
+    type: str
+    meaning: str               # "lexicon" | "builtin"
+    sources: tuple[int, ...]   # mention sources (lexicon indices; built-ins after them)
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Group:
     """What made one named group of a compiled rule."""
     name: str
@@ -45,6 +55,38 @@ class Group:
     parent: str | None = None  # the enclosing "arg" group
     depth: int = 0             # 0: the rule's own argument; >0 inside an inlined sub-rule
     alternative: int = 0       # kind "alternative": 1-based index
+    nested: tuple[NestedCapture, ...] = ()  # kind "arg": second arguments found inside this one
+
+
+@dataclass(frozen=True)
+class CompiledSearch:
+    """A rule's `find:` clause: its own regex and groups, run only around the rule's matches."""
+    source: str
+    groups: tuple[Group, ...]
+    roles: frozenset[str]      # tried only when the match filled none of these
+    direction: ast.Direction
+    scope: ast.Scope
+    file: str
+    line: int
+
+    @property
+    def regex(self) -> regex.Pattern:
+        return compiled_regex(self.source)
+
+
+@dataclass(frozen=True)
+class CompiledLink:
+    """A `link:`: which event types, what may stand between them, which roles they share."""
+    id: str
+    types: tuple[str, str]
+    joined_by: str | None      # a regex the whole gap between the two events must match
+    share: tuple[ast.SharedRole, ...]
+    file: str
+    line: int
+
+    @property
+    def joined_regex(self) -> regex.Pattern | None:
+        return None if self.joined_by is None else compiled_regex(self.joined_by)
 
 
 @dataclass(frozen=True)
@@ -69,6 +111,8 @@ class CompiledRule:
     raw: bool = False          # uses a raw regex (so it keeps one finditer under one time limit)
     examples: tuple[ast.Example, ...] = ()
     near: tuple | None = None  # split rules: what must be near each anchor occurrence (see `_near`)
+    sets: tuple[ast.FixedValue, ...] = ()          # attributes every event of the rule carries
+    searches: tuple[CompiledSearch, ...] = ()      # `find:` clauses
 
     def group(self, name: str) -> Group:
         return next(g for g in self.groups if g.name == name)
@@ -166,6 +210,19 @@ def compile_pack(pack: ResolvedPack) -> list[CompiledRule]:
     return out
 
 
+def compile_links(pack: ResolvedPack) -> tuple[CompiledLink, ...]:
+    """The pack's links; `joined by` becomes a regex that must match a whole gap between events."""
+    out = []
+    for link in pack.links:
+        joined = None
+        if link.joined_by is not None:
+            body = _RuleCompiler(pack, None).node(link.joined_by, depth=-1)
+            joined = compiled_regex(rf"{SEP}(?:{body}){SEP}").pattern
+        out.append(CompiledLink(f"{pack.manifest.name}.{link.id}", link.types, joined, link.share,
+                                link.span.file, link.span.line))
+    return tuple(out)
+
+
 class _RuleCompiler:
     def __init__(self, pack: ResolvedPack, rule: ast.Rule):
         self.pack, self.rule = pack, rule
@@ -213,6 +270,7 @@ class _RuleCompiler:
             body = f"(?-i:{body})"
             finder = finder and f"(?-i:{finder})"
         standalone = (rule.kind == "event" or rule.type in pack.manifest.output) and rule.id != pack.manifest.dateline
+        searches = tuple(self.search(search) for search in rule.searches)
         return CompiledRule(
             id=f"{pack.manifest.name}.{rule.id}", local_id=rule.id, kind=rule.kind, type=rule.type,
             file=rule.span.file, line=rule.span.line, priority=rule.priority,
@@ -222,7 +280,17 @@ class _RuleCompiler:
             builtins=tuple(sorted(self.builtins)), lexicons=frozenset(self.lexicons), examples=rule.examples,
             finder=finder, starts=starts,
             raw=raw,
-            near=self.near(items, split))
+            near=self.near(items, split), sets=rule.sets, searches=searches)
+
+    def search(self, search: ast.Search) -> CompiledSearch:
+        """A `find:` pattern compiled on its own; the mentions it needs are found for the rule."""
+        inner = _RuleCompiler(self.pack, self.rule)
+        source = compiled_regex(inner.node(search.pattern, 0)).pattern
+        self.builtins |= inner.builtins
+        self.lexicons |= inner.lexicons
+        roles = frozenset(g.role for g in inner.groups if g.kind == "arg" and g.depth == 0)
+        return CompiledSearch(source, tuple(inner.groups), roles, search.direction, search.scope,
+                              search.span.file, search.span.line)
 
     def near(self, items: list[ast.Pattern], split: int | None) -> tuple | None:
         """`_near` at the anchor item: the split point, or the first item of a rule that starts at it."""
@@ -360,11 +428,26 @@ class _RuleCompiler:
                 parts.append(f"(?:{body}{self.sep})?{lazy}")
         return "".join(parts), need_sep
 
+    def nested(self, node: ast.Slot) -> tuple[NestedCapture, ...]:
+        """The `with ROLE:Type` parts of a slot; their mentions must be found in the sentence too."""
+        out = []
+        for nested in node.nested:
+            for ref in nested.types:
+                for meaning in self.pack.names.get(ref.name, ()):
+                    if meaning.kind == "lexicon":
+                        self.lexicons.update(meaning.lexicons)
+                        out.append(NestedCapture(nested.role, ref.name, "lexicon", tuple(meaning.lexicons), nested.span))
+                    elif meaning.kind == "builtin":
+                        self.builtins.add(ref.name)
+                        source = len(self.pack.lexicons) + BUILTIN_NAMES.index(ref.name)
+                        out.append(NestedCapture(nested.role, ref.name, "builtin", (source,), nested.span))
+        return tuple(out)
+
     def slot(self, node: ast.Slot, depth: int, parent: str | None, stack: tuple[str, ...]) -> str:
         arg = None
         if node.role and depth >= 0:
             arg = self.add(kind="arg", span=node.span, role=node.role, depth=depth, parent=parent,
-                           type="|".join(t.name for t in node.types))
+                           type="|".join(t.name for t in node.types), nested=self.nested(node))
         owner = arg or parent
         parts: list[str] = []
         defines: set[int] = set()  # the parts that are defines

@@ -37,6 +37,7 @@ class Provenance:
     alternative: int | None = None
     derivation: tuple[dict, ...] = ()
     attributes: tuple[dict, ...] = ()   # the cue that set each true attribute
+    links: tuple[dict, ...] = ()        # the linked events this one took arguments from
 
     def to_dict(self) -> dict:
         out = {"pack": self.pack, "pack_version": self.pack_version, "rule_file": self.rule_file,
@@ -46,6 +47,8 @@ class Provenance:
             out["alternative"] = self.alternative
         if self.attributes:
             out["attributes"] = list(self.attributes)
+        if self.links:
+            out["links"] = list(self.links)
         return out
 
 

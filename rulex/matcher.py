@@ -11,7 +11,10 @@
    the rules need are found and marked: the `SentenceView`;
 4. a rule split at its anchor is tried at each occurrence of the anchor, others over the
    sentence; raw regexes run under a time limit; groups become Arguments with provenance;
-5. overlapping matches of one type are settled by the overlap policy.
+5. a rule's `find:` clauses and nested captures add arguments around and inside its matches
+   (`reach.py`);
+6. overlapping matches of one type are settled by the overlap policy, and linked events share
+   their arguments (`links.py`).
 """
 from __future__ import annotations
 
@@ -31,8 +34,10 @@ from .compiler import BUILTIN_NAMES, compiled_regex, PREFIX_GROUP, CompiledRule,
 from .document import Document
 from .fuzzy import closest_alias
 from .lexicons import Lexicon, alias_key
+from .links import link_events
 from .match import Argument, DocResult, Match, Problem, Provenance, RuleTime
 from .program import Program
+from .reach import nested_arguments, searched_arguments
 from .scanner import LiteralScanner
 from .segment import lowercase_view, normalise, split_sentences
 from .view import Mention, SentenceView
@@ -104,6 +109,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
                 matches.extend(m for m in found if m is not None)
     matches.extend(entity_matches(program, doc, plan))
     kept = settle_overlaps(matches, program.overlap, program.manifest.overlap) if matches else []
+    kept = link_events(program.links, kept, text)
     kept.sort(key=lambda m: (m.start, m.rule, m.end))
     times = tuple(RuleTime(program.rules[r].id, *cost) for r, cost in sorted(costs.items()))
     return DocResult(tuple(kept), tuple(problems), times)
@@ -577,6 +583,7 @@ def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc
         return None
     arguments: list[Argument] = []
     value, has_value = None, False
+    holders: list[tuple[Group, Argument]] = []  # arguments with nested captures
     for group in rule.groups:
         if group.kind != "arg" or group.depth != 0:
             continue
@@ -585,6 +592,19 @@ def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc
             if arg is None:
                 continue
             arguments.append(arg)
+            if group.nested:
+                holders.append((group, arg))
+    filled = {a.role for a in arguments}
+    for group, arg in holders:
+        arguments.extend(nested_arguments(group, arg, view, doc, lambda lx, en, text: _lexicon_value(program, lx, en, text),
+                                          filled))
+    if rule.searches:
+        view_start = m.start(PREFIX_GROUP) if rule.finder is not None and not rule.starts and m.start(PREFIX_GROUP) >= 0 \
+            else m.start()
+        arguments.extend(searched_arguments(
+            rule.searches, m, view, (view_start, m.end()), filled,
+            lambda search, group, hit, span: _argument(program, search, group, hit, span, view, doc),
+            program.manifest.timeout_ms / 1000))
     arguments.sort(key=lambda a: a.start)  # in text order, also when one group matched twice (a repeat)
     alternative = next((g.alternative for g in rule.groups if g.kind == "alternative" and m.spans(g.name)), None)
     derivation = tuple({"role": a.role, "text": a.text, **a.derivation} for a in arguments)
@@ -594,6 +614,9 @@ def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc
     attrs, cues = {}, ()
     if rule.kind == "event":
         attrs, cues = event_attributes(program.manifest.attributes, doc.text, view.start, start, end)
+        if rule.sets or rule.type in program.attribute_defaults:
+            attrs = {**attrs, **program.attribute_defaults.get(rule.type, {}), **{f.name: f.value for f in rule.sets}}
+            cues = cues + tuple({"attribute": f.name, "set_by": "rule", "value": f.value} for f in rule.sets)
     return Match(
         doc=doc.id, type=rule.type, rule=rule.id, text=doc.text[start:end], start=start, end=end,
         arguments=tuple(arguments), kind=rule.kind, priority=rule.priority, value=value, has_value=has_value,
@@ -648,6 +671,12 @@ def _argument(program, rule: CompiledRule, group: Group, m, span, view: Sentence
     elif chosen.meaning == "define":
         how["sub_pattern"] = chosen.type
     return Argument(group.role, text, start, end, chosen.type or "", value, has_value, how)
+
+
+def _lexicon_value(program: Program, source: int, entry: int, text: str) -> tuple[object, bool, dict]:
+    """A lexicon mention's value (its entry's id) and derivation."""
+    lexicon = program.lexicons[source]
+    return lexicon.entries[entry].id, True, lexicon_derivation(lexicon, entry, text)
 
 
 def lexicon_derivation(lexicon: Lexicon, index: int, text: str) -> dict:

@@ -22,7 +22,7 @@ from typing import Iterable
 from . import __version__
 from . import regexcode
 from .builtins import BUILTINS, _parser as builtin_parser
-from .compiler import cache_dir, compile_pack, compiled_regex
+from .compiler import cache_dir, compile_links, compile_pack, compiled_regex
 from .ast import grammar_text
 from .diagnostics import Diagnostic, DiagnosticBag
 from .document import Document, parse_date
@@ -222,7 +222,7 @@ def _compile(paths: list[Path], bag: DiagnosticBag) -> Program | None:
         if rule.standalone and rule.anchors is None:
             bag.add("RX603", f"rule `{source.id}` has no required word or lexicon type, so it is tried on "
                     "every sentence", source.span, "fine for a few rules; many such rules slow a run down")
-    return build_program(loaded.manifest, compiled, loaded.lexicons)
+    return build_program(loaded.manifest, compiled, loaded.lexicons, compile_links(resolved))
 
 
 def _as_paths(paths) -> list[Path]:

@@ -20,7 +20,7 @@ from .source import SourceFile, Span
 
 SpanOf = Callable[[int, int], Span]
 
-ITEM_START = re.compile(r"(?m)^[ \t]*(?:rule|define|event|entity|import)[ \t]*:")
+ITEM_START = re.compile(r"(?m)^[ \t]*(?:rule|define|event|entity|import|link)[ \t]*:")
 
 # Words a template keeps literally; every other template word matches all its forms.
 FUNCTION_WORDS = frozenset("""
@@ -39,10 +39,11 @@ TERMINAL_WORDS = {
     "ANY": "`_`", "REGEX": "a /regex/", "NAME": "a lowercase name", "TYPE_NAME": "a type name",
     "SLOT_NAME": "an UPPERCASE slot name", "RULE_ID": "a rule id", "SIGNED_INT": "a whole number",
     "VALUE_NAME": "a value", "SIGNED_NUMBER": "a number", "$END": "the end of the file",
-    "_WHERE": "`where`", "_AS": "`as`",
+    "_WHERE": "`where`", "_AS": "`as`", "_WITH": "`with`",
 }
 CLAUSES = ("pattern", "template", "priority", "overlap", "case", "not preceded by",
-           "not followed by", "example", "counter")
+           "not followed by", "example", "counter", "set", "find", "find before", "find after",
+           "find in clause", "find in sentence", "events", "joined by", "share")
 BRACKETS = {"(": ")", "{": "}", "<": ">"}
 
 
@@ -61,7 +62,7 @@ def parse_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile:
     if not starts or source.text[:starts[0]].strip(" \t\r\n") and not _only_comments(source.text[:starts[0]]):
         starts.insert(0, 0)
     bounds = list(zip(starts, starts[1:] + [len(source.text)]))
-    rules, defines, imports = [], [], []
+    rules, defines, imports, links = [], [], [], []
     section: tuple[str, str] | None = None
     for start, end in bounds:
         tree = _parse(source.text[start:end], "start", lambda a, b, s=start: source.span(s + a, s + b), bag)
@@ -82,7 +83,11 @@ def parse_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile:
                 rule = builder.rule(item, section)
                 if rule is not None:
                     rules.append(rule)
-    return ast.RuleFile(source.name, tuple(rules), tuple(defines), tuple(imports))
+            elif kind == "link":
+                link = builder.link(item)
+                if link is not None:
+                    links.append(link)
+    return ast.RuleFile(source.name, tuple(rules), tuple(defines), tuple(imports), tuple(links))
 
 
 def parse_pattern(text: str, span_of: SpanOf, bag: DiagnosticBag, context: str | None = None) -> ast.Pattern | None:
@@ -312,6 +317,11 @@ class _Builder:
                                                       tuple(self.expect(e) for e in args[2:])))
             elif kind == "counter_clause":
                 fields["examples"].append(ast.Example(self.string(args[1]), False, self.span(args[1])))
+            elif kind == "set_clause":
+                fields["sets"] = fields.get("sets", ()) + tuple(
+                    ast.FixedValue(str(f.children[0]), self.value(f.children[1]), self.span(f)) for f in args[1:])
+            elif kind == "find_clause":
+                fields["searches"] = fields.get("searches", ()) + (self.search(args[0], args[1]),)
         if len(patterns) != 1:
             self.bag.add("RX306", f"rule `{rule_id}` has {'no' if not patterns else 'more than one'} pattern",
                          span if not patterns else patterns[1][1],
@@ -323,6 +333,41 @@ class _Builder:
         fields["examples"] = tuple(fields["examples"])
         return ast.Rule(str(rule_id), section[0], section[1], pattern, span, template=template,
                         pattern_span=pattern_span, **fields)
+
+    def search(self, keyword: lark.Token, body) -> ast.Search:
+        """`find [before|after] [in clause|in sentence]: pattern`."""
+        words = str(keyword).rstrip(": \t").split()
+        direction = next((ast.Direction(w) for w in words if w in ("before", "after")), ast.Direction.EITHER)
+        scope = ast.Scope.SENTENCE if "sentence" in words else ast.Scope.CLAUSE
+        return ast.Search(self.pattern(body), direction, scope, self.span(keyword))
+
+    def link(self, tree) -> ast.Link | None:
+        """`link: id` with `events: A, B`, `share: ...`, optionally `joined by:` and examples."""
+        header, link_id, *clauses = tree.children
+        span = self.span_of(header.start_pos, link_id.end_pos)
+        types, joined_by, share, examples = None, None, [], []
+        for clause in clauses:
+            kind, args = clause.data, clause.children
+            if kind == "events_clause":
+                types = (str(args[1]), str(args[2]))
+            elif kind == "joined_clause":
+                joined_by = self.pattern(args[1])
+            elif kind == "share_clause":
+                for pair in args[1:]:
+                    first, second = pair.children
+                    share.append(ast.SharedRole(str(first), str(second or first), self.span(pair)))
+            elif kind == "example_clause":
+                examples.append(ast.Example(self.string(args[1]), True, self.span(args[1]),
+                                            tuple(self.expect(e) for e in args[2:])))
+            elif kind == "counter_clause":
+                examples.append(ast.Example(self.string(args[1]), False, self.span(args[1])))
+        if types is None or not share:
+            missing = "`events: A, B`" if types is None else "`share: role, ...`"
+            self.bag.add("RX306", f"link `{link_id}` needs {missing}", span,
+                         "a link names two event types and the roles they share: "
+                         "`events: Attack, Kill` and `share: attacker = killer, place, time`")
+            return None
+        return ast.Link(str(link_id), types, joined_by, tuple(share), span, tuple(examples))
 
     def choice(self, token, allowed: tuple[str, ...], what: str) -> str | None:
         if str(token) in allowed:
@@ -349,10 +394,11 @@ class _Builder:
         return (pattern, self.span(string_token), template) if pattern is not None else None
 
     def expect(self, tree) -> ast.ExpectedArg:
-        role, text, value = tree.children
+        event_type, role, text, value = tree.children
+        name = f"{event_type}.{role}" if event_type is not None else str(role)
         if value is None:
-            return ast.ExpectedArg(str(role), self.string(text), self.span(tree))
-        return ast.ExpectedArg(str(role), self.string(text), self.span(tree), self.value(value), True)
+            return ast.ExpectedArg(name, self.string(text), self.span(tree))
+        return ast.ExpectedArg(name, self.string(text), self.span(tree), self.value(value), True)
 
     def value(self, tree):
         kind = tree.data
@@ -395,7 +441,10 @@ class _Builder:
             return ast.WordForms(tuple(str(k).lower() for k in kids), span)
         if kind == "slot":
             role = str(kids[0]) if kids[0] is not None else None
-            return ast.Slot(role, tuple(self.type_ref(t) for t in kids[1:]), span)
+            types = tuple(self.type_ref(t) for t in kids[1:] if t.data == "type_ref")
+            nested = tuple(ast.NestedSlot(str(n.children[0]), tuple(self.type_ref(t) for t in n.children[1:]),
+                                          self.span(n)) for n in kids[1:] if n.data == "nested_slot")
+            return ast.Slot(role, types, span, nested)
         if kind == "any_word":
             return ast.AnyWord(span)
         if kind == "raw_regex":

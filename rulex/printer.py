@@ -16,7 +16,8 @@ def pattern_text(node: ast.Pattern) -> str:
         return "<" + "|".join(node.lemmas) + ">"
     if isinstance(node, ast.Slot):
         types = "|".join(t.name for t in node.types)
-        return "{" + (f"{node.role}:" if node.role else "") + types + "}"
+        nested = "".join(f" with {n.role}:" + "|".join(t.name for t in n.types) for n in node.nested)
+        return "{" + (f"{node.role}:" if node.role else "") + types + nested + "}"
     if isinstance(node, ast.AnyWord):
         return "_"
     if isinstance(node, ast.RawRegex):
@@ -66,11 +67,33 @@ def rule_text(rule: ast.Rule) -> str:
         lines.append(f"  not preceded by: {pattern_text(rule.not_preceded_by)}")
     if rule.not_followed_by is not None:
         lines.append(f"  not followed by: {pattern_text(rule.not_followed_by)}")
-    for example in rule.examples:
+    if rule.sets:
+        lines.append("  set: " + ", ".join(f"{f.name} = {example_value_text(f.value)}" for f in rule.sets))
+    for search in rule.searches:
+        lines.append(f"  find {search.direction.value} in {search.scope.value}: {pattern_text(search.pattern)}"
+                     .replace("find either ", "find "))
+    lines += _examples_text(rule.examples)
+    return "\n".join(lines)
+
+
+def _examples_text(examples: tuple[ast.Example, ...]) -> list[str]:
+    lines = []
+    for example in examples:
         lines.append(f"  {'example' if example.positive else 'counter'}: {json.dumps(example.text, ensure_ascii=False)}")
         for arg in example.expected:
             value = f" -> {example_value_text(arg.value)}" if arg.has_value else ""
             lines.append(f"    {arg.role} = {json.dumps(arg.text, ensure_ascii=False)}{value}")
+    return lines
+
+
+def link_text(link: ast.Link) -> str:
+    """A `link:` item with all its clauses."""
+    lines = [f"link: {link.id}", f"  events: {link.types[0]}, {link.types[1]}"]
+    if link.joined_by is not None:
+        lines.append(f"  joined by: {pattern_text(link.joined_by)}")
+    lines.append("  share: " + ", ".join(p.first if p.first == p.second else f"{p.first} = {p.second}"
+                                          for p in link.share))
+    lines += _examples_text(link.examples)
     return "\n".join(lines)
 
 
@@ -84,4 +107,5 @@ def file_text(rule_file: ast.RuleFile) -> str:
             section = (rule.kind, rule.type)
             out.append(f"{rule.kind}: {rule.type}")
         out.append(rule_text(rule))
+    out += [link_text(link) for link in rule_file.links]
     return "\n".join(out) + "\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .compiler import CompiledRule
+from .compiler import CompiledLink, CompiledRule
 from .fuzzy import FuzzyIndex
 from .lexicons import Lexicon, surface_variants
 from .loader import Manifest
@@ -36,13 +36,16 @@ class Program:
     alias_words: dict[int, tuple] = field(default_factory=dict, compare=False)  # see _alias_words
     near_specs: tuple | None = field(default=None, compare=False)         # see _near_specs
     unconditioned: frozenset[int] = frozenset()                           # rules whose `near` is None
+    links: tuple[CompiledLink, ...] = ()                                  # `link:` items, in pack order
+    attribute_defaults: dict[str, dict] = field(default_factory=dict, compare=False)  # type -> {attr: False}
 
     @property
     def name(self) -> str:
         return self.manifest.name
 
 
-def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple[Lexicon, ...]) -> Program:
+def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple[Lexicon, ...],
+                  links: tuple[CompiledLink, ...] = ()) -> Program:
     """Rules, lexicons and the scanners: anchor words pick where rules run; a rule's clauses
     (each a set of words or lexicons one of which must occur) must all be met in a sentence."""
     words: dict[str, tuple[list[int], list[int]]] = {}
@@ -95,7 +98,19 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
                    next((i for i, r in enumerate(rules) if r.local_id == manifest.dateline), None),
                    near, max(map(len, aliases), default=0), alias_words,
                    _near_specs(near, [tuple(ids) for ids, _ in words.values()], alias_words) if any(near) else None,
-                   frozenset(i for i, n in enumerate(near) if n is None))
+                   frozenset(i for i, n in enumerate(near) if n is None),
+                   links, _attribute_defaults(rules))
+
+
+def _attribute_defaults(rules: list[CompiledRule]) -> dict[str, dict]:
+    """An attribute some rule of a type sets to true or false (`set: injury = true`) is false
+    on the events of that type whose rule does not set it, so every such event has it."""
+    out: dict[str, dict] = {}
+    for rule in rules:
+        for fixed in rule.sets:
+            if isinstance(fixed.value, bool):
+                out.setdefault(rule.type, {})[fixed.name] = False
+    return out
 
 
 def _near_specs(near: tuple, rule_id_tuples: list[tuple[int, ...]], alias_words: dict) -> tuple[dict, list]:

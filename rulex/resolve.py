@@ -36,6 +36,7 @@ class ResolvedPack:
     lexicons: tuple[Lexicon, ...] = ()
     names: dict[str, tuple[Meaning, ...]] = field(default_factory=dict, hash=False, compare=False)
     sources: dict[str, SourceFile] = field(default_factory=dict, hash=False, compare=False)
+    links: tuple[ast.Link, ...] = ()
 
     def rule(self, rule_id: str) -> ast.Rule:
         return next(r for r in self.rules if r.id == rule_id)
@@ -44,7 +45,8 @@ class ResolvedPack:
 def resolve(loaded: LoadedPack, bag: DiagnosticBag) -> ResolvedPack:
     rules, defines = _collect(loaded, bag)
     names = _name_table(loaded.lexicons, rules, defines)
-    resolved = ResolvedPack(loaded.manifest, tuple(rules), defines, loaded.lexicons, names, loaded.sources)
+    resolved = ResolvedPack(loaded.manifest, tuple(rules), defines, loaded.lexicons, names, loaded.sources,
+                            _collect_links(loaded, bag))
     _Checker(resolved, bag).run()
     return resolved
 
@@ -68,6 +70,26 @@ def _collect(loaded: LoadedPack, bag: DiagnosticBag):
             seen_rules[rule.id] = rule
             rules.append(rule)
     return rules, defines
+
+
+def _collect_links(loaded: LoadedPack, bag: DiagnosticBag) -> tuple[ast.Link, ...]:
+    links: dict[str, ast.Link] = {}
+    for rule_file in loaded.files:
+        for link in rule_file.links:
+            if link.id in links:
+                bag.add("RX302", f"duplicate link id `{link.id}` (first at {links[link.id].span})", link.span)
+                continue
+            links[link.id] = link
+    return tuple(links.values())
+
+
+def slot_roles(node: ast.Pattern) -> set[str]:
+    """The roles a pattern's own slots fill: `{victim:Phrase with casualties:Quantity}` fills two."""
+    roles: set[str] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Slot):
+            roles.update(r for r in (n.role, *(x.role for x in n.nested)) if r)
+    return roles
 
 
 def _name_table(lexicons, rules, defines) -> dict[str, tuple[Meaning, ...]]:
@@ -149,7 +171,10 @@ class _Checker:
                 self.bag.add("RX401", f"the pattern of rule `{rule.id}` can match the empty string",
                              rule.pattern_span or rule.span,
                              "a rule must match at least one word: make some part required")
-            roles = {n.role for n in ast.walk(rule.pattern) if isinstance(n, ast.Slot) and n.role} | self.define_roles(rule.pattern)
+            roles = slot_roles(rule.pattern) | self.define_roles(rule.pattern)
+            for search in rule.searches:
+                self.search(rule, search)
+                roles |= slot_roles(search.pattern) | self.define_roles(search.pattern)
             for example in rule.examples:
                 for arg in example.expected:
                     if arg.role not in roles:
@@ -158,6 +183,7 @@ class _Checker:
                                      ("its arguments: " + ", ".join(sorted(roles)) if roles else "it has no arguments"))
         self.examples_and_shadows()
         self.dateline()
+        self.links()
         for name, define in self.pack.defines.items():
             if name not in self.used_names:
                 self.bag.add("RX601", f"sub-pattern `{name}` is never used", define.span)
@@ -192,6 +218,60 @@ class _Checker:
                     self.bag.add("RX605", f"rule `{rule.id}` is shadowed by `{winner.id}` (same pattern and type, "
                                  f"priority {winner.priority} vs {rule.priority}): it can never produce a match",
                                  rule.span, f"delete one of them, or change the pattern (see {winner.span})")
+
+    def search(self, rule: ast.Rule, search: ast.Search) -> None:
+        """A `find:` clause: a pattern like any other, which must fill a role and match a word."""
+        self.pattern(search.pattern, (rule.id,))
+        if min_words(search.pattern, self.pack, (rule.id,)) == 0:
+            self.bag.add("RX401", f"the `find:` pattern of rule `{rule.id}` can match the empty string",
+                         search.pattern.span, "make at least one part of it required")
+        if not slot_roles(search.pattern) | self.define_roles(search.pattern):
+            self.bag.add("RX310", f"the `find:` pattern of rule `{rule.id}` fills no role", search.pattern.span,
+                         "a `find:` looks for arguments: give it a slot such as {place:Place}")
+
+    def links(self) -> None:
+        """Each link names two event types of the pack, roles they have, and a slot-free `joined by`."""
+        roles_of: dict[str, set[str]] = {}
+        for rule in self.pack.rules:
+            if rule.kind == "event":
+                roles = roles_of.setdefault(rule.type, set())
+                for node in (rule.pattern, *(s.pattern for s in rule.searches)):
+                    roles |= slot_roles(node) | self.define_roles(node)
+        for _ in range(2):  # a role a link gives is a role of its type for the next link
+            for link in self.pack.links:
+                if all(t in roles_of for t in link.types):
+                    for pair in link.share:
+                        if pair.second in roles_of[link.types[1]]:
+                            roles_of[link.types[0]].add(pair.first)
+                        if pair.first in roles_of[link.types[0]]:
+                            roles_of[link.types[1]].add(pair.second)
+        for link in self.pack.links:
+            for type_name in link.types:
+                if type_name not in roles_of:
+                    self.bag.add("RX301", f"link `{link.id}` names `{type_name}`, which no event rule makes",
+                                 link.span, did_you_mean(type_name, sorted(roles_of)) or
+                                 "event types in this pack: " + ", ".join(sorted(roles_of)))
+            for pair in link.share:  # one side may lack the role: it is what the link gives it
+                sides = list(zip(link.types, (pair.first, pair.second)))
+                if all(t in roles_of and role not in roles_of[t] for t, role in sides):
+                    known = sorted(roles_of[link.types[0]] | roles_of[link.types[1]])
+                    self.bag.add("RX307", f"no rule of `{link.types[0]}` or `{link.types[1]}` has an argument "
+                                 f"`{pair.first}`" + (f" or `{pair.second}`" if pair.second != pair.first else ""),
+                                 pair.span, did_you_mean(pair.first, known) or "their roles: " + ", ".join(known))
+            if link.joined_by is not None:
+                slots = [n for n in ast.walk(link.joined_by) if isinstance(n, (ast.Slot, ast.RawRegex))]
+                if slots:
+                    self.bag.add("RX311", f"`joined by:` of link `{link.id}` holds a slot or a regex", slots[0].span,
+                                 "write the words that join the two events: `\",\" | which | that | in`")
+                elif min_words(link.joined_by, self.pack, (link.id,)) == 0:
+                    self.bag.add("RX401", f"`joined by:` of link `{link.id}` can match the empty string",
+                                 link.joined_by.span, "events that touch are linked anyway: make every part required")
+            for example in link.examples:
+                for arg in example.expected:
+                    type_name, _, role = arg.role.rpartition(".")
+                    if type_name not in link.types:
+                        self.bag.add("RX307", f"an expectation of link `{link.id}` must name its event type: "
+                                     f"`{link.types[0]}.{role}` or `{link.types[1]}.{role}`", arg.span)
 
     def dateline(self) -> None:
         """The manifest's `dateline` must name a rule of the pack with a Time argument."""
@@ -229,6 +309,14 @@ class _Checker:
             if isinstance(n, ast.Slot):
                 for ref in n.types:
                     self.type_ref(ref, stack, report)
+                for nested in n.nested:
+                    for ref in nested.types:
+                        self.type_ref(ref, stack, report)
+                        kinds = {m.kind for m in self.pack.names.get(ref.name, ())}
+                        if report and kinds and not kinds & {"lexicon", "builtin"}:
+                            self.bag.add("RX310", f"`with {nested.role}:{ref.name}` needs a lexicon or built-in "
+                                         f"type, found inside the captured text; `{ref.name}` is not one",
+                                         ref.span, "for example {victim:Phrase with casualties:Quantity}")
 
     def type_ref(self, ref: ast.TypeRef, stack: tuple[str, ...], report: bool) -> None:
         meanings = self.pack.names.get(ref.name)
