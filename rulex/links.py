@@ -82,6 +82,6 @@ def _take(link: CompiledLink, receiver: Match, giver: Match, pairs: list[tuple[s
     arguments = tuple(sorted(receiver.arguments + tuple(taken), key=lambda a: a.start))
     note = {"link": link.id, "link_file": link.file, "link_line": link.line, "with": source,
             "roles": sorted({a.role for a in taken})}
-    derivation = receiver.provenance.derivation + tuple({"role": a.role, "text": a.text, **a.derivation} for a in taken)
+    derivation = tuple({"role": a.role, "text": a.text, **a.derivation} for a in arguments)  # in argument order
     provenance = replace(receiver.provenance, derivation=derivation, links=receiver.provenance.links + (note,))
     return replace(receiver, arguments=arguments, provenance=provenance)

@@ -295,7 +295,7 @@ class _Checker:
                 for ref in n.types:
                     define = self.pack.defines.get(ref.name)
                     if define is not None and ref.name not in seen:
-                        roles |= {s.role for s in ast.walk(define.pattern) if isinstance(s, ast.Slot) and s.role}
+                        roles |= slot_roles(define.pattern)
                         roles |= self.define_roles(define.pattern, seen | {ref.name})
         return roles
 
