@@ -374,8 +374,10 @@ def _arg_text(text: str, value, has_value: bool) -> str:
 @click.option("--errors", "errors_file", type=click.File("w", encoding="utf-8"), metavar="FILE",
               help="Write every error here (JSONL), with its sentence, for review. Events format: false positives "
                    "and misses, and the wrong and missed arguments of matched events; adjudicated: every missed "
-                   "or spurious mention, argument and value, with the rule that predicted it.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+                   "or spurious mention, argument and value (missed_mention, spurious_mention, missed_argument, "
+                   "spurious_argument, missed_value, wrong_value), with the rule that predicted it.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A text report, or the same figures as JSON.")
 def eval_command(pack: str, gold: str, gold_format: str, mapping: str | None, errors_file, fmt: str) -> None:
     """Score PACK against GOLD, event annotations in JSONL, in either of two formats.
 
