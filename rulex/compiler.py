@@ -83,6 +83,7 @@ class CompiledLink:
     share: tuple[ast.SharedRole, ...]
     file: str
     line: int
+    examples: tuple[ast.Example, ...] = ()
 
     @property
     def joined_regex(self) -> regex.Pattern | None:
@@ -219,7 +220,7 @@ def compile_links(pack: ResolvedPack) -> tuple[CompiledLink, ...]:
             body = _RuleCompiler(pack, None).node(link.joined_by, depth=-1)
             joined = compiled_regex(rf"{SEP}(?:{body}){SEP}").pattern
         out.append(CompiledLink(f"{pack.manifest.name}.{link.id}", link.types, joined, link.share,
-                                link.span.file, link.span.line))
+                                link.span.file, link.span.line, link.examples))
     return tuple(out)
 
 

@@ -9,12 +9,14 @@ event types are linked and which roles they share:
       joined by: "," | which | that | in
       share: attacker = killer, victim, weapon, place, time
 
-Two events of those types in one sentence are linked when their spans overlap, touch (only
-spaces between them), or stand with only `joined by` between them. Each then takes, for
+Two events of those types in one sentence are linked when their extents (span and own
+arguments, those a `find:` found included) overlap, touch (only spaces between them), or
+stand with only `joined by` between them. Each then takes, for
 every shared role it has no argument in, the other's arguments of the paired role. Links run
 in the order they are written, each once, after overlaps are settled, so a later link passes
 on what an earlier one shared; a role the event's own pattern filled is never added to. Every argument taken
-says so in its derivation (`found_by: link`) and each event's provenance lists its links.
+says so in its derivation (`found_by: link`) and each event's provenance lists its links,
+with the roles taken (none, when it had them all).
 """
 from __future__ import annotations
 
@@ -46,14 +48,20 @@ def linked(link: CompiledLink, a: Match, b: Match, text: str) -> bool:
     """Whether two events of one sentence overlap, touch, or have only `joined by` between them."""
     if a.provenance.sentence != b.provenance.sentence:
         return False
-    left, right = (a, b) if a.start <= b.start else (b, a)
-    if right.start < left.end:
+    (left_start, left_end), (right_start, right_end) = sorted((extent(a), extent(b)))
+    if right_start < left_end:
         return True
-    gap = text[left.end:right.start]
+    gap = text[left_end:right_start]
     if not gap.strip():
         return True
     pattern = link.joined_regex
     return pattern is not None and pattern.fullmatch(normalise(gap)) is not None
+
+
+def extent(match: Match) -> tuple[int, int]:
+    """An event's span with its own arguments, those a `find:` found beyond it included."""
+    own = [a for a in match.arguments if a.derivation.get("found_by") != "link"]
+    return min([match.start] + [a.start for a in own]), max([match.end] + [a.end for a in own])
 
 
 def share(link: CompiledLink, a: Match, b: Match) -> tuple[Match, Match]:
@@ -77,8 +85,8 @@ def _take(link: CompiledLink, receiver: Match, giver: Match, pairs: list[tuple[s
                 how = {**arg.derivation, "found_by": "link", "link": link.id, "link_file": link.file,
                        "link_line": link.line, "from_event": source, "from_role": giver_role}
                 taken.append(replace(arg, role=role, derivation=how))
-    if not taken:
-        return receiver
+    if any(note["with"] == source and note["link"] == link.id for note in receiver.provenance.links):
+        return receiver  # a same-type link meets each pair twice
     arguments = tuple(sorted(receiver.arguments + tuple(taken), key=lambda a: a.start))
     note = {"link": link.id, "link_file": link.file, "link_line": link.line, "with": source,
             "roles": sorted({a.role for a in taken})}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ast
-from .compiler import CompiledRule
+from .compiler import CompiledLink, CompiledRule
 from .document import Document
 from .match import Match
 from .matcher import match_document
@@ -44,7 +44,7 @@ class ExampleResult:
     example: ast.Example | None = None      # inline examples only
     match: Match | None = None              # the rule's match closest to what was expected
     miss: object = None                     # explain.Miss, when a positive example found no match
-    kind: str = "example"                   # "example" | "corpus"
+    kind: str = "example"                   # "example" | "corpus" | "link"
 
     @property
     def ok(self) -> bool:
@@ -92,7 +92,30 @@ def check_examples(pack: Pack, resolved=None) -> list[ExampleResult]:
     for index, rule in enumerate(pack.program.rules):
         for example in rule.examples:
             results.append(check_example(pack, index, rule, example, resolved))
+    for link in pack.program.links:
+        for example in link.examples:
+            results.append(check_link_example(pack, link, example))
     return results
+
+
+def check_link_example(pack: Pack, link: CompiledLink, example: ast.Example) -> ExampleResult:
+    """A link's example runs the whole pack: the link must join two events (a counter: must not),
+    and each `Type.role = "text"` must be an argument of an event of that type."""
+    matches = list(match_document(pack.program, Document("example", example.text)).matches)
+    joined = [m for m in matches if any(note["link"] == link.id for note in m.provenance.links)]
+    common = dict(rule=link.id, file=example.span.file, line=example.span.line, text=example.text,
+                  positive=example.positive, example=example, kind="link")
+    if not example.positive:
+        return ExampleResult(failures=tuple(f"linked {m.type} {m.text!r} but must not" for m in joined), **common)
+    failures = [] if joined else [f"no {link.types[0]} and {link.types[1]} were linked "
+                                  f"(found: {', '.join(f'{m.type} {m.text!r}' for m in matches) or 'no event'})"]
+    for expected in example.expected:
+        type_name, _, role = expected.role.rpartition(".")
+        texts = [a.text for m in matches if m.type == type_name for a in m.arguments if a.role == role]
+        if expected.text not in texts:
+            failures.append(f"{expected.role}: expected {expected.text!r}, got "
+                            f"{', '.join(repr(t) for t in texts) or 'nothing'}")
+    return ExampleResult(failures=tuple(failures), match=joined[0] if joined else None, **common)
 
 
 def check_example(pack: Pack, index: int, rule: CompiledRule, example: ast.Example, resolved=None) -> ExampleResult:
