@@ -316,7 +316,12 @@ def render(explanation: Explanation, style=lambda text, **_: text) -> str:
                              (f", alternative {m.provenance.alternative}" if m.provenance.alternative else ""))
                 for arg, how in zip(m.arguments, m.provenance.derivation):
                     value = "" if not arg.has_value else f" → {arg.value if isinstance(arg.value, str) else _json(arg.value)}"
-                    lines.append(f"      {arg.role} = \"{arg.text}\"{value}   [{_how(how)}]")
+                    lines.append(f"      {arg.role} = \"{arg.text}\"{value}   [{_how(how)}{_reach(how, text)}]")
+                for note in m.provenance.links:
+                    other = note["with"]
+                    took = ", ".join(note["roles"]) or "nothing it lacked"
+                    lines.append(f"      linked with {other['type']} \"{text[other['start']:other['end']]}\" by "
+                                 f"{note['link']} ({note['link_file']}:{note['link_line']}): took {took}")
                 true_attrs = [name for name, on in m.attrs.items() if on]
                 if true_attrs:
                     lines.append("      attrs: " + ", ".join(true_attrs))
@@ -348,6 +353,24 @@ def _words_between(explanation: Explanation, at, other) -> int:
     return sum(1 for s, _ in explanation.tokens if at[0] <= s < other[0])
 
 
+REACH_KEYS = ("found_by", "inside", "find", "find_file", "find_line", "link", "link_file", "link_line",
+              "from_event", "from_role")
+
+
+def _reach(how: dict, text: str) -> str:
+    """How an argument beyond the rule's adjacent words was reached: nested, search or link."""
+    found_by = how.get("found_by")
+    if found_by == "nested":
+        return f"; inside {how['inside']} ({how['rule_element']})"
+    if found_by == "search":
+        return f"; found by `find {how['find']}` at {how['find_file']}:{how['find_line']}"
+    if found_by == "link":
+        event = how["from_event"]
+        return (f"; from {how['from_role']} of the linked {event['type']} \"{text[event['start']:event['end']]}\", "
+                f"link {how['link']} at {how['link_file']}:{how['link_line']}")
+    return ""
+
+
 def _how(how: dict) -> str:
     via = how.get("via")
     if via == "lexicon":
@@ -358,7 +381,7 @@ def _how(how: dict) -> str:
         return f"built-in {how.get('type')}, normaliser {how.get('normaliser')}{note}"
     if via == "rules":
         return f"rule {how['rule']} at {how['rule_file']}:{how['rule_line']}"
-    return ", ".join(f"{k}: {v}" for k, v in how.items() if k not in ("role", "text", "rule_element"))
+    return ", ".join(f"{k}: {v}" for k, v in how.items() if k not in ("role", "text", "rule_element") + REACH_KEYS)
 
 
 def _json(value) -> str:

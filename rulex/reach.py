@@ -85,7 +85,9 @@ def searched_arguments(rule_searches: tuple[CompiledSearch, ...], m, view: Sente
         hit = _nearest(search, view.text, low, start, end, high, timeout)
         if hit is None:
             continue
-        how = {"found_by": "search", "find": f"{search.direction.value} in {search.scope.value}",
+        where = f"in {search.scope.value}"
+        how = {"found_by": "search",
+               "find": where if search.direction is ast.Direction.EITHER else f"{search.direction.value} {where}",
                "find_file": search.file, "find_line": search.line}
         for group in search.groups:
             if group.kind != "arg" or group.depth != 0:
