@@ -613,7 +613,8 @@ def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc
         value, has_value = (inner.value, inner.has_value) if inner else (None, False)
     attrs, cues = {}, ()
     if rule.kind == "event":
-        attrs, cues = event_attributes(program.manifest.attributes, doc.text, view.start, start, end)
+        attrs, cues = event_attributes(program.manifest.attributes, doc.text, view.start, start, end,
+                                       tuple((a.start, a.end) for a in arguments))
         if rule.sets or rule.type in program.attribute_defaults:
             attrs = {**attrs, **program.attribute_defaults.get(rule.type, {}), **{f.name: f.value for f in rule.sets}}
             cues = cues + tuple({"attribute": f.name, "set_by": "rule", "value": f.value} for f in rule.sets)
