@@ -616,7 +616,7 @@ def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc
         attrs, cues = event_attributes(program.manifest.attributes, doc.text, view.start, start, end,
                                        tuple((a.start, a.end) for a in arguments))
         if rule.sets or rule.type in program.attribute_defaults:
-            attrs = {**attrs, **program.attribute_defaults.get(rule.type, {}), **{f.name: f.value for f in rule.sets}}
+            attrs = {**program.attribute_defaults.get(rule.type, {}), **attrs, **{f.name: f.value for f in rule.sets}}
             cues = cues + tuple({"attribute": f.name, "set_by": "rule", "value": f.value} for f in rule.sets)
     return Match(
         doc=doc.id, type=rule.type, rule=rule.id, text=doc.text[start:end], start=start, end=end,

@@ -68,7 +68,8 @@ def rule_text(rule: ast.Rule) -> str:
     if rule.not_followed_by is not None:
         lines.append(f"  not followed by: {pattern_text(rule.not_followed_by)}")
     if rule.sets:
-        lines.append("  set: " + ", ".join(f"{f.name} = {example_value_text(f.value)}" for f in rule.sets))
+        lines.append("  set: " + ", ".join(f"{f.name} = " + (json.dumps(f.value, ensure_ascii=False) if isinstance(f.value, str)
+                                                              else example_value_text(f.value)) for f in rule.sets))
     for search in rule.searches:
         lines.append(f"  find {search.direction.value} in {search.scope.value}: {pattern_text(search.pattern)}"
                      .replace("find either ", "find "))

@@ -23,9 +23,11 @@ from .document import Document
 from .match import Argument
 from .view import SentenceView
 
-# What ends a clause for `find ... in clause`: a semicolon, a colon, a bracket, a dash
-# between spaces, or a comma before "but", "while", "whereas", "although".
-CLAUSE_BREAK = re.compile(r"[;:()\[\]]|\s[-\u2013\u2014]{1,2}\s|,\s*(?:but|while|whereas|although)\b", re.I)
+# What ends a clause for `find ... in clause`: a semicolon, a colon (not inside a clock time,
+# "5:30"), a bracket, a dash between spaces, or a comma before "but", "while", "whereas",
+# "although".
+CLAUSE_BREAK = re.compile(r"[;()\[\]]|(?<!\d):|:(?!\d)|\s[-\u2013\u2014]{1,2}\s|,\s*(?:but|while|whereas|although)\b",
+                          re.I)
 
 ArgumentBuilder = Callable[[CompiledSearch, Group, object, tuple[int, int]], "Argument | None"]
 LexiconDerivation = Callable[[int, int, str], dict]

@@ -309,6 +309,9 @@ class _Checker:
             if isinstance(n, ast.Slot):
                 for ref in n.types:
                     self.type_ref(ref, stack, report)
+                if report and n.nested and not n.role:
+                    self.bag.add("RX310", f"`with {n.nested[0].role}:...` is inside a slot that captures no role",
+                                 n.nested[0].span, "name the outer slot's role: {victim:Phrase with casualties:Quantity}")
                 for nested in n.nested:
                     for ref in nested.types:
                         self.type_ref(ref, stack, report)

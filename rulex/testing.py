@@ -111,10 +111,14 @@ def check_link_example(pack: Pack, link: CompiledLink, example: ast.Example) -> 
                                   f"(found: {', '.join(f'{m.type} {m.text!r}' for m in matches) or 'no event'})"]
     for expected in example.expected:
         type_name, _, role = expected.role.rpartition(".")
-        texts = [a.text for m in matches if m.type == type_name for a in m.arguments if a.role == role]
-        if expected.text not in texts:
+        found = [a for m in matches if m.type == type_name for a in m.arguments if a.role == role]
+        hits = [a for a in found if a.text == expected.text]
+        if not hits:
             failures.append(f"{expected.role}: expected {expected.text!r}, got "
-                            f"{', '.join(repr(t) for t in texts) or 'nothing'}")
+                            f"{', '.join(repr(a.text) for a in found) or 'nothing'}")
+        elif expected.has_value and not any(_value_matches(expected.value, a.value) for a in hits):
+            failures.append(f"{expected.role}: expected value {expected.value!r}, got "
+                            f"{', '.join(repr(a.value) for a in hits)}")
     return ExampleResult(failures=tuple(failures), match=joined[0] if joined else None, **common)
 
 

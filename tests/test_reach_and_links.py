@@ -256,8 +256,6 @@ def test_printing_the_new_clauses_and_parsing_them_again_gives_the_same_file():
     assert "    Kill.place = \"Kabul\" -> Kabul\n" in printed
 
 
-@pytest.mark.xfail(strict=True, reason="printer bug: a `set:` string that reads as a keyword or a number "
-                                       "(\"true\", \"-5\") is printed unquoted and parses back as a bool/int")
 def test_printing_set_strings_that_look_like_other_values_keeps_them_strings():
     first = parse('event: Kill\nrule: r\n  pattern: killed {victim:Phrase}\n  set: claim = "true", code = "-5"\n')
     second = parse(file_text(first))
@@ -432,8 +430,6 @@ def test_set_attributes_stay_on_their_event_type(nested_pack):
     assert (m.type, m.attrs) == ("Attack", {})
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the false default of a `set:` boolean overrides a manifest "
-                                       "attribute of the same name that a cue made true")
 def test_a_set_default_does_not_hide_a_cue_found_attribute(tmp_path):
     rules = ("event: Kill\nrule: killing\n  pattern: killing {victim:Phrase}\n"
              "rule: rumoured\n  pattern: rumoured to have killed {victim:Phrase}\n  set: hedged = true\n")
@@ -444,8 +440,6 @@ def test_a_set_default_does_not_hide_a_cue_found_attribute(tmp_path):
     assert m.attrs["hedged"] is True
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `with` on a slot without a role is accepted (and counts as "
-                                       "filling the role for examples) but never makes an argument")
 def test_a_nested_part_on_a_slot_without_a_role_captures_or_is_reported(tmp_path):
     rules = ("event: Kill\nrule: killing\n  pattern: killing {Phrase with casualties:Quantity}\n"
              '  example: "A car bomb exploded, killing 12 soldiers."\n    casualties = "12"\n')
@@ -581,8 +575,6 @@ def test_a_clause_break_before_the_match_bounds_find_before(search_pack):
     assert only(matches, "t.blast_clause").args["area"].text == "Kabul"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the colon of a clock time (5:30, 17:30) ends the clause of "
-                                       "`find ... in clause`")
 def test_the_colon_of_a_clock_time_does_not_end_the_clause(search_pack):
     matches = extract(search_pack, "A car bomb blew up at 5:30 p.m. in Kabul.")
     assert only(matches, "t.blast_sentence").args["place"].text == "Kabul"
@@ -837,15 +829,12 @@ def test_rulex_test_reports_failing_link_examples(example_pack_root):
     assert "t: 4 examples, 2 passed, 2 failed, 0 todo" in out
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `rulex test` shows `(none)` as the actual argument of every "
-                                       "`Type.role` expectation of a failing link example")
 def test_rulex_test_shows_the_actual_argument_of_a_link_expectation(example_pack_root):
     out = run_rulex_test(example_pack_root).stdout
     block = out.split("t.attack_kill example\n", 1)[1].split("\n\n", 1)[0]
     assert "Taliban" in block and "(none)" not in block
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the `-> value` of a link example's expectation is never checked")
 def test_a_link_expectation_checks_its_value(tmp_path):
     rules = LINK_RULES.replace("  share: attacker = killer, victim, weapon, place, time\n",
                                "  share: attacker = killer, victim, weapon, place, time\n"
