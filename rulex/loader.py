@@ -25,7 +25,8 @@ MANIFEST_KEYS = ("name", "version", "description", "files", "lexicons", "overlap
                  "timeout_ms", "licence", "license", "dateline", "attributes", "tests")
 RULE_FILE_KEYS = ("event", "entity", "rules", "defines", "imports")
 RULE_KEYS = ("id", "pattern", "template", "where", "priority", "overlap", "case", "not preceded by",
-             "not followed by", "examples", "counter", "counters", "description")
+             "not followed by", "examples", "counter", "counters", "description", "set", "find")
+FIND_KEYS = ("pattern", "direction", "scope")
 EXAMPLE_KEYS = ("text", "args")
 RULE_SUFFIXES = (".rulex", ".yaml", ".yml")
 LEXICON_SUFFIXES = (".yaml", ".yml", ".csv", ".tsv")
@@ -301,6 +302,11 @@ def _yaml_rule(doc: YamlDoc, node: yaml.Node, kind: str, type_name: str, bag: Di
     for key, attr in (("not preceded by", "not_preceded_by"), ("not followed by", "not_followed_by")):
         if key in fields:
             options[attr] = _yaml_pattern(doc, fields[key][1], bag)
+    if "set" in fields:
+        options["sets"] = _yaml_sets(doc, fields["set"][1], bag)
+    if "find" in fields:
+        options["searches"] = tuple(s for s in (_yaml_search(doc, n, bag) for n in doc.sequence(fields["find"][1], "find") or [])
+                                    if s is not None)
     examples = []
     for item in (doc.sequence(fields["examples"][1], "examples") or [] if "examples" in fields else []):
         examples.append(_yaml_example(doc, item, bag))
@@ -311,6 +317,41 @@ def _yaml_rule(doc: YamlDoc, node: yaml.Node, kind: str, type_name: str, bag: Di
             examples += [ast.Example(str(n.value), False, doc.span(n)) for n in items]
     return ast.Rule(rule_id, kind, type_name, pattern, span, template=template, pattern_span=pattern_span,
                     examples=tuple(e for e in examples if e is not None), **options)
+
+
+def _yaml_sets(doc: YamlDoc, node: yaml.Node, bag: DiagnosticBag) -> tuple[ast.FixedValue, ...]:
+    """`set: {injury: true}`: attributes every event of the rule carries (plain values only)."""
+    fields = doc.mapping(node, None, what="`set`") or {}
+    out = []
+    for name, (key_node, value_node) in fields.items():
+        if not isinstance(value_node, yaml.ScalarNode):
+            bag.add("RX203", f"`set: {name}` must be a single value (true, false, a number or text)", doc.span(value_node))
+            continue
+        out.append(ast.FixedValue(name, doc.plain(value_node), doc.span(key_node)))
+    return tuple(out)
+
+
+def _yaml_search(doc: YamlDoc, node: yaml.Node, bag: DiagnosticBag) -> ast.Search | None:
+    """A `find:` item: a pattern string, or `{pattern, direction: before|after|either, scope: clause|sentence}`."""
+    if isinstance(node, yaml.ScalarNode):
+        pattern = _yaml_pattern(doc, node, bag)
+        return None if pattern is None else ast.Search(pattern, ast.Direction.EITHER, ast.Scope.CLAUSE, doc.span(node))
+    fields = doc.mapping(node, FIND_KEYS, what="find")
+    if fields is None or "pattern" not in fields:
+        bag.add("RX203", "a `find:` item needs `pattern:`", doc.span(node))
+        return None
+    pattern = _yaml_pattern(doc, fields["pattern"][1], bag)
+    choices = {"direction": [d.value for d in ast.Direction], "scope": [s.value for s in ast.Scope]}
+    chosen = {}
+    for key, allowed in choices.items():
+        value = doc.string(fields, key) if key in fields else allowed[-1] if key == "direction" else "clause"
+        if value not in allowed:
+            bag.add("RX308", f"unknown {key} `{value}`", doc.span(fields[key][1]), "choose one of: " + ", ".join(allowed))
+            return None
+        chosen[key] = value
+    if pattern is None:
+        return None
+    return ast.Search(pattern, ast.Direction(chosen["direction"]), ast.Scope(chosen["scope"]), doc.span(node))
 
 
 def _yaml_example(doc: YamlDoc, node: yaml.Node, bag: DiagnosticBag) -> ast.Example | None:

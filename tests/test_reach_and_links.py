@@ -931,3 +931,32 @@ def test_the_property_test_reaches_both_outcomes(fuzz_root):
                         "link: l1\n  events: Attack, Kill\n  joined by: \",\"\n  share: weapon, place\n")
     assert check_then_run(fuzz_root, good)
     assert not check_then_run(fuzz_root, FUZZ_HEAD + "link: l1\n  events: Kill, Nope\n  joined by: {Place}\n  share: nope\n")
+
+
+# ---- the YAML form ----------------------------------------------------------------------
+
+def test_yaml_rules_take_set_and_find(tmp_path):
+    (tmp_path / "kill.yaml").write_text(textwrap.dedent('''\
+        event: Kill
+        rules:
+          - id: kill.wound
+            pattern: "wounding {victim:Phrase with casualties:Quantity}"
+            set: {injury: true, kind: "wounding"}
+            find:
+              - "on {time:Time}"
+              - {pattern: "in {place:Name}", direction: after, scope: sentence}
+            examples:
+              - "A bomb went off on Monday, wounding 12 people in Kabul."
+        '''))
+    [match] = rulex.load(tmp_path, cache=False).extract("A bomb went off on Monday; wounding 12 people in Kabul.")
+    assert match.attrs == {"injury": True, "kind": "wounding"}
+    assert roles(match) == [("victim", "12 people"), ("casualties", "12"), ("place", "Kabul")]
+    assert match.args["place"].derivation["find"] == "after in sentence"
+
+
+def test_a_yaml_find_with_an_unknown_direction_is_located(tmp_path):
+    (tmp_path / "kill.yaml").write_text(
+        'event: Kill\nrules:\n  - id: k\n    pattern: "killed {victim:Phrase}"\n'
+        '    find: [{pattern: "on {time:Time}", direction: sideways}]\n    examples: ["they killed him"]\n')
+    [problem] = [d for d in rulex.check(tmp_path)[0] if d.code == "RX308"]
+    assert (problem.span.line, problem.message) == (5, "unknown direction `sideways`")
