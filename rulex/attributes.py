@@ -29,7 +29,6 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-import regex
 
 from .diagnostics import DiagnosticBag
 from .segment import normalise
@@ -40,7 +39,7 @@ DEFAULT_WINDOW = 8
 ATTRIBUTE_KEYS = ("cues", "window", "breakers")
 CLAUSE_BREAK = re.compile(r"[;:()\[\]]|\s[-\u2013\u2014]{1,2}\s")
 COMMA = r",(?=\s)"                                # not the comma inside "1,200"
-ABBREVIATION = regex.compile(r"\.\s?\d")           # "No. 4" is a number, not a cue
+ABBREVIATION = re.compile(r"\.\s?\d")           # "No. 4" is a number, not a cue
 WORD = re.compile(r"\S+")                          # the words the window counts
 HEAD_WORD = re.compile(r"\w+(?:['\u2019]\w+)*")   # the event's first word
 SEPARATOR = r"[\s-]+"
@@ -98,7 +97,7 @@ def _alternation(phrases) -> str:
         words = _words(phrase)
         if not words:
             continue
-        out.append(_FROM_GERUND if words == ["from"] else SEPARATOR.join(regex.escape(w) for w in words))
+        out.append(_FROM_GERUND if words == ["from"] else SEPARATOR.join(re.escape(w) for w in words))
     return "|".join(out)
 
 
@@ -117,13 +116,13 @@ class Attribute:
     breakers: tuple[str, ...] = ()
 
     @cached_property
-    def pattern(self) -> regex.Pattern:
-        return regex.compile(_bounded(_alternation(self.cues)), regex.IGNORECASE)
+    def pattern(self) -> re.Pattern:
+        return re.compile(_bounded(_alternation(self.cues)), re.IGNORECASE)
 
     @cached_property
-    def breaker_pattern(self) -> regex.Pattern:
+    def breaker_pattern(self) -> re.Pattern:
         words = _bounded(_alternation([*BREAKER_KIND, *self.breakers]))
-        return regex.compile(CLAUSE_BREAK.pattern + "|" + COMMA + "|" + words, regex.IGNORECASE)
+        return re.compile(CLAUSE_BREAK.pattern + "|" + COMMA + "|" + words, re.IGNORECASE)
 
     def __getstate__(self):  # the compiled patterns are rebuilt after unpickling
         return {k: v for k, v in self.__dict__.items() if k not in ("pattern", "breaker_pattern")}
