@@ -44,7 +44,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RX307": (Severity.ERROR, "an example names a role the rule does not have"),
     "RX308": (Severity.ERROR, "bad rule option (priority, overlap, case)"),
     "RX309": (Severity.ERROR, "the manifest's `dateline` does not name a rule with a Time argument"),
-    "RX310": (Severity.ERROR, "a nested capture's type is not a lexicon or built-in type, or a `find:` fills no role"),
+    "RX310": (Severity.ERROR, "a nested capture's type is not a lexicon or built-in type (or its slot has "
+                              "no role), or a `find:` fills no role"),
     "RX311": (Severity.ERROR, "`joined by:` of a link holds a slot or a regex"),
     "RX401": (Severity.ERROR, "a pattern can match the empty string"),
     "RX402": (Severity.ERROR, "unbounded repetition or gap"),
