@@ -1,6 +1,9 @@
 """Every inline example of the language spec's example pack and of the shipped packs passes."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 import rulex
@@ -19,15 +22,29 @@ def test_inline_examples_pass(pack_dir):
     assert failures == []
 
 
+def _spec_sections() -> dict[int, list[str]]:
+    """The numbered sections of SPEC.md (`## 12. Title — [12_x.rulex](examples/12_x.rulex)`) and their files."""
+    text = (ROOT / "grammar" / "SPEC.md").read_text(encoding="utf-8")
+    return {int(m.group(1)): re.findall(r"\]\(examples/([^)\s]+)\)", m.group(2))
+            for m in re.finditer(r"^## (\d+)\. (.*)$", text, re.M)}
+
+
 def test_every_spec_example_file_has_positive_and_counter_examples():
+    sections = _spec_sections()
+    assert sorted(sections) == list(range(len(sections)))  # numbered 0, 1, 2 ... with none skipped
+    linked = [name for names in sections.values() for name in names]
+    on_disk = sorted(p.name for p in EXAMPLES.glob("[0-9]*"))
+    assert sorted(linked) == on_disk  # every example file is named by its section, every name is a file
+    for number, names in sections.items():
+        assert names and all(name.startswith(f"{number:02d}_") for name in names), (number, names)
     pack = rulex.load(EXAMPLES)
     kinds: dict[str, set[bool]] = {}
     for rule in pack.rules:
-        for example in rule.examples:
-            kinds.setdefault(rule.file, set()).add(example.positive)
-    files = sorted(str(p.relative_to(ROOT)) for p in EXAMPLES.glob("[0-9]*") if p.name != "05_shared.rulex")
-    assert len(files) == 12
-    assert {f: kinds.get(f) for f in files} == {f: {True, False} for f in files}
+        kinds.setdefault(Path(rule.file).name, set()).update(example.positive for example in rule.examples)
+    # a file of rules has both kinds; a file without rules (05_shared: defines only) shares its section
+    assert {name: kinds[name] for name in on_disk if name in kinds} == \
+        {name: {True, False} for name in on_disk if name in kinds}
+    assert [n for n, names in sections.items() if not any(name in kinds for name in names)] == []
 
 
 @pytest.mark.parametrize("file,old,new,rule", [
