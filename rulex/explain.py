@@ -322,7 +322,7 @@ def render(explanation: Explanation, style=lambda text, **_: text) -> str:
                     took = ", ".join(note["roles"]) or "nothing it lacked"
                     lines.append(f"      linked with {other['type']} \"{text[other['start']:other['end']]}\" by "
                                  f"{note['link']} ({note['link_file']}:{note['link_line']}): took {took}")
-                true_attrs = [name for name, on in m.attrs.items() if on]
+                true_attrs = [_attribute(name, value, m.provenance.attributes) for name, value in m.attrs.items() if value]
                 if true_attrs:
                     lines.append("      attrs: " + ", ".join(true_attrs))
             for winner in report.dropped_by:
@@ -345,6 +345,18 @@ def render(explanation: Explanation, style=lambda text, **_: text) -> str:
             hint = f", {gap} word(s) further on" if gap else ""
             lines.append(f"    {miss.element} does match {quote(other)} ({other[0]}-{other[1]}){hint}")
     return "\n".join(lines)
+
+
+def _attribute(name: str, value, notes: tuple[dict, ...]) -> str:
+    """A true attribute and why: `negated (cue "did not", governs "explode")`, `injury (set by the rule)`."""
+    shown = name if value is True else f"{name} = {_json(value)}"
+    why = []
+    for note in (n for n in notes if n.get("attribute") == name):
+        if note.get("set_by") == "rule":
+            why.append("set by the rule")
+        elif "cue" in note:
+            why.append(f'cue "{note["cue"]}"' + (f', governs "{note["governs"]}"' if note.get("governs") else ""))
+    return shown + (f" ({'; '.join(why)})" if why else "")
 
 
 def _words_between(explanation: Explanation, at, other) -> int:
