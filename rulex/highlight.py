@@ -8,11 +8,12 @@ It follows grammar/rulex.lark token for token, and scopes:
 
 | what | example | token |
 | --- | --- | --- |
-| item and clause keywords | ``rule:``, ``pattern:``, ``not preceded by:`` | ``Keyword`` (``Keyword.Namespace`` for ``import:``) |
-| template keywords | ``where``, ``as`` | ``Keyword`` |
-| event and entity types, slot types | ``event: Attack``, ``{attacker:Actor}`` | ``Name.Class`` |
-| rule ids, define names | ``rule: attack.launch``, ``define: fired =`` | ``Name.Function`` |
-| roles | ``{attacker:Actor}``, ``attacker = "Iran"`` | ``Name.Variable`` |
+| item and clause keywords | ``rule:``, ``link:``, ``pattern:``, ``not preceded by:``, ``find after in clause:`` | ``Keyword`` (``Keyword.Namespace`` for ``import:``) |
+| template and slot keywords | ``where``, ``as``, ``{victim:Phrase with casualties:Quantity}`` | ``Keyword`` |
+| event and entity types, slot types | ``event: Attack``, ``{attacker:Actor}``, ``events: Attack, Kill``, ``Kill.place =`` | ``Name.Class`` |
+| rule and link ids, define names | ``rule: attack.launch``, ``link: attack_kill``, ``define: fired =`` | ``Name.Function`` |
+| roles | ``{attacker:Actor}``, ``attacker = "Iran"``, ``share: attacker = killer`` | ``Name.Variable`` |
+| fixed attributes | ``set: injury = true`` | ``Name.Attribute`` (the value as an expected value) |
 | word forms | ``<launch|fire>`` | ``Name.Tag`` |
 | quoted phrases, examples | ``"'s"``, ``example: "Iran fired..."`` | ``String`` |
 | raw regexes | ``/\\d+N/`` | ``String.Regex`` |
@@ -42,9 +43,13 @@ from pygments.token import (
 __all__ = ["RulexLexer"]
 
 _WS = r"[ \t]*"
-# Every clause keyword of the grammar; the lookahead that ends a template or example state.
-_CLAUSE = (r"(?:import|define|event|entity|rule|pattern|template|priority|overlap|case|"
-           r"not\s+preceded\s+by|not\s+followed\s+by|example|counter)" + _WS + r":")
+# find, find after, find before in sentence, ... (the grammar's FIND_KW)
+_FIND = r"find(?:\s+(?:before|after))?(?:\s+in\s+(?:clause|sentence))?"
+# Every item and clause keyword of the grammar; the lookahead that ends a template, example,
+# set, events or share state.
+_CLAUSE = (r"(?:import|define|events|event|entity|rule|link|pattern|template|priority|overlap|case|"
+           r"not\s+preceded\s+by|not\s+followed\s+by|example|counter|set|" + _FIND + r"|"
+           r"joined\s+by|share)" + _WS + r":")
 _WORD = r"[^\W_][\w'-]*(?:\.[^\W_][\w'-]*)*\.?"
 _DQ = r'"(?:[^"\\\n]|\\.)*"'
 _SQ = r"'(?:[^'\\\n]|\\.)*'"
@@ -85,10 +90,15 @@ class RulexLexer(RegexLexer):
              bygroups(Keyword.Declaration, Whitespace, Name.Function, Whitespace, Operator)),
             (r"((?:event|entity)" + _WS + r":)(\s*)(" + _TYPE + ")",
              bygroups(Keyword.Declaration, Whitespace, Name.Class)),
-            (r"(rule" + _WS + r":)(\s*)(" + _RULE_ID + ")", bygroups(Keyword.Declaration, Whitespace, Name.Function)),
+            (r"((?:rule|link)" + _WS + r":)(\s*)(" + _RULE_ID + ")",
+             bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             (r"(priority" + _WS + r":)(\s*)([+-]?\d+)", bygroups(Keyword, Whitespace, Number.Integer)),
             (r"((?:overlap|case)" + _WS + r":)(\s*)(" + _NAME + ")", bygroups(Keyword, Whitespace, Name.Constant)),
-            (r"(?:pattern|not\s+preceded\s+by|not\s+followed\s+by|counter)" + _WS + ":", Keyword),
+            (r"(?:pattern|not\s+preceded\s+by|not\s+followed\s+by|counter|joined\s+by|" + _FIND + ")" + _WS + ":",
+             Keyword),
+            (r"set" + _WS + ":", Keyword, "set"),
+            (r"events" + _WS + ":", Keyword, "events"),
+            (r"share" + _WS + ":", Keyword, "share"),
             (r"template" + _WS + ":", Keyword, "template"),
             (r"example" + _WS + ":", Keyword, "example"),
             # a lower-case word ending in a colon is a misspelt keyword (RX100)
@@ -113,6 +123,7 @@ class RulexLexer(RegexLexer):
         ],
         "slot": [
             (r"\s+", Whitespace),
+            (r"with\b(?!\s*:)", Keyword),                               # {victim:Phrase with casualties:Quantity}
             (r"(" + _NAME + r")(\s*)(:)", bygroups(Name.Variable, Whitespace, Punctuation)),
             (_TYPE, Name.Class),
             (_NAME, Name.Class),                                        # a lexicon or a sub-pattern
@@ -141,7 +152,29 @@ class RulexLexer(RegexLexer):
             include("common"),
             include("strings"),
             (r"(" + _NAME + r")(\s*)(=)", bygroups(Name.Variable, Whitespace, Operator)),
+            (r"(" + _TYPE + r")(\.)(" + _NAME + r")(\s*)(=)",                # a link's Kill.place = "..."
+             bygroups(Name.Class, Punctuation, Name.Variable, Whitespace, Operator)),
             (r"->", Operator, "value"),
+        ],
+        "set": [                                                        # set: injury = true, kind = "x"
+            (r"(?=" + _CLAUSE + ")", _nothing, "#pop"),
+            include("common"),
+            (r"(" + _NAME + r")(\s*)(=)", bygroups(Name.Attribute, Whitespace, Operator), "value"),
+            (r",", Punctuation),
+        ],
+        "events": [                                                     # events: Attack, Kill
+            (r"(?=" + _CLAUSE + ")", _nothing, "#pop"),
+            include("common"),
+            (_TYPE, Name.Class),
+            (r",", Punctuation),
+        ],
+        "share": [                                                      # share: attacker = killer, place
+            (r"(?=" + _CLAUSE + ")", _nothing, "#pop"),
+            include("common"),
+            (r"(" + _NAME + r")(\s*)(=)(\s*)(" + _NAME + ")",
+             bygroups(Name.Variable, Whitespace, Operator, Whitespace, Name.Variable)),
+            (_NAME, Name.Variable),
+            (r",", Punctuation),
         ],
         "value": [
             (r"[ \t]+", Whitespace),

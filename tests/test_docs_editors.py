@@ -13,7 +13,8 @@ from .conftest import ROOT
 
 GRAMMAR_FILE = ROOT / "editors" / "rulex.tmLanguage.json"
 GRAMMAR = json.loads(GRAMMAR_FILE.read_text(encoding="utf-8"))
-EXAMPLES = sorted((ROOT / "grammar" / "examples").glob("*.rulex")) + sorted((ROOT / "docs" / "examples").rglob("*.rulex"))
+EXAMPLES = (sorted((ROOT / "grammar" / "examples").glob("*.rulex")) + sorted((ROOT / "docs" / "examples").rglob("*.rulex"))
+            + sorted((ROOT / "rules" / "conflict").glob("*.rulex")))
 
 
 def every_rule(node):
@@ -216,6 +217,22 @@ def test_comments_and_example_lines_are_scoped():
     assert has(scopes_of(tokens, "min"), "variable.other.key")
     assert has(scopes_of(tokens, "13"), "string.quoted")          # the text "13" of the example line
     assert any(t == "13" and has(s, "constant.numeric") for t, s in tokens)
+
+
+def test_searches_attributes_and_links_are_scoped():
+    from .test_docs_highlight import NEW       # a nested capture, find:, set: and a link, as the lexer's test has them
+    tokens = TOKENIZER.tokenize(NEW)
+    assert not [t for t, s in tokens if has(s, "invalid")]
+    expected = {"find after in clause": "keyword.other.clause", "find": "keyword.other.clause",
+                "set": "keyword.other.clause", "events": "keyword.other.clause", "joined by": "keyword.other.clause",
+                "share": "keyword.other.clause", "link": "storage.type", "attack_kill": "entity.name.function",
+                "with": "keyword", "casualties": "variable.parameter.role", "injury": "variable.other.attribute",
+                "true": "constant.other.value", "Attack": "entity.name.type", "killer": "variable.parameter.role",
+                "place": "variable.parameter.role"}
+    for text, scope in expected.items():
+        assert has(scopes_of(tokens, text), scope), (text, scopes_of(tokens, text))
+    assert all(has(s, "entity.name.type") for t, s in tokens if t == "Kill")   # event:, events:, Kill.place
+    assert any(t == "Kabul" and has(s, "constant.other.value") for t, s in tokens)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.relative_to(ROOT).as_posix() for p in EXAMPLES])

@@ -12,6 +12,8 @@ from rulex.highlight import RulexLexer
 from .conftest import ROOT
 
 EXAMPLES = sorted((ROOT / "grammar" / "examples").glob("*.rulex"))
+# the rule files of the conflict pack and of the example packs of the docs
+PACK_FILES = sorted((ROOT / "rules" / "conflict").glob("*.rulex")) + sorted((ROOT / "docs" / "examples").rglob("*.rulex"))
 
 
 def tokens(text: str) -> list[tuple[object, str]]:
@@ -31,7 +33,7 @@ def test_the_lexer_is_registered_for_the_alias_and_the_file_suffix():
     assert isinstance(get_lexer_for_filename("attack.rulex"), RulexLexer)
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+@pytest.mark.parametrize("path", EXAMPLES + PACK_FILES, ids=[p.relative_to(ROOT).as_posix() for p in EXAMPLES + PACK_FILES])
 def test_every_example_file_lexes_without_error_tokens(path):
     text = path.read_text(encoding="utf-8")
     assert "".join(value for _, value in RulexLexer().get_tokens(text)) == text + ("" if text.endswith("\n") else "\n")
@@ -105,3 +107,52 @@ def test_strings_numbers_operators_comments():
 
 def test_a_misspelt_clause_is_an_error_token():
     assert kind("event: Attack\nrule: a\n  patern: {x:Actor} fired\n", "patern:") in Error
+
+
+NEW = '''event: Kill
+
+rule: kill.wounding
+  pattern: wounding {victim:Phrase with casualties:Quantity}
+  find after in clause: (in | near) {place:Place}
+  find: {time:Time}
+  set: injury = true, kind = "wounding", level = 2
+  example: "A rocket exploded, wounding 13 people"
+    victim = "13 people"
+
+link: attack_kill
+  events: Attack, Kill
+  joined by: "," | which
+  share: attacker = killer, place
+  example: "A rocket exploded in Kabul, killing 12"
+    Kill.place = "Kabul" -> Kabul
+  counter: "A rocket exploded. Gunmen killed 12"
+'''
+
+
+def test_the_clauses_of_searches_attributes_and_links():
+    assert not [value for token, value in RulexLexer().get_tokens(NEW) if token in Error]
+    for keyword in ("find after in clause:", "find:", "set:", "link:", "events:", "joined by:", "share:", "with"):
+        assert kind(NEW, keyword) in Keyword, keyword
+    assert kind(NEW, "attack_kill") is Name.Function              # a link's id, as a rule's
+    assert kind(NEW, "Attack") is Name.Class                      # events: Attack, Kill
+    assert kind(NEW, "casualties") is Name.Variable               # the role of a nested capture
+    assert kind(NEW, "Quantity") is Name.Class
+    assert kind(NEW, "injury") is Name.Attribute                  # set: injury = true
+    assert kind(NEW, "true") is Name.Constant
+    assert kind(NEW, '"wounding"') in String
+    assert kind(NEW, "2") in Number
+    assert kind(NEW, "killer") is Name.Variable                   # share: attacker = killer
+    assert kind(NEW, "place") is Name.Variable
+    assert [token for token, value in tokens(NEW) if value == "Kill"][1:] == [Name.Class, Name.Class]  # Kill.place
+    assert kind(NEW, "Kabul") is Name.Constant
+    assert kind(NEW, "which") is Text                             # joined by: is a pattern
+
+
+def errors(text: str) -> str:
+    return "".join(value for token, value in RulexLexer().get_tokens(text) if token in Error)
+
+
+def test_a_malformed_set_share_or_find_clause_is_an_error_token():
+    assert errors("link: a\n  events: Attack, Kill\n  share: attacker = \"x\"\n") == '=""'
+    assert errors("rule: a\n  pattern: x\n  set: injury\n") == "injury"
+    assert errors("rule: a\n  pattern: x\n  find aside: {place:Place}\n") == "aside:"
