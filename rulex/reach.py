@@ -24,10 +24,13 @@ from .match import Argument
 from .view import SentenceView
 
 # What ends a clause for `find ... in clause`: a semicolon, a colon (not inside a clock time,
-# "5:30"), a bracket, a dash between spaces, or a comma before "but", "while", "whereas",
-# "although".
-CLAUSE_BREAK = re.compile(r"[;()\[\]]|(?<!\d):|:(?!\d)|\s[-\u2013\u2014]{1,2}\s|,\s*(?:but|while|whereas|although)\b",
-                          re.I)
+# "5:30"), a bracket, a dash between spaces; a comma before a conjunction, a relative word or a
+# subordinator ("but", "while", "who", "which", "when", "as" ...); and "after", "before",
+# "until", "because" anywhere ("In May, after a 12-week trial, Tsarnaev was found guilty of
+# killing": May is not the killing's time).
+CLAUSE_BREAK = re.compile(r"[;()\[\]]|(?<!\d):|:(?!\d)|\s[-\u2013\u2014]{1,2}\s"
+                          r"|,\s*(?:but|while|whereas|although|though|who|whom|which|where|when|as)\b"
+                          r"|\b(?:after|before|until|because)\b", re.I)
 
 ArgumentBuilder = Callable[[CompiledSearch, Group, object, tuple[int, int]], "Argument | None"]
 LexiconDerivation = Callable[[int, int, str], dict]

@@ -551,6 +551,9 @@ def test_a_rule_with_a_search_still_matches_when_nothing_is_found(search_pack):
     "A car bomb blew up at a checkpoint, while a roadside bomb in Kabul missed its target.",
     "A car bomb blew up at a checkpoint - the third such attack in Kabul this week.",
     "A car bomb blew up at a checkpoint \u2014 the third such attack in Kabul this week.",
+    "A car bomb blew up at a checkpoint, which police in Kabul had closed.",
+    "A car bomb blew up at a checkpoint after a convoy in Kabul was stopped.",
+    "A car bomb blew up at a checkpoint because the guards in Kabul were asleep.",
 ])
 def test_a_clause_break_stops_in_clause_but_not_in_sentence(search_pack, text):
     matches = extract(search_pack, text)
