@@ -71,7 +71,10 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
     word_anchors = LiteralScanner.build({w: (tuple(ids), tuple(clauses)) for w, (ids, clauses) in words.items()},
                                         sparse=True, whole_words=True)
     aliases: dict[str, dict[tuple[int, int], bool]] = {}
+    used = _used_lexicons(manifest, rules, lexicons)
     for lex_index, lexicon in enumerate(lexicons):
+        if lex_index not in used:  # no rule can use its mentions and it is not output: not scanned
+            continue
         for entry_index, entry in enumerate(lexicon.entries):
             for alias in entry.aliases:
                 capitals_only = alias.isupper() and len(alias) <= 5  # "US" is not "us"
@@ -100,6 +103,17 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
                    _near_specs(near, [tuple(ids) for ids, _ in words.values()], alias_words) if any(near) else None,
                    frozenset(i for i, n in enumerate(near) if n is None),
                    links, _attribute_defaults(rules))
+
+
+def _used_lexicons(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple[Lexicon, ...]) -> set[int]:
+    """The lexicons whose mentions some rule can use (in its regex, anchors or required clauses)
+    or the pack outputs; the others (warning RX602) cost a scan and give nothing."""
+    used = {i for i, lexicon in enumerate(lexicons) if {lexicon.type, lexicon.name} & set(manifest.output)}
+    for rule in rules:
+        used |= rule.lexicons
+        anchors = [*(rule.anchors or ()), *(anchor for clause in rule.requires for anchor in clause)]
+        used |= {value for kind, value in anchors if kind != "word"}
+    return used
 
 
 def _attribute_defaults(rules: list[CompiledRule]) -> dict[str, dict]:

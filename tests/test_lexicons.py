@@ -213,3 +213,21 @@ def test_two_lexicons_with_one_name_are_an_error(make_pack):
     [d] = [d for d in diagnostics if d.severity.value == "error"]
     assert d.code == "RX203" and "two lexicons are named `persons`" in d.message
     assert d.span.file.endswith(("people.yaml", "persons.yaml"))
+
+
+def test_a_lexicon_no_rule_uses_is_not_scanned_and_changes_nothing(make_pack):
+    """An unused lexicon (warning RX602) costs a scan per document and gives nothing: its aliases
+    are left out of the scanner, and the output is the same as without it."""
+    from rulex.matcher import find_mentions
+    from rulex.segment import lowercase_view, normalise
+    unused = "type: Weapon\nentries:\n  - id: rifle\n    aliases: [rifle, meets]\n"
+    with_unused = rulex.load(make_pack({"rules.rulex": RULES, "lexicons/persons.yaml": PERSONS,
+                                        "lexicons/weapons.yaml": unused}, MANIFEST), cache=False)
+    text = "Soleimani meets Adel Abdul Mahdi with a rifle."
+    normalised = normalise(text)
+    sources = {with_unused.program.lexicons[m.source].name
+               for m in find_mentions(with_unused.program, normalised, lowercase_view(normalised))}
+    assert sources == {"persons"}
+    without = pack_with(make_pack)
+    assert [m.to_dict() | {"provenance": None} for m in with_unused.extract(text)] == \
+           [m.to_dict() | {"provenance": None} for m in without.extract(text)] != []
