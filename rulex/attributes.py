@@ -29,7 +29,6 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-
 from .diagnostics import DiagnosticBag
 from .segment import normalise
 from .source import Span

@@ -72,10 +72,12 @@ def share(link: CompiledLink, a: Match, b: Match) -> tuple[Match, Match]:
 
 def _take(link: CompiledLink, receiver: Match, giver: Match, pairs: list[tuple[str, str]]) -> Match:
     """`receiver` with `giver`'s arguments for each (receiver role, giver role) it has none of."""
+    source = {"type": giver.type, "rule": giver.rule, "start": giver.start, "end": giver.end}
+    if any(note["with"] == source and note["link"] == link.id for note in receiver.provenance.links):
+        return receiver  # a same-type link meets each pair twice
     own = {arg.role for arg in receiver.arguments if arg.derivation.get("found_by") != "link"}
     have = {(arg.role, arg.start, arg.end) for arg in receiver.arguments}
     taken: list[Argument] = []
-    source = {"type": giver.type, "rule": giver.rule, "start": giver.start, "end": giver.end}
     for role, giver_role in pairs:
         if role in own:
             continue
@@ -85,8 +87,6 @@ def _take(link: CompiledLink, receiver: Match, giver: Match, pairs: list[tuple[s
                 how = {**arg.derivation, "found_by": "link", "link": link.id, "link_file": link.file,
                        "link_line": link.line, "from_event": source, "from_role": giver_role}
                 taken.append(replace(arg, role=role, derivation=how))
-    if any(note["with"] == source and note["link"] == link.id for note in receiver.provenance.links):
-        return receiver  # a same-type link meets each pair twice
     arguments = tuple(sorted(receiver.arguments + tuple(taken), key=lambda a: a.start))
     note = {"link": link.id, "link_file": link.file, "link_line": link.line, "with": source,
             "roles": sorted({a.role for a in taken})}

@@ -341,10 +341,11 @@ def _yaml_search(doc: YamlDoc, node: yaml.Node, bag: DiagnosticBag) -> ast.Searc
         bag.add("RX203", "a `find:` item needs `pattern:`", doc.span(node))
         return None
     pattern = _yaml_pattern(doc, fields["pattern"][1], bag)
-    choices = {"direction": [d.value for d in ast.Direction], "scope": [s.value for s in ast.Scope]}
+    choices = {"direction": ([d.value for d in ast.Direction], ast.Direction.EITHER.value),
+               "scope": ([s.value for s in ast.Scope], ast.Scope.CLAUSE.value)}
     chosen = {}
-    for key, allowed in choices.items():
-        value = doc.string(fields, key) if key in fields else allowed[-1] if key == "direction" else "clause"
+    for key, (allowed, default) in choices.items():
+        value = doc.string(fields, key) if key in fields else default
         if value not in allowed:
             bag.add("RX308", f"unknown {key} `{value}`", doc.span(fields[key][1]), "choose one of: " + ", ".join(allowed))
             return None

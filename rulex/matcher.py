@@ -602,7 +602,7 @@ def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc
         view_start = m.start(PREFIX_GROUP) if rule.finder is not None and not rule.starts and m.start(PREFIX_GROUP) >= 0 \
             else m.start()
         arguments.extend(searched_arguments(
-            rule.searches, m, view, (view_start, m.end()), filled,
+            rule.searches, view, (view_start, m.end()), filled,
             lambda search, group, hit, span: _argument(program, search, group, hit, span, view, doc),
             program.manifest.timeout_ms / 1000))
     arguments.sort(key=lambda a: a.start)  # in text order, also when one group matched twice (a repeat)

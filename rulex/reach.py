@@ -78,7 +78,7 @@ def clause_bounds(text: str, start: int, end: int, scope: ast.Scope) -> tuple[in
     return low, high
 
 
-def searched_arguments(rule_searches: tuple[CompiledSearch, ...], m, view: SentenceView, match_span: tuple[int, int],
+def searched_arguments(rule_searches: tuple[CompiledSearch, ...], view: SentenceView, match_span: tuple[int, int],
                        filled: set[str], build: ArgumentBuilder, timeout: float) -> list[Argument]:
     """Arguments of the rule's `find:` clauses whose roles the match (`filled`) left empty."""
     found: list[Argument] = []
