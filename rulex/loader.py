@@ -2,13 +2,17 @@
 
 A pack is a directory with a `pack.yaml` manifest, a directory without one (every rule
 file in it, lexicons under `lexicons/`), or one or more rule files.
+
+A pack reads only files that resolve (symlinks followed) inside its directory or inside a
+directory its manifest lists under `dependencies:`; a rule file given by name reads only
+files inside its own directory. Anything else is an RX200 that shows nothing of the file.
 """
 from __future__ import annotations
 
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import yaml
 
@@ -22,7 +26,7 @@ from .yamlpos import YamlDoc
 MANIFEST = "pack.yaml"
 MAX_LEXICONS = 2000  # each lexicon and built-in type gets one private-use marker character (view.py)
 MANIFEST_KEYS = ("name", "version", "description", "files", "lexicons", "overlap", "output",
-                 "timeout_ms", "licence", "license", "dateline", "attributes", "tests")
+                 "timeout_ms", "licence", "license", "dateline", "attributes", "tests", "dependencies")
 RULE_FILE_KEYS = ("event", "entity", "rules", "defines", "imports")
 RULE_KEYS = ("id", "pattern", "template", "where", "priority", "overlap", "case", "not preceded by",
              "not followed by", "examples", "counter", "counters", "description", "set", "find")
@@ -44,6 +48,7 @@ class Manifest:
     dateline_span: Span | None = field(default=None, compare=False)
     attributes: tuple[Attribute, ...] = ()   # event attributes set by cue words
     tests: tuple[str, ...] = ("tests/*.txt",)  # annotated corpus files, relative to the pack
+    dependencies: tuple[str, ...] = ()   # directories outside the pack it may read (resolved)
 
 
 @dataclass(frozen=True)
@@ -64,38 +69,104 @@ def display_name(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+LEAVES = ("a pack reads only files inside its directory or a directory pack.yaml lists under "
+          "`dependencies:`")
+LEAVES_LOOSE = "a rule file given by name reads only files inside its own directory"
+MOVE_IN = "copy the file into the pack, or list its directory under `dependencies:` in pack.yaml"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The directories a pack may read files from: its root, then its dependencies (resolved)."""
+    root: Path
+    dependencies: tuple[Path, ...] = ()
+    loose: bool = False   # the root is the directory of a rule file given by name
+
+    def admits(self, resolved: Path) -> bool:
+        return any(resolved == d or resolved.is_relative_to(d) for d in (self.root, *self.dependencies))
+
+    def why(self) -> str:
+        return LEAVES_LOOSE if self.loose else LEAVES
+
+
 def pack_files(paths: list[Path]) -> list[Path]:
-    """Every file whose content decides a pack (for the compile cache key)."""
+    """Every file whose content decides a pack (for the compile cache key): those of the pack's
+    directory and of its dependencies that resolve inside them."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in RULE_SUFFIXES + LEXICON_SUFFIXES))
+            root = path.resolve()
+            reach = Reach(root, tuple(_dependencies(root, *_quiet_manifest(root))))
+            for folder in (path, *reach.dependencies):
+                out.extend(sorted(p for p in folder.rglob("*") if p.suffix in RULE_SUFFIXES + LEXICON_SUFFIXES
+                                  and p.is_file() and _admitted(p, reach)))
         else:
             out.append(path)
     return out
+
+
+def _quiet_manifest(root: Path) -> tuple["YamlDoc | None", dict, DiagnosticBag]:
+    """A pack directory's manifest, read without reporting (the loader reports)."""
+    bag = DiagnosticBag()
+    manifest = root / MANIFEST
+    if not manifest.is_file() or not _admitted(manifest, Reach(root)):
+        return None, {}, bag
+    try:
+        doc = YamlDoc.parse(SourceFile.read(manifest, MANIFEST), bag)
+    except (OSError, UnicodeDecodeError):
+        return None, {}, bag
+    if doc is None or not isinstance(doc.root, yaml.MappingNode):
+        return None, {}, bag
+    return doc, doc.mapping(doc.root, None, "pack manifest") or {}, bag
+
+
+def _admitted(path: Path, reach: Reach) -> bool:
+    try:
+        return reach.admits(path.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _inside(path: Path, reach: Reach, what: str, span: Span | None, bag: DiagnosticBag) -> Path | None:
+    """`path` resolved (symlinks followed) when the pack may read it; otherwise an RX200 at
+    `span` (or at the path itself) that names where it leads and shows nothing of it."""
+    where = span or Span(display_name(path), 0, 0, 1, 1)
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as err:   # a symlink loop
+        bag.add("RX200", f"cannot read {display_name(path)}: {getattr(err, 'strerror', None) or err}", where)
+        return None
+    if reach.admits(resolved):
+        return resolved
+    bag.add("RX200", f"{what} leaves the pack (resolves to {resolved}); {reach.why()}", where,
+            None if reach.loose else MOVE_IN)
+    return None
 
 
 def load(paths: list[Path], bag: DiagnosticBag) -> LoadedPack:
     """Read a pack (directory or rule files); every problem goes to `bag`."""
     sources: dict[str, SourceFile] = {}
     manifest = Manifest(name=paths[0].stem if paths else "rules")
-    rule_paths: list[Path] = []
+    rule_paths: list[tuple[Path, Reach]] = []
     lexicon_paths: list[tuple[Path, Span | None]] = []
     for path in paths:
         if path.is_dir():
-            manifest, found_rules, found_lexicons = _read_directory(path, bag, sources)
-            rule_paths += found_rules
+            manifest, reach, found_rules, found_lexicons = _read_directory(path, bag, sources)
+            rule_paths += [(p, reach) for p in found_rules]
             lexicon_paths += found_lexicons
         elif path.exists():
-            rule_paths.append(path)
+            rule_paths.append((path, Reach(path.parent.resolve(), loose=True)))
         else:
             bag.add("RX200", f"no such file or directory: {path}", None)
     files: list[ast.RuleFile] = []
     seen: set[Path] = set()
-    queue = [(p, None) for p in rule_paths]
+    queue = [(p, None, reach) for p, reach in rule_paths]
     while queue:
-        path, via = queue.pop(0)
-        resolved = path.resolve()
+        path, via, reach = queue.pop(0)
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
+            resolved = path
         if resolved in seen:
             continue
         seen.add(resolved)
@@ -109,10 +180,12 @@ def load(paths: list[Path], bag: DiagnosticBag) -> LoadedPack:
         files.append(rule_file)
         for imp in rule_file.imports:
             target = path.parent / imp.path
-            if not target.exists():
+            if _inside(target, reach, f"`import: {imp.path}`", imp.span, bag) is None:
+                continue
+            if not target.is_file():
                 bag.add("RX200", f"imported file not found: {imp.path}", imp.span)
             else:
-                queue.append((target, imp.span))
+                queue.append((target, imp.span, reach))
     lexicons: list[Lexicon] = []
     if len(lexicon_paths) > MAX_LEXICONS:
         bag.add("RX203", f"a pack can have at most {MAX_LEXICONS} lexicon files, not {len(lexicon_paths)}",
@@ -151,21 +224,27 @@ def _read(path: Path, bag: DiagnosticBag, via: Span | None) -> SourceFile | None
 
 
 def _read_directory(root: Path, bag: DiagnosticBag, sources: dict[str, SourceFile]):
-    """The manifest of a pack directory and its rule and lexicon files."""
+    """The manifest of a pack directory, what it may read, and its rule and lexicon files."""
     manifest_path = root / MANIFEST
-    if not manifest_path.exists():
-        rules = sorted(p for p in root.glob("*") if p.suffix in RULE_SUFFIXES and not _is_lexicon(p))
-        lexicons = sorted(p for p in (root / "lexicons").glob("*") if p.suffix in LEXICON_SUFFIXES)
-        return Manifest(name=root.resolve().name), rules, [(p, None) for p in lexicons]
+    reach = Reach(root.resolve())
+    manifest = Manifest(name=reach.root.name)
+    if not manifest_path.exists() and not manifest_path.is_symlink():
+        def admitted(paths):
+            return [p for p in sorted(paths) if _inside(p, reach, display_name(p), None, bag)]
+        rules = [p for p in admitted(p for p in root.glob("*") if p.suffix in RULE_SUFFIXES) if not _is_lexicon(p)]
+        lexicons = admitted(p for p in (root / "lexicons").glob("*") if p.suffix in LEXICON_SUFFIXES)
+        return manifest, reach, rules, [(p, None) for p in lexicons]
+    if _inside(manifest_path, reach, display_name(manifest_path), None, bag) is None:
+        return manifest, reach, [], []
     source = _read(manifest_path, bag, None)
-    manifest = Manifest(name=root.resolve().name)
     if source is None:
-        return manifest, [], []
+        return manifest, reach, [], []
     sources[source.name] = source
     doc = YamlDoc.parse(source, bag)
     fields = doc.mapping(doc.root, MANIFEST_KEYS, what="pack manifest") if doc else None
     if not fields:
-        return manifest, [], []
+        return manifest, reach, [], []
+    reach = Reach(reach.root, tuple(_dependencies(reach.root, doc, fields, bag)))
     overlap = doc.string(fields, "overlap") or "longest"
     if overlap not in ast.OVERLAP_POLICIES:
         bag.add("RX308", f"unknown overlap policy `{overlap}`", doc.span(fields["overlap"][1]),
@@ -181,26 +260,105 @@ def _read_directory(root: Path, bag: DiagnosticBag, sources: dict[str, SourceFil
         dateline=doc.string(fields, "dateline"),
         dateline_span=doc.span(fields["dateline"][1]) if "dateline" in fields else None,
         attributes=read_attributes(doc, fields["attributes"][1], bag) if "attributes" in fields else (),
-        tests=tuple(doc.string_list(fields, "tests") or ("tests/*.txt",)),
+        tests=_test_globs(root, reach, doc, fields, bag),
+        dependencies=tuple(str(d) for d in reach.dependencies),
     )
-    rules = _expand(root, doc, fields, "files", bag, default="*.rulex")
-    lexicons = _expand(root, doc, fields, "lexicons", bag, default=None)
-    return manifest, [p for p, _ in rules if p.name != MANIFEST], lexicons
+    rules = _expand(root, reach, doc, fields, "files", bag, default="*.rulex")
+    lexicons = _expand(root, reach, doc, fields, "lexicons", bag, default=None)
+    return manifest, reach, [p for p, _ in rules if p.name != MANIFEST], lexicons
 
 
-def _expand(root: Path, doc: YamlDoc, fields, key: str, bag: DiagnosticBag, default: str | None):
+def _dependencies(root: Path, doc: YamlDoc | None, fields, bag: DiagnosticBag) -> list[Path]:
+    """The directories listed under `dependencies:`, resolved; a missing one is an RX200."""
+    if doc is None or "dependencies" not in fields:
+        return []
+    out = []
+    node = fields["dependencies"][1]
+    for item in [node] if isinstance(node, yaml.ScalarNode) else doc.sequence(node, "dependencies") or []:
+        if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
+            bag.add("RX203", "every item of `dependencies` must be a directory (a path relative to the pack)",
+                    doc.span(item))
+            continue
+        name = str(item.value)
+        try:
+            folder = (root / name).resolve(strict=True)
+        except (OSError, RuntimeError):
+            bag.add("RX200", f"dependency `{name}` not found (no directory {display_name(root / name)})",
+                    doc.span(item), "dependencies are directories, relative to the pack folder")
+            continue
+        if not folder.is_dir():
+            bag.add("RX200", f"dependency `{name}` is not a directory", doc.span(item),
+                    "list the directory that holds the shared files")
+            continue
+        out.append(folder)
+    return out
+
+
+MAGIC = re.compile(r"[*?\[]")
+
+
+def _glob_base(root: Path, reach: Reach, pattern: str, span: Span, bag: DiagnosticBag) -> tuple[Path, str] | None:
+    """The folder a manifest glob starts from (its part before any wildcard, which may climb
+    out with `..` only into a dependency) and the rest of it; None, reported, when it leaves."""
+    if PurePosixPath(pattern).is_absolute() or PureWindowsPath(pattern).is_absolute():
+        bag.add("RX200", f"`{pattern}` is an absolute path; the globs of pack.yaml are relative to the pack", span,
+                "write the glob relative to the pack folder; for files outside it, list their directory under "
+                "`dependencies:` and write `../shared/*.yaml`")
+        return None
+    parts = PurePosixPath(pattern).parts
+    fixed = next((i for i, part in enumerate(parts) if MAGIC.search(part)), len(parts))
+    if ".." in parts[fixed:]:
+        bag.add("RX200", f"`{pattern}` has `..` after a wildcard", span,
+                "`..` may only come first, to reach a directory listed under `dependencies:`")
+        return None
+    base = root.joinpath(*parts[:fixed]) if fixed else root
+    if ".." in parts[:fixed] and _inside(base, reach, f"`{pattern}`", span, bag) is None:
+        return None
+    return base, "/".join(parts[fixed:])
+
+
+def _glob(root: Path, reach: Reach, pattern: str, span: Span, bag: DiagnosticBag) -> list[Path] | None:
+    """The files a manifest glob names that the pack may read (None when the glob is refused)."""
+    start = _glob_base(root, reach, pattern, span, bag)
+    if start is None:
+        return None
+    base, rest = start
+    try:
+        matches = sorted(base.glob(rest)) if rest else [base] if base.exists() else []
+    except (ValueError, NotImplementedError, OSError, RuntimeError) as err:
+        bag.add("RX200", f"bad glob `{pattern}`: {err}", span)
+        return None
+    if not matches:
+        bag.add("RX200", f"`{pattern}` names no file in {display_name(root)}", span)
+    return [m for m in matches if m.is_file()
+            and _inside(m, reach, f"`{pattern}` names {display_name(m)}, which", span, bag)]
+
+
+def _expand(root: Path, reach: Reach, doc: YamlDoc, fields, key: str, bag: DiagnosticBag, default: str | None):
     """Paths (globs allowed) listed under `key` of the manifest, with the span that named them."""
     if key not in fields:
-        return [(p, None) for p in sorted(root.glob(default))] if default else []
+        if not default:
+            return []
+        return [(p, None) for p in sorted(root.glob(default))
+                if _inside(p, reach, f"`{default}` names {display_name(p)}, which", None, bag)]
     items = doc.sequence(fields[key][1], key) or []
     out = []
     for item in items:
+        if not isinstance(item, yaml.ScalarNode):
+            bag.add("RX203", f"every item of `{key}` must be a glob (text)", doc.span(item))
+            continue
         pattern = str(item.value)
-        matches = sorted(root.glob(pattern))
-        if not matches:
-            bag.add("RX200", f"`{pattern}` names no file in {display_name(root)}", doc.span(item))
-        out.extend((m, doc.span(item)) for m in matches if m.is_file())
+        out.extend((m, doc.span(item)) for m in _glob(root, reach, pattern, doc.span(item), bag) or ())
     return out
+
+
+def _test_globs(root: Path, reach: Reach, doc: YamlDoc, fields, bag: DiagnosticBag) -> tuple[str, ...]:
+    """The manifest's `tests:` globs that stay inside what the pack may read."""
+    globs = doc.string_list(fields, "tests")
+    if not globs:
+        return ("tests/*.txt",)
+    span = doc.span(fields["tests"][1])
+    return tuple(g for g in globs if _glob_base(root, reach, g, span, bag) is not None)
 
 
 def _is_lexicon(path: Path) -> bool:

@@ -9,8 +9,16 @@ from .diagnostics import DiagnosticBag, did_you_mean
 from .source import SourceFile, Span
 
 Fields = dict[str, tuple[yaml.Node, yaml.Node]]
-# libyaml's loader is four times faster on big lexicons and keeps the same positions.
+# libyaml's loader is four times faster on big lexicons and keeps the same positions. Only
+# its composer runs on a pack's text (nodes, no objects); `plain` constructs with SafeLoader.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+STANDARD = "tag:yaml.org,2002:"
+# The tags of plain data: what a safe constructor makes into strings, numbers, booleans,
+# dates, lists and mappings. Anything else (`!!python/object/apply:...`, `!custom`) is an
+# error and never constructed.
+PLAIN_TAGS = frozenset(STANDARD + t for t in ("null", "bool", "int", "float", "binary", "timestamp", "str",
+                                              "seq", "map", "omap", "pairs", "set", "merge"))
+MAX_EXPANDED_NODES = 1_000_000  # values that aliases may add to a file (a billion laughs is 10^9)
 
 
 class YamlDoc:
@@ -34,10 +42,76 @@ class YamlDoc:
         except yaml.YAMLError as err:
             bag.add("RX201", f"bad YAML: {err}", source.span(0, 1))
             return None
+        except RecursionError:
+            bag.add("RX201", "bad YAML: nested too deeply", source.span(0, 1))
+            return None
         if root is None:
             bag.add("RX203", "the file is empty", source.span(0, 0))
             return None
-        return cls(source, root, bag)
+        doc = cls(source, root, bag)
+        return doc if doc._plain_data_only() else None
+
+    def _plain_data_only(self) -> bool:
+        """Report every node that is not plain data: a tag no safe constructor knows, an alias
+        inside itself, aliases that multiply the file's values. True when there is none."""
+        text = self.source.text
+        if "!" not in text and "*" not in text and "=" not in text:
+            return True   # no tag, no alias, no bare `=`: nothing to walk (big lexicons)
+        if "*" not in text:
+            return self._tags_plain([self.root])
+        ok = True
+        expanded: dict[int, int] = {}   # node id -> its values with aliases expanded
+        open_nodes: set[int] = set()   # the nodes being walked (an alias to one is a cycle)
+        stack: list[tuple[yaml.Node, bool]] = [(self.root, False)]
+        while stack:
+            node, done = stack.pop()
+            key = id(node)
+            if done:
+                open_nodes.discard(key)
+                expanded[key] = 1 + sum(expanded.get(id(c), 1) for c in _children(node))
+                continue
+            if key in open_nodes:
+                self.bag.add("RX201", "a YAML alias refers to a value that contains it", self.span(node),
+                             "write the value out instead of `*alias`")
+                ok = False
+                continue
+            if key in expanded:
+                continue
+            if not self._tags_plain([node], deep=False):
+                ok = False
+                expanded[key] = 1
+                continue
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+        if ok and expanded.get(id(self.root), 0) > len(expanded) + MAX_EXPANDED_NODES:
+            self.bag.add("RX201", f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values",
+                         self.span(self.root), "write the values out instead of repeating `*alias`")
+            ok = False
+        return ok
+
+    def _tags_plain(self, stack: list[yaml.Node], deep: bool = True) -> bool:
+        """Whether every tag is one of plain data (with `deep`, the nodes' descendants too;
+        no alias may be among them). A bare `=` becomes the string it looks like."""
+        ok = True
+        while stack:
+            node = stack.pop()
+            tag = node.tag
+            if tag not in PLAIN_TAGS:
+                if tag == STANDARD + "value":   # libyaml's resolver calls a bare `=` a value
+                    node.tag = STANDARD + "str"
+                    continue
+                self.bag.add("RX201", f"YAML tag `{_short_tag(tag)}` is not plain data", self.span(node),
+                             "rulex reads only strings, numbers, booleans, dates, lists and mappings; "
+                             "remove the tag (it is never run)")
+                ok = False
+            elif deep and type(node) is yaml.MappingNode:
+                for key_node, value_node in node.value:
+                    stack.append(value_node)
+                    stack.append(key_node)
+            elif deep and type(node) is yaml.SequenceNode:
+                stack.extend(node.value)
+        return ok
 
     def span(self, node: yaml.Node) -> Span:
         return self.source.span(node.start_mark.index, node.end_mark.index)
@@ -103,8 +177,13 @@ class YamlDoc:
         return out
 
     def plain(self, node: yaml.Node) -> Any:
-        """The node as ordinary Python values."""
-        return yaml.SafeLoader("").construct_object(node, deep=True)
+        """The node as ordinary Python values (None, reported, when a tagged value is not
+        one: `!!int abc`)."""
+        try:
+            return yaml.SafeLoader("").construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as err:
+            self.bag.add("RX201", f"bad YAML value: {getattr(err, 'problem', None) or err}", self.span(node))
+            return None
 
     def text_with_positions(self, node: yaml.Node) -> tuple[str, Callable[[int, int], Span]]:
         """A scalar's value and a map from offsets in the value to spans in the file.
@@ -132,3 +211,16 @@ class YamlDoc:
             return self.source.span(offsets[a], end)
 
         return value, span_of
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _short_tag(tag: str) -> str:
+    """`tag:yaml.org,2002:python/name:os.system` as written: `!!python/name:os.system`."""
+    return "!!" + tag[len(STANDARD):] if tag.startswith(STANDARD) else tag
