@@ -185,6 +185,8 @@ def load_lexicon(source: SourceFile, bag: DiagnosticBag, default_type: str | Non
             continue
         aliases = doc.string_list(fields, "aliases") or []
         attrs = doc.plain(fields["attrs"][1]) if "attrs" in fields else {}
+        if attrs is None and fields["attrs"][1].tag == "tag:yaml.org,2002:map":
+            attrs = {}   # a value inside is no plain data (`!!int abc`), reported by `plain`
         if not isinstance(attrs, dict):
             bag.add("RX203", "`attrs` must be a mapping (key: value)", doc.span(fields["attrs"][1]))
             attrs = {}
