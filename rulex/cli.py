@@ -6,11 +6,14 @@ failed; 2 bad rules or usage; 70 a bug in rulex (reported without a traceback).
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import json
+import os
 import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import click
@@ -18,10 +21,11 @@ import click
 from . import __version__
 from .document import Document, parse_date
 from .errors import RulexError
-from .inputs import InputProblem, read_inputs
+from .inputs import InputProblem, clobbered_input, read_inputs, same_file
 from .match import DocResult
 from .outputs import FORMATS, open_writer
 from .pack import Pack, check as check_pack, load, resolve_pack
+from .resume import LINE_FORMATS, Progress, ResumeRefused, RunState, describe_run, state_path
 
 EXIT_OK, EXIT_DATA, EXIT_RULES = 0, 1, 2
 
@@ -42,13 +46,14 @@ def cli() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="jsonl", show_default=True,
               help="Output format; brat needs -o DIR.")
-@click.option("-o", "--output", "target", metavar="PATH", help="Write here (a directory for brat; default stdout).")
+@click.option("-o", "--output", "target", metavar="PATH",
+              help="Write here (a directory for brat; default stdout). Never one of the inputs (exit 2).")
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Document date for documents that carry none.")
 @click.option("--types", metavar="T1,T2", help="Only these event or entity types, e.g. Attack,Kill.")
 @click.option("--rules", "rule_globs", metavar="GLOB,...", help="Only rules whose id matches, e.g. 'conflict.attack.*'.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Worker processes; the output is the same, in the same order.")
-@click.option("--errors", "errors_path", type=click.File("w", encoding="utf-8"), metavar="FILE",
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Also write each failed document (id, source, reason) here, as JSONL.")
 @click.option("--csv-rows", type=click.Choice(["argument", "event"]), default="argument", show_default=True,
               help="csv: one row per argument or one per event.")
@@ -58,13 +63,28 @@ def cli() -> None:
 @click.option("--profile", is_flag=True,
               help="At the end, on stderr: the rules that took the most time, the sentences they were tried in "
                    "and their matches (before overlaps are settled).")
+@click.option("--resume", is_flag=True,
+              help="Continue the interrupted run into -o FILE (jsonl, csv, text): same pack, inputs and options, "
+                   "checked (exit 2 if not); the documents done are skipped, the rest appended.")
 def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_text: str | None,
-        types: str | None, rule_globs: str | None, jobs: int, errors_path, csv_rows: str, quiet: bool,
-        verbose: bool, no_cache: bool, profile: bool) -> None:
+        types: str | None, rule_globs: str | None, jobs: int, errors_path: str | None, csv_rows: str, quiet: bool,
+        verbose: bool, no_cache: bool, profile: bool, resume: bool) -> None:
     """Run PACK over INPUTS (.txt, .jsonl, directories, - for stdin) and write the matches.
 
-    Documents that cannot be processed (bad UTF-8, a bad JSONL line, a rule out of time) are
-    reported on stderr (and in --errors FILE) and the run goes on; the exit code is then 1.
+    Documents that cannot be processed (bad UTF-8, a JSONL line that is bad or holds a lone
+    surrogate such as \\ud800, a rule out of time) are reported on stderr (and in --errors
+    FILE) and the run goes on; the exit code is then 1.
+
+    An output (-o, --errors) that is one of the inputs (the same file, also through a link, or
+    a file of an input directory; for brat, an input inside the output directory) is refused
+    with exit 2 before anything is written.
+
+    With -o FILE in jsonl, csv or text, the run keeps FILE.rulex-run.json beside it (what the
+    run is and how far it got). After an interruption (even kill -9), the same command with
+    --resume checks that the pack, the inputs and the options are the same, cuts FILE back to
+    its last whole document, skips the documents done and appends the rest: FILE ends up byte
+    for byte as an uninterrupted run writes it, with any --jobs. A run without --resume
+    replaces FILE and its state.
     """
     try:
         date = parse_date(date_text)
@@ -72,40 +92,70 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_t
         raise click.BadParameter(f"{date_text!r} is not YYYY-MM-DD", param_hint="--date")
     if fmt == "brat" and not target:
         raise click.UsageError("--format brat writes a directory: give it with -o DIR")
+    if target == "-":
+        target = None
+    keep_state = target is not None and fmt in LINE_FORMATS and "-" not in inputs
+    _check_run_outputs(fmt, target, errors_path, list(inputs), keep_state, resume)
     compiled = _load_or_exit(pack, not no_cache)
     selected = _selected_rules(compiled, types, rule_globs)
     wanted_types = set(types.split(",")) if types else None
-    writer = open_writer(fmt, target, {"csv_rows": csv_rows, "pack": compiled.name})
+    state, done, append_errors = None, Progress(), False
+    if keep_state:
+        run_id = describe_run(pack, list(inputs), {"format": fmt, "csv_rows": csv_rows if fmt == "csv" else None,
+                                                   "date": str(date) if date else None, "types": types,
+                                                   "rules": rule_globs})
+        try:
+            state, done, append_errors = (RunState.resume if resume else RunState.start)(target, run_id, errors_path)
+        except ResumeRefused as err:
+            click.echo(f"rulex: cannot resume {target}: {err}; run without --resume to start again", err=True)
+            sys.exit(EXIT_RULES)
+    writer = open_writer(fmt, target, {"csv_rows": csv_rows, "pack": compiled.name, "append": bool(done.items)})
+    errors_file = click.open_file(errors_path, "a" if append_errors else "w", encoding="utf-8") if errors_path else None
+    silent = quiet and errors_file is not None
     interactive = sys.stderr.isatty() and not quiet
     progress = _progress(interactive)
-    failures, documents, matches, size, started = 0, 0, 0, 0, time.perf_counter()
+    earlier_failures = done.failures
+    size, started = 0, time.perf_counter()
     costs: dict[str, list] = {}  # rule id -> [seconds, sentences, matches], with --profile
+    good = _progress_of(done, writer, errors_path) if state is not None else done   # after the last whole item
+    if state is not None and not done.items:
+        state.checkpoint(good, force=True)
+    complete = False
     try:
-        for item, result in _process(compiled, read_inputs(list(inputs), date), selected, jobs, pack, not no_cache,
-                                     profile):
+        items = itertools.islice(read_inputs(list(inputs), date), done.items, None)   # a resumed run skips some
+        for item, result in _process(compiled, items, selected, jobs, pack, not no_cache, profile):
             if isinstance(item, InputProblem):
-                failures += 1
-                _report_failure(item.doc, item.source, item.message, "input", errors_path, quiet and errors_path)
+                done.failures += 1
+                _report_failure(item.doc, item.source, item.message, "input", errors_file, silent)
                 progress.update(0)
-                continue
-            for problem in result.problems:
-                failures += 1
-                _report_failure(item.id, item.origin, problem.message, problem.code, errors_path,
-                                quiet and errors_path)
-            for spent in result.rule_times:
-                cost = costs.setdefault(spent.rule, [0.0, 0, 0])
-                cost[0] += spent.seconds
-                cost[1] += spent.sentences
-                cost[2] += spent.matches
-            kept = [m for m in result.matches if wanted_types is None or m.type in wanted_types]
-            writer.write(item, kept)
-            documents += 1
-            matches += len(kept)
-            size += len(item.text)
-            progress.update(1, matches)
+            else:
+                for problem in result.problems:
+                    done.failures += 1
+                    _report_failure(item.id, item.origin, problem.message, problem.code, errors_file, silent)
+                for spent in result.rule_times:
+                    cost = costs.setdefault(spent.rule, [0.0, 0, 0])
+                    cost[0] += spent.seconds
+                    cost[1] += spent.sentences
+                    cost[2] += spent.matches
+                kept = [m for m in result.matches if wanted_types is None or m.type in wanted_types]
+                writer.write(item, kept)
+                done.documents += 1
+                done.matches += len(kept)
+                size += len(item.text)
+                progress.update(1, done.matches)
+            done.items += 1
+            if state is not None:
+                good = _progress_of(done, writer, errors_path)
+                state.checkpoint(good)
+        complete = True
     finally:
         writer.close()
         progress.close()
+        if errors_file is not None:
+            errors_file.close()
+        if state is not None:   # kill -9 leaves the last periodic checkpoint instead
+            state.checkpoint(good, complete=complete, force=True)
+    documents, matches, failures = done.documents, done.matches, done.failures
     elapsed = time.perf_counter() - started
     if (verbose or interactive) and not quiet:
         click.echo(f"rulex: {documents} documents, {matches} matches, {failures} failed, "
@@ -113,9 +163,51 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_t
     if profile:
         _print_profile(costs, elapsed, jobs)
     if failures:
-        click.echo(f"rulex: {failures} document(s) failed; see above" +
-                   (f" and {errors_path.name}" if errors_path else ""), err=True)
+        if silent:
+            where = f"listed in {errors_path}"
+        else:
+            where = "see above" + (f" and {errors_path}" if errors_path else "")
+            if earlier_failures:
+                where += f" ({earlier_failures} of them before --resume)"
+        click.echo(f"rulex: {failures} document(s) failed; {where}", err=True)
         sys.exit(EXIT_DATA)
+
+
+def _check_run_outputs(fmt: str, target: str | None, errors_path: str | None, inputs: list[str],
+                       keep_state: bool, resume: bool) -> None:
+    """Usage errors of `run`'s outputs, found before anything is opened for writing: an output
+    that is one of the inputs, --errors the same file as -o, a --resume that cannot be."""
+    if resume:
+        if target is None:
+            raise click.UsageError("--resume continues an output file: give it with -o FILE")
+        if fmt not in LINE_FORMATS:
+            raise click.UsageError(f"--resume cannot continue {fmt} output (a report or a collection is not "
+                                   f"appended to); it works for {', '.join(LINE_FORMATS)}")
+        if "-" in inputs:
+            raise click.UsageError("--resume cannot continue a run over standard input (-): it cannot be read again")
+    written = [("-o", target, fmt == "brat")] if target is not None else []
+    if errors_path and errors_path != "-":
+        written.append(("--errors", errors_path, False))
+    if keep_state:
+        written.append(("the run's state file", str(state_path(target)), False))
+    for option, path, directory in written:
+        clash = clobbered_input(path, inputs, directory)
+        if clash and directory:
+            raise click.UsageError(f"{option} {path} holds the input {clash}: the files written there could "
+                                   "overwrite it; write somewhere else")
+        if clash:
+            raise click.UsageError(f"{option} {path} is the input {clash}: writing it would destroy it; "
+                                   "write somewhere else")
+    if target is not None and errors_path and errors_path != "-" and same_file(target, errors_path):
+        raise click.UsageError(f"--errors {errors_path} is the output file -o {target}")
+    if target is not None and fmt != "brat" and Path(target).is_dir():
+        raise click.UsageError(f"-o {target} is a directory; {fmt} output is a file")
+
+
+def _progress_of(done: Progress, writer, errors_path: str | None) -> Progress:
+    """A copy of `done` with the sizes of the output file (flushed by `writer`) and the errors file."""
+    errors = os.stat(errors_path).st_size if errors_path and errors_path != "-" and os.path.exists(errors_path) else 0
+    return Progress(done.items, done.documents, done.matches, done.failures, writer.position(), errors)
 
 
 PROFILE_ROWS = 20

@@ -28,6 +28,12 @@ Options (the `options` dict; unknown keys are ignored):
 - `pack`: the pack name shown in the HTML report's title and header.
 - `skip_empty`: HTML only; true leaves documents without matches out of the report
   (by default they are listed, their text folded away).
+- `append`: the line formats (jsonl, csv, text) only; true appends to the target file instead
+  of replacing it, and csv writes no header row (`rulex run --resume` continues a file this
+  way). html and brat raise ValueError: a report or a collection is not continued by appending.
+
+`position()` of a stream writer flushes and gives the size of its file in bytes (None for
+stdout or a stream given by the caller): the point a resumed run truncates the file to.
 """
 from __future__ import annotations
 
@@ -78,9 +84,20 @@ class Writer:
 class StreamWriter(Writer):
     """A writer of one text stream: a file path, `None` or `"-"` for stdout, or an open text stream."""
 
+    #: whether the format can continue a file it wrote before (options["append"])
+    appendable = True
+
     def __init__(self, target, options=None):
         super().__init__(target, options)
-        self.out, self._owns = open_text(target)
+        self.append = bool(self.options.get("append"))
+        if self.append and not self.appendable:
+            raise ValueError(f"{self.name} output cannot be appended to")
+        self.out, self._owns = open_text(target, self.append)
+
+    def position(self) -> int | None:
+        """Flush, and the size in bytes of the file written (None unless the writer opened it)."""
+        self.out.flush()
+        return os.fstat(self.out.fileno()).st_size if self._owns else None
 
     def close(self) -> None:
         if self.closed:
@@ -96,8 +113,9 @@ class StreamWriter(Writer):
         """Write whatever closes the output (a footer); called once by close()."""
 
 
-def open_text(target) -> tuple[IO[str], bool]:
-    """The text stream for `target` and whether the caller owns (must close) it."""
+def open_text(target, append: bool = False) -> tuple[IO[str], bool]:
+    """The text stream for `target` and whether the caller owns (must close) it; `append`
+    opens a file path at its end instead of emptying it."""
     if target is None or (isinstance(target, str) and target == "-"):
         return sys.stdout, False
     if hasattr(target, "write"):
@@ -106,7 +124,7 @@ def open_text(target) -> tuple[IO[str], bool]:
     if path.parent != Path("."):
         path.parent.mkdir(parents=True, exist_ok=True)
     # newline="" writes line ends exactly as given: "\n" in JSONL and HTML, "\r\n" in CSV
-    return path.open("w", encoding="utf-8", newline=""), True
+    return path.open("a" if append else "w", encoding="utf-8", newline=""), True
 
 
 # ----------------------------------------------------------------------------------------

@@ -73,6 +73,8 @@ class BratWriter(Writer):
     def __init__(self, target, options=None):
         if target is None or str(target) in ("", "-") or hasattr(target, "write"):
             raise ValueError("brat output is a directory: give one (-o DIR)")
+        if (options or {}).get("append"):
+            raise ValueError("brat output cannot be appended to")
         super().__init__(target, options)
         self.directory = Path(target)
         self.directory.mkdir(parents=True, exist_ok=True)

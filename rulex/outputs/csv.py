@@ -68,7 +68,8 @@ class CsvWriter(StreamWriter):
         self.rows = rows
         self.columns = ARGUMENT_COLUMNS if rows == "argument" else EVENT_COLUMNS
         self._csv = csv.writer(self.out, dialect="excel")
-        self._csv.writerow(self.columns)
+        if not self.append:     # an appended file has its header already
+            self._csv.writerow(self.columns)
 
     def write(self, doc: Document, matches: Sequence[Match]) -> None:
         self._check_open()

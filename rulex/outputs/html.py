@@ -51,6 +51,7 @@ def darken(hex_colour: str, factor: float = 0.45) -> str:
 
 class HtmlWriter(StreamWriter):
     name = "html"
+    appendable = False      # one document: its footer closes it
 
     def __init__(self, target, options=None):
         super().__init__(target, options)
