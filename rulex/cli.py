@@ -54,7 +54,8 @@ def cli() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Worker processes; the output is the same, in the same order.")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also write each failed document (id, source, reason) here, as JSONL.")
+              help="Also write each failed document (id, source, reason) here, as JSONL (emptied at the start; "
+                   "continued by --resume).")
 @click.option("--csv-rows", type=click.Choice(["argument", "event"]), default="argument", show_default=True,
               help="csv: one row per argument or one per event.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
