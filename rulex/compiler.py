@@ -19,7 +19,9 @@ import regex
 
 from . import ast, regexcode
 from .builtins import BUILTINS
-from .resolve import ResolvedPack
+from .diagnostics import DiagnosticBag
+from .errors import RulexError
+from .resolve import MAX_PATTERN_CHARS, ResolvedPack, too_deep, too_large
 from .segment import normalise
 from .source import Span
 from .view import NAMED_LISTS, SEP, SEP_REVERSE, SKIP_CLOSE, SKIP_OPEN, TOKEN, WORD_SEP, generic_types, mention_slot
@@ -205,8 +207,39 @@ def literal_words(text: str) -> list[str]:
     return [w for w in re.split(r"[\s-]+", normalise(text)) if w]
 
 
-def compile_pack(pack: ResolvedPack) -> list[CompiledRule]:
-    out = [_RuleCompiler(pack, rule).compile() for rule in pack.rules]
+class _TooLarge(Exception):
+    """A rule's regex grew past MAX_PATTERN_CHARS while it was being written (RX404)."""
+
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.size = size
+
+
+def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None) -> list[CompiledRule]:
+    """Every rule of the pack compiled, in order. A rule that cannot be (too large, nested too
+    deeply for Python, or a regex the engine refuses) is a diagnostic at the rule, in `bag` (by
+    default the one the pack was resolved with), and a placeholder that never matches; with no
+    bag at all, RulexError."""
+    bag = bag if bag is not None else pack.bag
+    out = []
+    for rule in pack.rules:
+        problems = DiagnosticBag()
+        try:
+            out.append(_RuleCompiler(pack, rule).compile())
+            continue
+        except _TooLarge as err:
+            too_large(problems, f"rule `{rule.id}`", err.size, rule.pattern_span or rule.span)
+        except RecursionError:
+            too_deep(problems, f"rule `{rule.id}`", rule.pattern_span or rule.span)
+        except (regex.error, OverflowError) as err:
+            problems.add("RX103", f"the regex of rule `{rule.id}` does not compile: {err}",
+                         rule.pattern_span or rule.span)
+        if bag is None:
+            raise RulexError(problems.sorted(), pack.sources)
+        bag.extend(problems.items)
+        out.append(CompiledRule(f"{pack.manifest.name}.{rule.id}", rule.id, rule.kind, rule.type, rule.span.file,
+                                rule.span.line, rule.priority, rule.overlap or pack.manifest.overlap, r"(?!)",
+                                standalone=False))
     _FORMS.save()
     return out
 
@@ -232,6 +265,15 @@ class _RuleCompiler:
         self.lexicons: set[int] = set()
         self.generic = generic_types()
         self.reverse = False
+        self.copied = 0  # characters of regex written for inlined defines, sub-rules and repeats
+
+    def grown(self, part: str) -> str:
+        """Count a part written again (a define inlined, a repeat's second copy); past the limit,
+        give up: a define used twice in one used twice ... doubles at each level."""
+        self.copied += len(part)
+        if self.copied > MAX_PATTERN_CHARS:
+            raise _TooLarge(self.copied)
+        return part
 
     def add(self, **fields) -> str:
         name = f"g{len(self.groups)}"
@@ -270,6 +312,8 @@ class _RuleCompiler:
         if rule.case_sensitive:
             body = f"(?-i:{body})"
             finder = finder and f"(?-i:{finder})"
+        if len(body) > MAX_PATTERN_CHARS:
+            raise _TooLarge(len(body))
         standalone = (rule.kind == "event" or rule.type in pack.manifest.output) and rule.id != pack.manifest.dateline
         searches = tuple(self.search(search) for search in rule.searches)
         return CompiledRule(
@@ -392,7 +436,7 @@ class _RuleCompiler:
         inner = self.node(node.item, depth, parent, stack)
         lazy = "?" if isinstance(node.item, ast.AnyWord) else ""  # gaps take as few words as will do
         low, high = max(node.min, 1), node.max
-        body = inner if high == 1 else f"{inner}(?:{self.sep}{inner}){{{low - 1},{high - 1}}}{lazy}"
+        body = inner if high == 1 else f"{inner}(?:{self.sep}{self.grown(inner)}){{{low - 1},{high - 1}}}{lazy}"
         return body, node.min == 0, lazy
 
     def sequence(self, items, depth: int, parent: str | None, stack: tuple[str, ...]) -> str:
@@ -470,7 +514,7 @@ class _RuleCompiler:
                     parts.append(f"(?P<{self.add(**common)}>{self.generic[ref.name][1]})")
                 elif meaning.kind == "define" and ref.name not in stack:
                     name = self.add(**common)
-                    inner = self.node(self.pack.defines[ref.name].pattern, depth, owner, stack + (ref.name,))
+                    inner = self.grown(self.node(self.pack.defines[ref.name].pattern, depth, owner, stack + (ref.name,)))
                     defines.add(len(parts))
                     parts.append(f"(?P<{name}>{inner})")
                 elif meaning.kind == "rules":
@@ -479,7 +523,8 @@ class _RuleCompiler:
                             continue
                         sub = self.pack.rule(rule_id)
                         name = self.add(rule=rule_id, **common)
-                        inner = self.node(sub.pattern, depth + 1 if depth >= 0 else depth, name, stack + (rule_id,))
+                        inner = self.grown(self.node(sub.pattern, depth + 1 if depth >= 0 else depth, name,
+                                                     stack + (rule_id,)))
                         parts.append(f"(?P<{name}>{inner})")
         # The types are tried in the order written ("{target:Phrase|Actor}" takes "Iranian oil
         # tankers", not the Actor "Iranian"): each one but the last may start inside the markers
@@ -712,13 +757,13 @@ def anchors(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] = ()) 
                 if meaning.kind == "lexicon":
                     found.extend(("lexicon", i) for i in meaning.lexicons)
                 elif meaning.kind == "define" and ref.name not in stack:
-                    inner = anchors(pack.defines[ref.name].pattern, pack, stack + (ref.name,))
+                    inner = _anchors_of(pack, "define", ref.name, stack)
                     if inner is None:
                         return None
                     found.extend(inner)
                 elif meaning.kind == "rules":
                     for rule_id in meaning.rules:
-                        inner = None if rule_id in stack else anchors(pack.rule(rule_id).pattern, pack, stack + (rule_id,))
+                        inner = None if rule_id in stack else _anchors_of(pack, "rules", rule_id, stack)
                         if inner is None:
                             return None
                         found.extend(inner)
@@ -726,6 +771,14 @@ def anchors(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] = ()) 
                     return None
         return tuple(dict.fromkeys(found)) or None
     return None
+
+
+def _anchors_of(pack: ResolvedPack, kind: str, name: str, stack: tuple[str, ...]) -> tuple[Anchor, ...] | None:
+    """The anchors of a define or sub-rule, worked out once per pack (see resolve.ResolvedPack.memo)."""
+    key = ("anchors", name)
+    if key not in pack.memo:
+        pack.memo[key] = anchors(pack.target(kind, name), pack, stack + (name,))
+    return pack.memo[key]
 
 
 def _cost(options: tuple[Anchor, ...]) -> float:

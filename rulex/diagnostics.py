@@ -50,6 +50,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RX401": (Severity.ERROR, "a pattern can match the empty string"),
     "RX402": (Severity.ERROR, "unbounded repetition or gap"),
     "RX403": (Severity.ERROR, "bad repetition bounds"),
+    "RX404": (Severity.ERROR, "a rule's compiled pattern is too large, or nested too deeply"),
     "RX501": (Severity.ERROR, "a rule ran out of time on a sentence (catastrophic backtracking)"),
     "RX601": (Severity.WARNING, "a sub-pattern is defined but never used"),
     "RX602": (Severity.WARNING, "a lexicon is loaded but no rule uses it and it is not output"),
@@ -57,6 +58,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RX604": (Severity.WARNING, "a rule has no inline example"),
     "RX605": (Severity.WARNING, "a rule is shadowed by another with the same pattern and a higher priority"),
 }
+
+
+SNIPPET_CHARS = 160  # a longer source line is cut to this much around the caret when rendered
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +87,16 @@ class Diagnostic:
         if source is not None:
             text = source.line_text(self.span.line)
             gutter = " " * len(str(self.span.line))
-            width = max(1, min(self.span.end - self.span.start, len(text) - self.span.col + 1))
+            col = self.span.col
+            width = max(1, min(self.span.end - self.span.start, len(text) - col + 1))
+            if len(text) > SNIPPET_CHARS:  # a line of 100 KB is shown around the caret only
+                first = max(0, min(col - 1 - SNIPPET_CHARS // 4, len(text) - SNIPPET_CHARS))
+                text = ("..." if first else "") + text[first:first + SNIPPET_CHARS] + \
+                    ("..." if first + SNIPPET_CHARS < len(text) else "")
+                col = col - first + (3 if first else 0)
+                width = max(1, min(width, len(text) - col + 1))
             lines += [f"{gutter} |", f"{self.span.line} | {text}",
-                      f"{gutter} | {' ' * (self.span.col - 1)}{'^' * width}"]
+                      f"{gutter} | {' ' * (col - 1)}{'^' * width}"]
         if self.hint:
             pad = " " * len(str(self.span.line)) if self.span else ""
             lines.append(f"{pad} = help: {self.hint}")
@@ -116,14 +127,18 @@ class DiagnosticBag:
 
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
+        self._seen: set[Diagnostic] = set()  # for `add`: a pattern of 50,000 errors is checked in linear time
         self.sources: dict[str, SourceFile] = {}  # for snippets when rendering
 
     def add(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         diagnostic = Diagnostic(code, message, span, hint)
-        if diagnostic not in self.items:  # a shared sub-pattern is checked once per use
+        if diagnostic not in self._seen:  # a shared sub-pattern is checked once per use
+            self._seen.add(diagnostic)
             self.items.append(diagnostic)
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        diagnostics = list(diagnostics)
+        self._seen.update(diagnostics)
         self.items.extend(diagnostics)
 
     @property

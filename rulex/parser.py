@@ -45,6 +45,19 @@ CLAUSES = ("pattern", "template", "priority", "overlap", "case", "not preceded b
            "not followed by", "example", "counter", "set", "find", "find before", "find after",
            "find in clause", "find in sentence", "events", "joined by", "share")
 BRACKETS = {"(": ")", "{": "}", "<": ">"}
+# Limits that keep every later stage (which recurses over patterns) within Python's stack and the
+# regex engine's bounds; each is a located diagnostic (grammar/SPEC.md, "Limits").
+MAX_NESTING = 100        # groups, options and repetitions within each other in one pattern (RX404)
+MAX_REPEAT = 1000        # the largest bound of a repetition `x{min,max}` (RX403)
+MAX_REGEX_NESTING = 100  # groups within each other in a raw /regex/ (RX103)
+
+
+class _TooDeep(Exception):
+    """A pattern nests deeper than MAX_NESTING (or than Python's stack allows) at `span`."""
+
+    def __init__(self, span: Span):
+        super().__init__(span)
+        self.span = span
 
 
 @lru_cache(maxsize=1)
@@ -73,20 +86,23 @@ def parse_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile:
         builder = _Builder(lambda a, b, s=start: source.span(s + a, s + b), bag)
         for item in tree.children:
             kind = item.data
-            if kind == "section":
-                section = (str(item.children[0]).split(":")[0].strip(), str(item.children[1]))
-            elif kind == "define":
-                defines.append(builder.define(item))
-            elif kind == "import_":
-                imports.append(ast.Import(builder.string(item.children[1]), builder.span(item)))
-            elif kind == "rule":
-                rule = builder.rule(item, section)
-                if rule is not None:
-                    rules.append(rule)
-            elif kind == "link":
-                link = builder.link(item)
-                if link is not None:
-                    links.append(link)
+            try:
+                if kind == "section":
+                    section = (str(item.children[0]).split(":")[0].strip(), str(item.children[1]))
+                elif kind == "define":
+                    defines.append(builder.define(item))
+                elif kind == "import_":
+                    imports.append(ast.Import(builder.string(item.children[1]), builder.span(item)))
+                elif kind == "rule":
+                    rule = builder.rule(item, section)
+                    if rule is not None:
+                        rules.append(rule)
+                elif kind == "link":
+                    link = builder.link(item)
+                    if link is not None:
+                        links.append(link)
+            except (_TooDeep, RecursionError) as err:  # the item is dropped, the rest of the file kept
+                _too_deep(bag, err.span if isinstance(err, _TooDeep) else builder.span(item))
     return ast.RuleFile(source.name, tuple(rules), tuple(defines), tuple(imports), tuple(links))
 
 
@@ -95,7 +111,16 @@ def parse_pattern(text: str, span_of: SpanOf, bag: DiagnosticBag, context: str |
     tree = _parse(text, "pattern_only", span_of, bag)
     if tree is None:
         return None
-    return _Builder(span_of, bag).pattern(tree.children[0])
+    try:
+        return _Builder(span_of, bag).pattern(tree.children[0])
+    except (_TooDeep, RecursionError) as err:
+        _too_deep(bag, err.span if isinstance(err, _TooDeep) else span_of(0, len(text)))
+        return None
+
+
+def _too_deep(bag: DiagnosticBag, span: Span) -> None:
+    bag.add("RX404", f"the pattern nests groups, options and repetitions more than {MAX_NESTING} deep", span,
+            "write it flatter: a sub-pattern (define:) can name a part")
 
 
 def parse_template(text: str, slots: tuple[ast.SlotDecl, ...], span_of: SpanOf, bag: DiagnosticBag) -> ast.Pattern | None:
@@ -247,6 +272,8 @@ class _Builder:
     def __init__(self, span_of: SpanOf, bag: DiagnosticBag):
         self.span_of = span_of
         self.bag = bag
+        self.empty_reported = False
+        self.depth = 0  # of `pattern` nodes being built within each other
 
     def span(self, node) -> Span:
         if isinstance(node, lark.Token):
@@ -418,6 +445,17 @@ class _Builder:
         return ast.TypeRef(str(token), self.span(token))
 
     def pattern(self, node) -> ast.Pattern:
+        if node.data not in ("alt", "seq", "quantified", "repeated"):
+            return self._pattern(node)
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise _TooDeep(self.span(node))
+            return self._pattern(node)
+        finally:
+            self.depth -= 1
+
+    def _pattern(self, node) -> ast.Pattern:
         kind, span = node.data, self.span(node)
         kids = node.children
         if kind == "alt":
@@ -434,7 +472,8 @@ class _Builder:
             token = kids[0]
             case = str(token).startswith("=")
             text = self.string(token, skip=1 if case else 0) if kind == "phrase" else str(token).lstrip("=")
-            if not text.strip():
+            if not text.strip() and not self.empty_reported:  # once an item: not 50,000 times for a line of quotes
+                self.empty_reported = True
                 self.bag.add("RX401", "an empty quoted phrase matches nothing", span)
             return ast.Literal(text, span, case)
         if kind == "forms":
@@ -461,6 +500,10 @@ class _Builder:
             return item
         lo = int(lo_s) if lo_s else 0
         hi = (int(hi_s) if hi_s else None) if "," in inner else lo
+        if max(lo, hi or 0) > MAX_REPEAT:
+            self.bag.add("RX403", f"repetition `{token}` is too large: at most {MAX_REPEAT}", self.span(token),
+                         "a sentence has far fewer words: write e.g. {0,10}")
+            return item
         if hi is not None and hi < lo:
             self.bag.add("RX403", f"repetition `{token}` has max below min", self.span(token),
                          f"write {{{hi},{lo}}}")
@@ -470,14 +513,50 @@ class _Builder:
     def raw_regex(self, token: lark.Token) -> ast.RawRegex:
         source = str(token)[1:-1].replace("\\/", "/")
         span = self.span(token)
+        deepest = _regex_nesting(source)
+        if deepest is not None:
+            at = token.start_pos + 1 + deepest
+            self.bag.add("RX103", f"the regular expression nests groups more than {MAX_REGEX_NESTING} deep",
+                         self.span_of(at, at + 1), "write it flatter")
+            return ast.RawRegex("(?!)", span)
         try:
             compiled = regex.compile(source)
         except regex.error as err:
             at = token.start_pos + 1 + (err.pos or 0)
             self.bag.add("RX103", f"invalid regular expression: {err.msg}", self.span_of(at, at + 1))
+        except (RecursionError, OverflowError, MemoryError) as err:
+            self.bag.add("RX103", f"the regular expression cannot be compiled ({type(err).__name__})", span)
         else:
             if compiled.groupindex:
                 names = ", ".join(sorted(compiled.groupindex))
                 self.bag.add("RX104", f"raw regex defines group name(s) {names}", span,
                              "use (?:...) or a slot {role:Type} to capture an argument")
         return ast.RawRegex(source, span)
+
+
+def _regex_nesting(source: str) -> int | None:
+    """Where a raw regex opens its group number MAX_REGEX_NESTING + 1 within others (an offset in
+    `source`), or None: the regex module parses groups recursively, and too deep a nest is a
+    RecursionError, not an error message. Escapes and character classes are skipped."""
+    depth, i, in_class = 0, 0, False
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if source[i + 1:i + 2] == "^":
+                i += 1
+            if source[i + 1:i + 2] == "]":  # a "]" first in a class is a character of it
+                i += 1
+        elif ch == "(":
+            depth += 1
+            if depth > MAX_REGEX_NESTING:
+                return i
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        i += 1
+    return None

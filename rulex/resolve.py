@@ -1,8 +1,13 @@
 """Resolve names: every slot type to a define, built-in, lexicon or rule type; check the pack.
 
 Reports unknown names (with a suggestion), duplicate rule ids and defines, cycles,
-patterns that can match nothing or the empty string, unbounded repetition, examples
-naming roles a rule lacks, and unused defines and lexicons (warnings).
+patterns that can match nothing or the empty string, unbounded repetition, rules whose
+regex would be too large (defines are copied wherever they are used), examples naming
+roles a rule lacks, and unused defines and lexicons (warnings).
+
+Everything that follows a define or sub-rule into its pattern is worked out once per name
+(`ResolvedPack.memo`), so checking takes time linear in the size of the define graph, not in
+the number of paths through it (`d2 = {d1} {d1}`, `d1 = {d0} {d0}` ... has 2^n paths).
 """
 from __future__ import annotations
 
@@ -16,7 +21,9 @@ from .diagnostics import DiagnosticBag, did_you_mean
 from .lexicons import Lexicon
 from .loader import LoadedPack, Manifest
 from .source import SourceFile, Span
-from .view import generic_types
+from .view import SEP, SKIP_OPEN, TOKEN, WORD_SEP, generic_types
+
+MAX_PATTERN_CHARS = 1_000_000  # the largest regex a rule may compile to (RX404; grammar/SPEC.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,16 +44,26 @@ class ResolvedPack:
     names: dict[str, tuple[Meaning, ...]] = field(default_factory=dict, hash=False, compare=False)
     sources: dict[str, SourceFile] = field(default_factory=dict, hash=False, compare=False)
     links: tuple[ast.Link, ...] = ()
+    # what was worked out per define or sub-rule: (what, name) -> value (min_words, sizes, anchors...)
+    memo: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
+    bag: DiagnosticBag | None = field(default=None, hash=False, compare=False, repr=False)  # for compiling
 
     def rule(self, rule_id: str) -> ast.Rule:
-        return next(r for r in self.rules if r.id == rule_id)
+        by_id = self.memo.get(("rules", None))
+        if by_id is None:
+            by_id = self.memo[("rules", None)] = {r.id: r for r in self.rules}
+        return by_id[rule_id]
+
+    def target(self, kind: str, name: str) -> ast.Pattern:
+        """The pattern a define (kind "define") or an entity rule (kind "rules") stands for."""
+        return self.defines[name].pattern if kind == "define" else self.rule(name).pattern
 
 
 def resolve(loaded: LoadedPack, bag: DiagnosticBag) -> ResolvedPack:
     rules, defines = _collect(loaded, bag)
     names = _name_table(loaded.lexicons, rules, defines)
     resolved = ResolvedPack(loaded.manifest, tuple(rules), defines, loaded.lexicons, names, loaded.sources,
-                            _collect_links(loaded, bag))
+                            _collect_links(loaded, bag), bag=bag)
     _Checker(resolved, bag).run()
     return resolved
 
@@ -116,6 +133,15 @@ def _name_table(lexicons, rules, defines) -> dict[str, tuple[Meaning, ...]]:
     return {k: tuple(v) for k, v in table.items()}
 
 
+def _through(pack: ResolvedPack, what: str, kind: str, name: str, stack: tuple[str, ...], compute):
+    """`compute(pattern, stack)` for the pattern of a define or sub-rule, once per name: the first
+    answer is kept (in a pack without cycles the stack never changes it; a cycle is RX304)."""
+    key = (what, name)
+    if key not in pack.memo:
+        pack.memo[key] = compute(pack.target(kind, name), stack + (name,))
+    return pack.memo[key]
+
+
 def min_words(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] = ()) -> int:
     """The fewest words a pattern can match (0 means it can match the empty string)."""
     if isinstance(node, (ast.Literal, ast.WordForms, ast.AnyWord)):
@@ -136,15 +162,74 @@ def min_words(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] = ()
         for ref in node.types:
             for meaning in pack.names.get(ref.name, ()):
                 if meaning.kind == "define" and ref.name not in stack:
-                    counts.append(min_words(pack.defines[ref.name].pattern, pack, stack + (ref.name,)))
+                    counts.append(_through(pack, "min_words", "define", ref.name, stack,
+                                           lambda p, s: min_words(p, pack, s)))
                 elif meaning.kind == "rules":
                     for rule_id in meaning.rules:
                         if rule_id not in stack:
-                            counts.append(min_words(pack.rule(rule_id).pattern, pack, stack + (rule_id,)))
+                            counts.append(_through(pack, "min_words", "rules", rule_id, stack,
+                                                   lambda p, s: min_words(p, pack, s)))
                 else:
                     counts.append(1)
         return min(counts, default=1)
     raise TypeError(node)
+
+
+def pattern_size(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] = ()) -> int:
+    """About how many characters of regex the pattern compiles to (compiler.py), worked out without
+    compiling it: a define or sub-rule counts in full wherever it is used, since it is copied there."""
+    if isinstance(node, ast.Literal):
+        words = len(node.text.split()) or 1
+        return 2 * len(node.text) + words * len(WORD_SEP) + 8
+    if isinstance(node, ast.WordForms):
+        return sum(4 * (len(lemma) + 3) for lemma in node.lemmas) + 12  # about four forms each
+    if isinstance(node, ast.AnyWord):
+        return len(TOKEN)
+    if isinstance(node, ast.RawRegex):
+        return len(node.source) + 4
+    if isinstance(node, ast.Sequence):
+        return sum(pattern_size(i, pack, stack) + len(SEP) for i in node.items)
+    if isinstance(node, ast.Alternation):
+        return sum(pattern_size(o, pack, stack) + 1 for o in node.options) + 4
+    if isinstance(node, ast.Repeat):
+        copies = 1 if node.max == 1 or node.min == 0 else 2  # `x{2,3}` is written "x(?:SEP x){1,2}"
+        return pattern_size(node.item, pack, stack) * copies + len(SEP) + 16
+    if isinstance(node, ast.Slot):
+        total = 16
+        for ref in node.types:
+            for meaning in pack.names.get(ref.name, ()):
+                total += 16 + (len(SKIP_OPEN) if len(node.types) > 1 else 0)
+                if meaning.kind == "define" and ref.name not in stack:
+                    total += _through(pack, "size", "define", ref.name, stack, lambda p, s: pattern_size(p, pack, s))
+                elif meaning.kind == "rules":
+                    total += sum(_through(pack, "size", "rules", rule_id, stack, lambda p, s: pattern_size(p, pack, s))
+                                 for rule_id in meaning.rules if rule_id not in stack)
+                elif meaning.kind == "generic":
+                    total += len(generic_types()[ref.name][1])
+                else:
+                    total += 60  # a mention marker and its id
+        return total
+    raise TypeError(node)
+
+
+TOO_LARGE_HINT = ("a sub-pattern is copied wherever it is used (one used twice in one used twice ... doubles "
+                  "at each level), and so is the part repeated by `x{2,5}`: use fewer levels, or smaller rules")
+
+
+def too_large(bag: DiagnosticBag, what: str, size: int, span: Span | None) -> None:
+    """RX404: a rule (or its `find:`, or a condition) would compile to more than MAX_PATTERN_CHARS."""
+    bag.add("RX404", f"the compiled pattern of {what} is too large (about {_kb(size)} of regex; "
+            f"the limit is {_kb(MAX_PATTERN_CHARS)})", span, TOO_LARGE_HINT)
+
+
+def too_deep(bag: DiagnosticBag, what: str, span: Span | None) -> None:
+    """RX404 for a pattern nested too deeply to be checked or compiled (Python's recursion limit)."""
+    bag.add("RX404", f"the pattern of {what} is nested too deeply (sub-patterns within sub-patterns) "
+            "to be compiled", span, "use fewer levels of sub-patterns and groups")
+
+
+def _kb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1000))} KB"
 
 
 class _Checker:
@@ -153,34 +238,19 @@ class _Checker:
     def __init__(self, pack: ResolvedPack, bag: DiagnosticBag):
         self.pack, self.bag = pack, bag
         self.used_names: set[str] = set()
+        self.explored: set[str] = set()  # defines and sub-rules whose patterns were followed for cycles
 
     def run(self) -> None:
         for define in self.pack.defines.values():  # one may match the empty string (a look-ahead
-            self.pattern(define.pattern, (define.name,))  # written once): the rules using it may not
+            try:                                   # written once): the rules using it may not
+                self.pattern(define.pattern, (define.name,))
+            except RecursionError:
+                too_deep(self.bag, f"sub-pattern `{define.name}`", define.span)
         for rule in self.pack.rules:
-            self.pattern(rule.pattern, (rule.id,))
-            for extra, name in ((rule.not_preceded_by, "not preceded by"), (rule.not_followed_by, "not followed by")):
-                if extra is None:
-                    continue
-                self.pattern(extra, (rule.id,))
-                if min_words(extra, self.pack, (rule.id,)) == 0:
-                    self.bag.add("RX401", f"the `{name}` condition of rule `{rule.id}` can match the empty "
-                                 "string, which is found everywhere: the rule could never match", extra.span,
-                                 "make at least one part of the condition required")
-            if min_words(rule.pattern, self.pack, (rule.id,)) == 0:
-                self.bag.add("RX401", f"the pattern of rule `{rule.id}` can match the empty string",
-                             rule.pattern_span or rule.span,
-                             "a rule must match at least one word: make some part required")
-            roles = slot_roles(rule.pattern) | self.define_roles(rule.pattern)
-            for search in rule.searches:
-                self.search(rule, search)
-                roles |= slot_roles(search.pattern) | self.define_roles(search.pattern)
-            for example in rule.examples:
-                for arg in example.expected:
-                    if arg.role not in roles:
-                        self.bag.add("RX307", f"rule `{rule.id}` has no argument `{arg.role}`", arg.span,
-                                     did_you_mean(arg.role, sorted(roles)) or
-                                     ("its arguments: " + ", ".join(sorted(roles)) if roles else "it has no arguments"))
+            try:
+                self.rule(rule)
+            except RecursionError:
+                too_deep(self.bag, f"rule `{rule.id}`", rule.pattern_span or rule.span)
         self.examples_and_shadows()
         self.dateline()
         self.links()
@@ -193,6 +263,44 @@ class _Checker:
                 self.bag.add("RX602", f"lexicon `{lexicon.name}` ({lexicon.type}) is not used by any rule "
                              "and its type is not in the pack's `output`", Span(lexicon.file, 0, 0, 1, 1),
                              f"use it in a slot {{role:{lexicon.type}}}, or add {lexicon.type} to `output` in pack.yaml")
+
+    def size(self, rule: ast.Rule) -> None:
+        """RX404 when the rule's regex (or that of one of its `find:` clauses) would be too large."""
+        total = sum(pattern_size(p, self.pack, (rule.id,)) for p in (rule.pattern, rule.not_preceded_by,
+                                                                      rule.not_followed_by) if p is not None)
+        if total > MAX_PATTERN_CHARS:
+            too_large(self.bag, f"rule `{rule.id}`", total, rule.pattern_span or rule.span)
+        for search in rule.searches:
+            size = pattern_size(search.pattern, self.pack, (rule.id,))
+            if size > MAX_PATTERN_CHARS:
+                too_large(self.bag, f"the `find:` of rule `{rule.id}`", size, search.pattern.span)
+
+    def rule(self, rule: ast.Rule) -> None:
+        """Check one rule: its pattern, conditions, `find:` clauses, examples' roles and size."""
+        self.pattern(rule.pattern, (rule.id,))
+        for extra, name in ((rule.not_preceded_by, "not preceded by"), (rule.not_followed_by, "not followed by")):
+            if extra is None:
+                continue
+            self.pattern(extra, (rule.id,))
+            if min_words(extra, self.pack, (rule.id,)) == 0:
+                self.bag.add("RX401", f"the `{name}` condition of rule `{rule.id}` can match the empty "
+                             "string, which is found everywhere: the rule could never match", extra.span,
+                             "make at least one part of the condition required")
+        if min_words(rule.pattern, self.pack, (rule.id,)) == 0:
+            self.bag.add("RX401", f"the pattern of rule `{rule.id}` can match the empty string",
+                         rule.pattern_span or rule.span,
+                         "a rule must match at least one word: make some part required")
+        roles = slot_roles(rule.pattern) | self.define_roles(rule.pattern)
+        for search in rule.searches:
+            self.search(rule, search)
+            roles |= slot_roles(search.pattern) | self.define_roles(search.pattern)
+        for example in rule.examples:
+            for arg in example.expected:
+                if arg.role not in roles:
+                    self.bag.add("RX307", f"rule `{rule.id}` has no argument `{arg.role}`", arg.span,
+                                 did_you_mean(arg.role, sorted(roles)) or
+                                 ("its arguments: " + ", ".join(sorted(roles)) if roles else "it has no arguments"))
+        self.size(rule)
 
     def examples_and_shadows(self) -> None:
         """Warn about rules without an example, and rules another rule always beats: the same
@@ -207,7 +315,10 @@ class _Checker:
                 self.bag.add("RX604", f"rule `{rule.id}` has no example", rule.span,
                              "add `example:` lines (sentences it must match) and `counter:` lines (sentences it must not)")
             if rule.pattern is not None:
-                by_pattern.setdefault((rule.type, printer.pattern_text(rule.pattern)), []).append(rule)
+                try:
+                    by_pattern.setdefault((rule.type, printer.pattern_text(rule.pattern)), []).append(rule)
+                except RecursionError:
+                    continue  # reported as RX404 by `rule`
         for same in by_pattern.values():
             if len(same) < 2:
                 continue
@@ -236,7 +347,10 @@ class _Checker:
             if rule.kind == "event":
                 roles = roles_of.setdefault(rule.type, set())
                 for node in (rule.pattern, *(s.pattern for s in rule.searches)):
-                    roles |= slot_roles(node) | self.define_roles(node)
+                    try:
+                        roles |= slot_roles(node) | self.define_roles(node)
+                    except RecursionError:
+                        pass  # reported as RX404 by `rule`
         for _ in range(2):  # a role a link gives is a role of its type for the next link
             for link in self.pack.links:
                 if all(t in roles_of for t in link.types):
@@ -288,15 +402,15 @@ class _Checker:
             self.bag.add("RX309", f"the dateline rule `{rule.id}` has no Time argument", manifest.dateline_span,
                          "give it a slot such as {date:Time}")
 
-    def define_roles(self, node: ast.Pattern, seen: frozenset = frozenset()) -> set[str]:
+    def define_roles(self, node: ast.Pattern, seen: tuple[str, ...] = ()) -> set[str]:
+        """The roles the defines used in a pattern fill (each define's worked out once)."""
         roles: set[str] = set()
         for n in ast.walk(node):
             if isinstance(n, ast.Slot):
                 for ref in n.types:
-                    define = self.pack.defines.get(ref.name)
-                    if define is not None and ref.name not in seen:
-                        roles |= slot_roles(define.pattern)
-                        roles |= self.define_roles(define.pattern, seen | {ref.name})
+                    if ref.name in self.pack.defines and ref.name not in seen:
+                        roles |= _through(self.pack, "roles", "define", ref.name, seen,
+                                          lambda p, s: slot_roles(p) | self.define_roles(p, s))
         return roles
 
     def pattern(self, node: ast.Pattern, stack: tuple[str, ...], report: bool = True) -> None:
@@ -345,5 +459,7 @@ class _Checker:
                                  + (f" ({' → '.join(stack + (target,))})" if len(stack) > 1 else ""),
                                  ref.span, "a rule or sub-pattern cannot contain itself")
                     continue
-                inner = self.pack.defines[target].pattern if meaning.kind == "define" else self.pack.rule(target).pattern
-                self.pattern(inner, stack + (target,), report=False)
+                if target in self.explored:  # its names are marked used, its cycles reported: once is enough
+                    continue
+                self.pattern(self.pack.target(meaning.kind, target), stack + (target,), report=False)
+                self.explored.add(target)

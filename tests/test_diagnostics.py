@@ -38,7 +38,7 @@ def test_loading_a_broken_pack_raises_with_every_error():
     try:
         rulex.load(DATA / "broken_pack", cache=False)
     except rulex.RulexError as err:
-        assert len([d for d in err.diagnostics if d.severity.value == "error"]) == 32
+        assert len([d for d in err.diagnostics if d.severity.value == "error"]) == 33
         assert "attack.rulex:31:29: error: unclosed `(` opened here  [RX101]" in str(err)
     else:
         raise AssertionError("a broken pack loaded")
