@@ -17,7 +17,7 @@ from pathlib import Path
 
 import regex
 
-from . import ast, regexcode
+from . import ast, cache, regexcode
 from .builtins import BUILTINS
 from .diagnostics import DiagnosticBag
 from .errors import RulexError
@@ -136,25 +136,32 @@ def compiled_regex(source: str) -> regex.Pattern:
 
 
 def cache_dir() -> Path:
-    """Where compiled packs and looked-up word forms are kept ($RULEX_CACHE_DIR or ~/.cache/rulex)."""
-    return Path(os.environ.get("RULEX_CACHE_DIR") or Path.home() / ".cache" / "rulex")
+    """Where compiled packs and looked-up word forms are kept ($RULEX_CACHE_DIR, else
+    $XDG_CACHE_HOME/rulex, else ~/.cache/rulex; see cache.py for what it must be to be used)."""
+    return cache.location()
 
 
 class _FormsMemo:
-    """Word forms already looked up, kept on disk: loading lemminflect's tables costs seconds."""
+    """Word forms already looked up, kept on disk: loading lemminflect's tables costs seconds.
+    JSON runs no code, but a file someone else planted would change what rules match: it is
+    read only from a cache directory and a file of this user's that no one else can write."""
+
+    NAME = "word-forms-2.json"  # the number changes when word_forms() does
 
     def __init__(self) -> None:
         self.forms: dict[str, tuple[str, ...]] | None = None
         self.dirty = False
 
     def path(self) -> Path:
-        return cache_dir() / "word-forms-2.json"  # the number changes when word_forms() does
+        return cache_dir() / self.NAME
 
     def get(self, word: str) -> tuple[str, ...] | None:
         if self.forms is None:
             try:
-                self.forms = {k: tuple(v) for k, v in json.loads(self.path().read_text()).items()}
-            except (OSError, ValueError):
+                kept = json.loads(cache.read_file(self.NAME) or b"{}")
+                self.forms = {k: tuple(v) for k, v in kept.items()
+                              if isinstance(v, list) and all(isinstance(f, str) for f in v)}
+            except (ValueError, AttributeError):
                 self.forms = {}
         return self.forms.get(word)
 
@@ -163,16 +170,8 @@ class _FormsMemo:
         self.dirty = True
 
     def save(self) -> None:
-        if not self.dirty:
-            return
-        try:
-            self.path().parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path().with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self.forms, sort_keys=True))
-            tmp.replace(self.path())
-            self.dirty = False
-        except OSError:
-            pass  # the memo is an optimisation only
+        if self.dirty and cache.write_file(self.NAME, json.dumps(self.forms, sort_keys=True).encode()):
+            self.dirty = False  # else kept for another try: the memo is an optimisation only
 
 
 _FORMS = _FormsMemo()

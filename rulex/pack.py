@@ -13,8 +13,6 @@ import gc
 import hashlib
 import os
 import pickle
-import re
-import time
 import warnings
 from pathlib import Path
 from typing import Iterable
@@ -22,7 +20,8 @@ from typing import Iterable
 from . import __version__
 from . import regexcode
 from .builtins import BUILTINS, _parser as builtin_parser
-from .compiler import cache_dir, compile_links, compile_pack, compiled_regex
+from .cache import open_entry, write_entry
+from .compiler import compile_links, compile_pack, compiled_regex
 from .ast import grammar_text
 from .diagnostics import Diagnostic, DiagnosticBag
 from .document import Document, parse_date
@@ -86,80 +85,47 @@ def load(paths: PathLike | Iterable[PathLike], cache: bool = True, freeze: bool 
     garbage collector's sight (`gc.freeze`), so that it does not walk them again and again while
     documents are matched, nor once right after loading (~0.1 s for the conflict pack)."""
     paths = _as_paths(paths)
-    cache_file = _cache_file(paths) if cache else None
-    if cache_file is not None and cache_file.exists():
-        try:
-            with cache_file.open("rb") as fh, _no_gc(freeze):
-                program, found, code = pickle.load(fh)
-            regexcode.RECORDED.update(code)  # the regexes rebuild from their recorded code (regexcode.py)
-            _touch(cache_file)
-            return Pack(program, found)
-        except Exception:  # a stale or damaged cache entry is rebuilt
-            pass
+    entry = _cache_entry(paths) if cache else None
+    if entry is not None:
+        cached = _from_cache(entry, freeze)
+        if cached is not None:
+            return cached
     bag = DiagnosticBag()
     before = set(regexcode.RECORDED)
     program = _compile(paths, bag)
     if bag.errors or program is None:
         raise RulexError(bag.sorted(), bag.sources)
     found = tuple(bag.warnings)
-    if cache_file is not None:
-        for name in {b for rule in program.rules for b in rule.builtins}:  # compiled now, to be kept
-            compiled_regex(BUILTINS[name].pattern)
-            builtin_parser(BUILTINS[name].parser)
-        used = _regex_sources(program)
-        code = {key: args for key, args in regexcode.RECORDED.items() if key[0] in used or key not in before}
-        try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump((program, found, code), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(cache_file)
-            prune_cache(cache_file.parent, keep=cache_file)
-        except OSError:
-            pass  # caching is an optimisation only
+    if entry is not None:
+        _to_cache(entry, program, found, before)
     if freeze:
         gc.collect()  # compiling left garbage: not to be kept for ever
         gc.freeze()
     return Pack(program, found)
 
 
-CACHE_ENTRIES = 16          # compiled packs kept: the most recently used ($RULEX_CACHE_ENTRIES)
-STALE_TMP_SECONDS = 3600    # a half-written entry this old belongs to a process that died
-_CACHE_NAME = re.compile(r"[0-9a-f]{32}\.(?:pickle|\d+\.(tmp))")   # an entry, or one being written
+def _from_cache(entry: str, freeze: bool) -> Pack | None:
+    """The pack kept in the cache entry, if this user's rulex wrote it (signed: cache.py)."""
+    with open_entry(entry) as fh:
+        if fh is None:
+            return None
+        try:
+            with _no_gc(freeze):
+                program, found, code = pickle.load(fh)
+        except Exception:  # noqa: BLE001 - a stale entry (a signed one: ours) is rebuilt
+            return None
+    regexcode.RECORDED.update(code)  # the regexes rebuild from their recorded code (regexcode.py)
+    return Pack(program, found)
 
 
-def prune_cache(directory: Path, keep: Path | None = None, entries: int | None = None) -> list[Path]:
-    """Delete all but the `entries` most recently used compiled packs (and old half-written
-    ones) from the cache directory; every edit of a pack makes a new entry, so without this
-    the cache grows without end. Returns what was deleted."""
-    if entries is None:
-        try:
-            entries = int(os.environ.get("RULEX_CACHE_ENTRIES") or CACHE_ENTRIES)
-        except ValueError:
-            entries = CACHE_ENTRIES
-    now = time.time()
-    pickles, removed = [], []
-    for path in directory.iterdir():
-        kind = _CACHE_NAME.fullmatch(path.name)
-        if kind is None:
-            continue  # not a compiled pack (the word-forms memo, a user's file)
-        try:
-            used = path.stat().st_mtime
-        except OSError:
-            continue  # deleted meanwhile by another process
-        if kind.group(1) == "tmp":
-            if now - used > STALE_TMP_SECONDS:
-                removed.append(path)
-        elif path != keep:
-            pickles.append((used, path))
-    pickles.sort(reverse=True)
-    removed += [path for _, path in pickles[max(0, entries - (keep is not None)):]]
-    for path in removed:
-        try:
-            path.unlink()
-        except OSError:
-            pass  # another process got there first, or cannot delete: no harm
-    return removed
+def _to_cache(entry: str, program: Program, found: tuple[Diagnostic, ...], before: set) -> None:
+    """Keep the compiled pack, with the code of the regexes it compiles (regexcode.py)."""
+    for name in {b for rule in program.rules for b in rule.builtins}:  # compiled now, to be kept
+        compiled_regex(BUILTINS[name].pattern)
+        builtin_parser(BUILTINS[name].parser)
+    used = _regex_sources(program)
+    code = {key: args for key, args in regexcode.RECORDED.items() if key[0] in used or key not in before}
+    write_entry(entry, pickle.dumps((program, found, code), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @contextlib.contextmanager
@@ -176,14 +142,6 @@ def _no_gc(freeze: bool = False):
             gc.freeze()
         if enabled:
             gc.enable()
-
-
-def _touch(path: Path) -> None:
-    """Mark a cache entry as used now (the pruning keeps the most recently used)."""
-    try:
-        os.utime(path)
-    except OSError:
-        pass
 
 
 def _regex_sources(program: Program) -> set[str]:
@@ -231,8 +189,8 @@ def _as_paths(paths) -> list[Path]:
     return [Path(p) for p in paths]
 
 
-def _cache_file(paths: list[Path]) -> Path | None:
-    """Where the compiled form of exactly these files (and this rulex) is kept."""
+def _cache_entry(paths: list[Path]) -> str | None:
+    """The name of the cache entry for exactly these files (and this rulex)."""
     digest = hashlib.sha256(__version__.encode() + grammar_text().encode() + regexcode.VERSION.encode())
     for module in sorted(Path(__file__).parent.glob("*.py")):  # a changed rulex compiles anew
         stat = module.stat()
@@ -243,4 +201,4 @@ def _cache_file(paths: list[Path]) -> Path | None:
             digest.update(path.read_bytes())
     except OSError:
         return None
-    return cache_dir() / f"{digest.hexdigest()[:32]}.pickle"
+    return f"{digest.hexdigest()[:32]}.pickle"
