@@ -26,7 +26,8 @@ from .yamlpos import YamlDoc
 MANIFEST = "pack.yaml"
 MAX_LEXICONS = 2000  # each lexicon and built-in type gets one private-use marker character (view.py)
 MANIFEST_KEYS = ("name", "version", "description", "files", "lexicons", "overlap", "output",
-                 "timeout_ms", "licence", "license", "dateline", "attributes", "tests", "dependencies")
+                 "timeout_ms", "sentence_budget_ms", "document_budget_ms", "licence", "license", "dateline",
+                 "attributes", "tests", "dependencies")
 RULE_FILE_KEYS = ("event", "entity", "rules", "defines", "imports")
 RULE_KEYS = ("id", "pattern", "template", "where", "priority", "overlap", "case", "not preceded by",
              "not followed by", "examples", "counter", "counters", "description", "set", "find")
@@ -44,6 +45,8 @@ class Manifest:
     overlap: str = "longest"
     output: tuple[str, ...] = ()
     timeout_ms: int = 250
+    sentence_budget_ms: int = 5000       # all the rules in one sentence (RX501)
+    document_budget_ms: int = 30000      # one document, per million characters (RX501)
     dateline: str | None = None          # a rule whose Time, near the start, dates an undated document
     dateline_span: Span | None = field(default=None, compare=False)
     attributes: tuple[Attribute, ...] = ()   # event attributes set by cue words
@@ -123,7 +126,7 @@ def _quiet_manifest(root: Path) -> tuple["YamlDoc | None", dict, DiagnosticBag]:
 def _admitted(path: Path, reach: Reach) -> bool:
     try:
         return reach.admits(path.resolve())
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         return False
 
 
@@ -133,8 +136,9 @@ def _inside(path: Path, reach: Reach, what: str, span: Span | None, bag: Diagnos
     where = span or Span(display_name(path), 0, 0, 1, 1)
     try:
         resolved = path.resolve()
-    except (OSError, RuntimeError) as err:   # a symlink loop
-        bag.add("RX200", f"cannot read {display_name(path)}: {getattr(err, 'strerror', None) or err}", where)
+    except (OSError, RuntimeError, ValueError) as err:   # a symlink loop, a NUL in the name
+        name = display_name(path).replace("\0", "\\0")
+        bag.add("RX200", f"cannot read {name}: {getattr(err, 'strerror', None) or err}", where)
         return None
     if reach.admits(resolved):
         return resolved
@@ -165,7 +169,7 @@ def load(paths: list[Path], bag: DiagnosticBag) -> LoadedPack:
         path, via, reach = queue.pop(0)
         try:
             resolved = path.resolve()
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):
             resolved = path
         if resolved in seen:
             continue
@@ -257,6 +261,8 @@ def _read_directory(root: Path, bag: DiagnosticBag, sources: dict[str, SourceFil
         overlap=overlap,
         output=tuple(doc.string_list(fields, "output") or ()),
         timeout_ms=doc.integer(fields, "timeout_ms") or 250,
+        sentence_budget_ms=doc.integer(fields, "sentence_budget_ms") or Manifest.sentence_budget_ms,
+        document_budget_ms=doc.integer(fields, "document_budget_ms") or Manifest.document_budget_ms,
         dateline=doc.string(fields, "dateline"),
         dateline_span=doc.span(fields["dateline"][1]) if "dateline" in fields else None,
         attributes=read_attributes(doc, fields["attributes"][1], bag) if "attributes" in fields else (),
@@ -282,7 +288,7 @@ def _dependencies(root: Path, doc: YamlDoc | None, fields, bag: DiagnosticBag) -
         name = str(item.value)
         try:
             folder = (root / name).resolve(strict=True)
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):
             bag.add("RX200", f"dependency `{name}` not found (no directory {display_name(root / name)})",
                     doc.span(item), "dependencies are directories, relative to the pack folder")
             continue
