@@ -262,7 +262,7 @@ def test_named_sub_patterns_are_shared_across_files_and_imports(make_pack, lexic
     shared = "define: fired = <fire> | <launch>\ndefine: hit_place = at {target:Place}\n"
     rules = 'import: "../outside/shared.rulex"\nevent: Attack\nrule: r\n  pattern: {attacker:Actor} {fired} {weapon:Weapon} {hit_place}\n'
     root = make_pack({"rules.rulex": rules, "../outside/shared.rulex": shared, **lexicons},
-                     "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\n")
+                     "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\ndependencies: ['../outside']\n")
     pack = rulex.load(root, cache=False)
     [m] = pack.extract("Iran launched missiles at Erbil")
     assert (m.args["target"].text, m.args["target"].value) == ("Erbil", "Erbil")
