@@ -382,7 +382,8 @@ def test_command(packs: tuple[str, ...], update: bool, coverage: bool, quiet: bo
         compiled = _load_or_exit(pack_path, True)
         resolved = resolve_pack(pack_path)
         results = testing.check_examples(compiled, resolved)
-        cases = [c for f in testing.corpus_files([Path(pack_path)], compiled.program.manifest.tests)
+        manifest = compiled.program.manifest
+        cases = [c for f in testing.corpus_files([Path(pack_path)], manifest.tests, manifest.dependencies)
                  for c in testing.read_corpus(f)]
         results += testing.check_corpus(compiled, cases)
         for result in results:

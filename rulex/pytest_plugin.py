@@ -68,7 +68,7 @@ class RulePack(pytest.Collector):
                     self, name=f"{rule.local_id}[{kind}{counts[rule.local_id]}]",
                     run=lambda i=index, r=rule, e=example: testing.check_example(pack, i, r, e, resolved),
                     where=(example.span.file, example.span.line))
-        for path in testing.corpus_files([self.path], pack.program.manifest.tests):
+        for path in testing.corpus_files([self.path], pack.program.manifest.tests, pack.program.manifest.dependencies):
             for case in testing.read_corpus(path):
                 for rule_id in case.rules:
                     one = testing.CorpusCase(case.file, case.line, case.text, (rule_id,), case.expect, case.todo)

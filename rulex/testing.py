@@ -23,6 +23,7 @@ from pathlib import Path
 from . import ast
 from .compiler import CompiledLink, CompiledRule
 from .document import Document
+from .loader import Reach
 from .match import Match
 from .matcher import match_document
 from .pack import Pack
@@ -171,13 +172,15 @@ def _value_matches(expected, actual) -> bool:
 
 # ---- annotated corpus files ---------------------------------------------------------------
 
-def corpus_files(pack_paths: list[Path], globs: tuple[str, ...]) -> list[Path]:
-    """The annotated corpus files of the packs: the manifest's `tests:` globs (default tests/*.txt)."""
+def corpus_files(pack_paths: list[Path], globs: tuple[str, ...], dependencies: tuple[str, ...] = ()) -> list[Path]:
+    """The annotated corpus files of the packs: the manifest's `tests:` globs (default tests/*.txt),
+    those that resolve (symlinks followed) inside the pack or one of its `dependencies`."""
     found = []
     for root in pack_paths:
         if root.is_dir():
+            reach = Reach(root.resolve(), tuple(Path(d) for d in dependencies))
             for pattern in globs:
-                found += sorted(p for p in root.glob(pattern) if p.is_file())
+                found += sorted(p for p in root.glob(pattern) if p.is_file() and reach.admits(p.resolve()))
     return found
 
 

@@ -227,3 +227,16 @@ def test_other_values_that_are_not_plain_data_are_diagnostics(tmp_path, value):
     err = errors(root)
     in_lexicon = [(c, line) for c, f, line in codes(err) if Path(f).name == "weapons.yaml"]
     assert in_lexicon == [("RX201", 6)]
+
+
+# ---- annotated corpus files ------------------------------------------------------------------
+
+def test_a_corpus_test_file_symlinked_outside_the_pack_is_not_read(tmp_path):
+    from rulex import testing
+    root = pack(tmp_path, {"rules.rulex": RULE, "tests/inside.txt": "# expect: r\na missile exploded\n"})
+    outside = tmp_path / "outside" / "cases.txt"
+    outside.write_text(f"# expect: r\n{SECRET} a missile exploded\n", encoding="utf-8")
+    (root / "tests" / "linked.txt").symlink_to(outside)
+    loaded = rulex.load(root, cache=False)
+    files = testing.corpus_files([root], loaded.program.manifest.tests, loaded.program.manifest.dependencies)
+    assert [f.name for f in files] == ["inside.txt"]
