@@ -24,6 +24,7 @@ from .errors import RulexError
 from .inputs import InputProblem, clobbered_input, read_inputs, same_file
 from .match import DocResult
 from .outputs import FORMATS, open_writer
+from .matcher import DOCUMENT_BUDGET_ENV
 from .pack import Pack, check as check_pack, load, resolve_pack
 from .resume import LINE_FORMATS, Progress, ResumeRefused, RunState, describe_run, state_path
 
@@ -64,12 +65,15 @@ def cli() -> None:
 @click.option("--profile", is_flag=True,
               help="At the end, on stderr: the rules that took the most time, the sentences they were tried in "
                    "and their matches (before overlaps are settled).")
+@click.option("--document-budget", "document_budget_ms", type=click.IntRange(1), metavar="MS",
+              help="The time a document may take, per million characters (default: the pack's "
+                   "document_budget_ms, else 30000); a document over it fails with RX501 and the run goes on.")
 @click.option("--resume", is_flag=True,
               help="Continue the interrupted run into -o FILE (jsonl, csv, text): same pack, inputs and options, "
                    "checked (exit 2 if not); the documents done are skipped, the rest appended.")
 def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_text: str | None,
         types: str | None, rule_globs: str | None, jobs: int, errors_path: str | None, csv_rows: str, quiet: bool,
-        verbose: bool, no_cache: bool, profile: bool, resume: bool) -> None:
+        verbose: bool, no_cache: bool, profile: bool, resume: bool, document_budget_ms: int | None) -> None:
     """Run PACK over INPUTS (.txt, .jsonl, directories, - for stdin) and write the matches.
 
     Documents that cannot be processed (bad UTF-8, a JSONL line that is bad or holds a lone
@@ -98,6 +102,8 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_t
     keep_state = target is not None and fmt in LINE_FORMATS and "-" not in inputs
     _check_run_outputs(fmt, target, errors_path, list(inputs), keep_state, resume)
     compiled = _load_or_exit(pack, not no_cache)
+    if document_budget_ms:  # read by matcher.document_budget, here and in --jobs workers
+        os.environ[DOCUMENT_BUDGET_ENV] = str(document_budget_ms)
     selected = _selected_rules(compiled, types, rule_globs)
     wanted_types = set(types.split(",")) if types else None
     state, done, append_errors = None, Progress(), False

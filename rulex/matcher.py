@@ -15,11 +15,18 @@
    (`reach.py`);
 6. overlapping matches of one type are settled by the overlap policy, and linked events share
    their arguments (`links.py`).
+
+Work is bounded: one regex call by the pack's `timeout_ms`, one sentence by `sentence_budget_ms`
+and one document by `document_budget_ms` (per million characters). The clock is read once per
+rule tried in a sentence, and every few regex calls or matches within one; a sentence or
+document over its budget is an RX501 problem, its unfinished matches are dropped and the run
+goes on.
 """
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import os
 import re
 import time
 from collections import defaultdict
@@ -58,9 +65,36 @@ class _Plan:
         return index if index >= 0 and offset < self.sentences[index][1] else -1
 
 
+class BudgetExceeded(TimeoutError):
+    """A sentence or document ran past its budget (`sentence_budget_ms`, `document_budget_ms`)."""
+
+
+CLOCK_EVERY = 32  # regex calls or matches between two looks at the clock within one rule
+
+
+DOCUMENT_BUDGET_ENV = "RULEX_DOCUMENT_BUDGET_MS"  # set by `rulex run --document-budget`
+
+
+def document_budget_ms(program: Program) -> int:
+    """The pack's `document_budget_ms`, or the one `rulex run --document-budget` gave."""
+    given = os.environ.get(DOCUMENT_BUDGET_ENV)
+    return int(given) if given and given.isdigit() and int(given) > 0 else program.manifest.document_budget_ms
+
+
+def document_budget(program: Program, size: int) -> float:
+    """Seconds a document of `size` characters may take: its budget per million characters, and
+    never less than that budget."""
+    return document_budget_ms(program) / 1000 * max(1.0, size / 1_000_000)
+
+
 def match_document(program: Program, doc: Document, rules: set[int] | None = None, profile: bool = False) -> DocResult:
     """Every match of the program's standalone rules (or of the rule indices in `rules`) in one
-    document; with `profile`, also what each rule cost (`DocResult.rule_times`)."""
+    document; with `profile`, also what each rule cost (`DocResult.rule_times`). A sentence that
+    takes longer than `sentence_budget_ms` loses its matches, a document that takes longer than
+    its budget (`document_budget`) those of the sentences not finished: each is an RX501 problem."""
+    clock = time.perf_counter
+    doc_deadline = clock() + document_budget(program, len(doc.text))
+    sentence_budget = program.manifest.sentence_budget_ms / 1000
     text = doc.text
     if not text or text.isspace():
         return DocResult(())
@@ -75,6 +109,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     problems: list[Problem] = []
     timeout = program.manifest.timeout_ms / 1000
     costs: dict[int, list] = {}  # rule index -> [seconds, sentences, matches], when profiling
+    over = False  # the document ran out of its budget
     for index in sorted(plan.candidates):
         rule_ids = plan.candidates[index] & (program.standalone if rules is None else rules)
         if not rule_ids:
@@ -83,6 +118,13 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         if skip is not None and rule_ids <= skip:
             continue
         start, end = plan.sentences[index]
+        now = clock()
+        if now > doc_deadline:
+            over = True
+            problems.append(_over_document(program, doc, start))
+            break
+        deadline = min(now + sentence_budget, doc_deadline)
+        here: list[Match] = []  # this sentence's matches, kept only if it finishes within budget
         wanted = set().union(*(program.rules[r].lexicons for r in rule_ids))  # only marks some rule can use
         found_here = [m for m in plan.by_sentence.get(index, ()) if m.source in wanted]
         needed = {name for r in rule_ids for name in program.rules[r].builtins}
@@ -92,27 +134,56 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         view = SentenceView(normalised, start, end, found_here)
         for rule_index in sorted(rule_ids if skip is None else rule_ids - skip):
             rule = program.rules[rule_index]
-            started = time.perf_counter() if profile else 0.0
+            started = clock()  # once a rule call: the budgets' clock, and the profile's
+            found = None
             try:
-                found = [build_match(program, rule, m, view, doc) for m in run_rule(rule, view.text, timeout)]
-            except TimeoutError:
+                if started > deadline:
+                    raise BudgetExceeded
+                found = []
+                for count, m in enumerate(run_rule(rule, view.text, timeout, deadline), 1):
+                    found.append(build_match(program, rule, m, view, doc))
+                    if count % CLOCK_EVERY == 0 and clock() > deadline:
+                        raise BudgetExceeded
+            except TimeoutError as err:  # a regex call cut short by the deadline is over budget too
+                if isinstance(err, BudgetExceeded) or clock() > deadline:
+                    over = deadline == doc_deadline and clock() > doc_deadline
+                    problems.append(_over_document(program, doc, start) if over else
+                                    Problem(doc.id, "RX501", f"a sentence of {end - start} characters ran out of "
+                                            f"its time ({program.manifest.sentence_budget_ms} ms, sentence_budget_ms); "
+                                            "its matches are dropped", rule.id, (start, end)))
+                    here = []
+                    break
                 found = None
                 problems.append(Problem(doc.id, "RX501", f"rule {rule.id} ran out of time "
                                         f"({program.manifest.timeout_ms} ms) on a sentence of {end - start} "
                                         "characters; its matches there are dropped", rule.id, (start, end)))
-            if profile:
-                cost = costs.setdefault(rule_index, [0.0, 0, 0])
-                cost[0] += time.perf_counter() - started
-                cost[1] += 1
-                cost[2] += sum(m is not None for m in found or ())
+            finally:
+                if profile:
+                    cost = costs.setdefault(rule_index, [0.0, 0, 0])
+                    cost[0] += clock() - started
+                    cost[1] += 1
+                    cost[2] += sum(m is not None for m in found or ())
             if found:
-                matches.extend(m for m in found if m is not None)
+                here.extend(m for m in found if m is not None)
+        matches.extend(here)
+        if over:
+            break
     matches.extend(entity_matches(program, doc, plan))
     kept = settle_overlaps(matches, program.overlap, program.manifest.overlap) if matches else []
-    kept = link_events(program.links, kept, text)
+    if not over and clock() > doc_deadline:
+        over = True
+        problems.append(_over_document(program, doc, len(text)))
+    if not over:  # links compare the events of a type pairwise: not for a document already out of time
+        kept = link_events(program.links, kept, text)
     kept.sort(key=lambda m: (m.start, m.rule, m.end))
     times = tuple(RuleTime(program.rules[r].id, *cost) for r, cost in sorted(costs.items()))
     return DocResult(tuple(kept), tuple(problems), times)
+
+
+def _over_document(program: Program, doc: Document, at: int) -> Problem:
+    return Problem(doc.id, "RX501", f"document {doc.id} ran out of its time ({document_budget(program, len(doc.text)):.0f} s, "
+                   f"document_budget_ms {document_budget_ms(program)} per million characters) at character "
+                   f"{at} of {len(doc.text)}; the matches from there on are dropped", None, (at, len(doc.text)))
 
 
 DATELINE_CHARS = 300  # a dateline is looked for this near the start of a document
@@ -490,18 +561,24 @@ def find_mentions(program: Program, normalised: str, lowered: str, start: int = 
     return out
 
 
-def run_rule(rule: CompiledRule, text: str, timeout: float) -> list:
+def run_rule(rule: CompiledRule, text: str, timeout: float, deadline: float | None = None) -> list:
     """The rule's regex matches in one sentence view: where its anchor occurs, for a split rule;
     where a match can start (as `finditer` finds them), for a rule with a `starts` finder. All
     are found before the caller builds anything from them, so the time limit (TimeoutError)
-    counts the regex's own time only."""
+    counts the regex's own time only. With a `deadline` (a `time.perf_counter()` value), no regex
+    call runs past it (TimeoutError) and the clock is read every CLOCK_EVERY of them
+    (BudgetExceeded once past it)."""
+    if deadline is not None:
+        timeout = max(0.001, min(timeout, deadline - time.perf_counter()))
     limit = {"timeout": timeout}  # every rule: a raw regex, or gaps and phrases, can backtrack for long
     if rule.finder is None:
         return list(rule.regex.finditer(text, **limit))
     if rule.starts:
-        return _run_from_starts(rule, text, timeout)
+        return _run_from_starts(rule, text, timeout, deadline)
     pattern, finder, last, found = rule.regex, rule.finder_regex, -1, []
-    for occurrence in finder.finditer(text, **limit):
+    for count, occurrence in enumerate(finder.finditer(text, **limit), 1):
+        if deadline is not None and count % CLOCK_EVERY == 0 and time.perf_counter() > deadline:
+            raise BudgetExceeded
         m = pattern.match(text, occurrence.start(), **limit)
         if m is not None and m.end() > last:  # one match per anchor, none inside the previous one
             last = m.end()
@@ -509,11 +586,13 @@ def run_rule(rule: CompiledRule, text: str, timeout: float) -> list:
     return found
 
 
-def _run_from_starts(rule: CompiledRule, text: str, timeout: float) -> list:
+def _run_from_starts(rule: CompiledRule, text: str, timeout: float, deadline: float | None = None) -> list:
     """`rule.regex.finditer(text)`, but trying the regex only where the finder matches: from each
     place a match can start, left to right, none before the end of the previous match."""
     pattern, last, found = rule.regex, 0, []
-    for occurrence in rule.finder_regex.finditer(text, overlapped=True, timeout=timeout):
+    for count, occurrence in enumerate(rule.finder_regex.finditer(text, overlapped=True, timeout=timeout), 1):
+        if deadline is not None and count % CLOCK_EVERY == 0 and time.perf_counter() > deadline:
+            raise BudgetExceeded
         at = occurrence.start()
         if at < last:
             continue
@@ -736,8 +815,13 @@ def settle_overlaps(matches: list[Match], policies: dict[str, str], default: str
 
     for group in contest.values():
         chosen: list[Match] = []
+        starts: list[int] = []  # of the chosen matches, which never overlap: kept in text order
+        ends: list[int] = []
         for match in sorted(group, key=rank):
-            if all(match.end <= c.start or c.end <= match.start for c in chosen):
+            at = bisect.bisect_right(starts, match.start)  # the chosen match before it, and the one after
+            if (at == 0 or ends[at - 1] <= match.start) and (at == len(starts) or match.end <= starts[at]):
                 chosen.append(match)
+                starts.insert(at, match.start)
+                ends.insert(at, match.end)
         keep.extend(chosen)
     return keep
