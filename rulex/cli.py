@@ -110,7 +110,7 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_t
     if keep_state:
         run_id = describe_run(pack, list(inputs), {"format": fmt, "csv_rows": csv_rows if fmt == "csv" else None,
                                                    "date": str(date) if date else None, "types": types,
-                                                   "rules": rule_globs})
+                                                   "rules": rule_globs, "document_budget": document_budget_ms})
         try:
             state, done, append_errors = (RunState.resume if resume else RunState.start)(target, run_id, errors_path)
         except ResumeRefused as err:

@@ -286,6 +286,8 @@ def test_resume_refuses_another_pack_other_inputs_or_options(tmp_path):
     assert fresh.returncode == 1 and _state(out)["progress"]["items"] == 7
     option = rulex("run", pack, source, "-o", out, "--resume", "--types", "Kill")
     assert option.returncode == 2 and "the option types is not the same" in option.stderr
+    budget = rulex("run", pack, source, "-o", out, "--resume", "--document-budget", "5000")
+    assert budget.returncode == 2 and "the option document_budget is not the same" in budget.stderr
 
 
 def test_resume_usage_errors(tmp_path):
