@@ -32,15 +32,18 @@ def link_events(links: tuple[CompiledLink, ...], matches: list[Match], text: str
     if not links:
         return matches
     matches = list(matches)
+    by_sentence: dict[tuple[int, int], list[int]] = {}  # only events of one sentence can link
+    for i, m in enumerate(matches):
+        if m.kind == "event":
+            by_sentence.setdefault(m.provenance.sentence, []).append(i)
     for link in links:
-        first = [i for i, m in enumerate(matches) if m.kind == "event" and m.type == link.types[0]]
-        second = [i for i, m in enumerate(matches) if m.kind == "event" and m.type == link.types[1]]
-        if not first or not second:
-            continue
-        for i in first:
-            for j in second:
-                if i != j and linked(link, matches[i], matches[j], text):
-                    matches[i], matches[j] = share(link, matches[i], matches[j])
+        for indices in by_sentence.values():
+            first = [i for i in indices if matches[i].type == link.types[0]]
+            second = [i for i in indices if matches[i].type == link.types[1]]
+            for i in first:
+                for j in second:
+                    if i != j and linked(link, matches[i], matches[j], text):
+                        matches[i], matches[j] = share(link, matches[i], matches[j])
     return matches
 
 
