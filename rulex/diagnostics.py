@@ -51,7 +51,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RX402": (Severity.ERROR, "unbounded repetition or gap"),
     "RX403": (Severity.ERROR, "bad repetition bounds"),
     "RX404": (Severity.ERROR, "a rule's compiled pattern is too large, or nested too deeply"),
-    "RX501": (Severity.ERROR, "a rule ran out of time on a sentence (catastrophic backtracking)"),
+    "RX501": (Severity.ERROR, "a rule ran out of time on a sentence (catastrophic backtracking), or a sentence "
+                              "or document ran out of its time budget"),
     "RX601": (Severity.WARNING, "a sub-pattern is defined but never used"),
     "RX602": (Severity.WARNING, "a lexicon is loaded but no rule uses it and it is not output"),
     "RX603": (Severity.WARNING, "a rule has no required word, so it is tried on every sentence"),
