@@ -102,14 +102,48 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     lowered = lowercase_view(normalised)
     if doc.date is None and program.dateline is not None:
         doc = dated_by_dateline(program, doc, normalised, lowered)
-    plan = _plan(program, normalised, lowered, doc.date)
-    if not plan.candidates and not plan.mentions:  # most documents: nothing to run, nothing to output
-        return DocResult(())
     matches: list[Match] = []
+    entities: list[Match] = []  # after the rules' matches, as if the document were planned at once
     problems: list[Problem] = []
     timeout = program.manifest.timeout_ms / 1000
     costs: dict[int, list] = {}  # rule index -> [seconds, sentences, matches], when profiling
     over = False  # the document ran out of its budget
+    anything = False
+    # A long document is planned and matched a window of whole paragraphs at a time, so the
+    # anchor hits, mentions and sentences of one window are freed before the next is planned.
+    for lo, hi in windows(normalised):
+        plan = _plan(program, normalised, lowered, doc.date, lo, hi)
+        if not plan.candidates and not plan.mentions:  # most documents: nothing to run, nothing to output
+            continue
+        anything = True
+        if not over:
+            over = _match_sentences(program, doc, plan, normalised, lowered, rules, profile, doc_deadline,
+                                    sentence_budget, timeout, costs, matches, problems)
+        entities.extend(entity_matches(program, doc, plan))  # also after the budget ran out, as before
+        del plan
+    if not anything:
+        return DocResult(())
+    matches.extend(entities)
+    del entities
+    kept = settle_overlaps(matches, program.overlap, program.manifest.overlap) if matches else []
+    del matches
+    if not over and clock() > doc_deadline:
+        over = True
+        problems.append(_over_document(program, doc, len(text)))
+    if not over:  # links compare the events of a type pairwise: not for a document already out of time
+        kept = link_events(program.links, kept, text)
+    kept.sort(key=lambda m: (m.start, m.rule, m.end))
+    times = tuple(RuleTime(program.rules[r].id, *cost) for r, cost in sorted(costs.items()))
+    return DocResult(tuple(kept), tuple(problems), times)
+
+
+def _match_sentences(program: Program, doc: Document, plan: _Plan, normalised: str, lowered: str,
+                     rules: set[int] | None, profile: bool, doc_deadline: float, sentence_budget: float,
+                     timeout: float, costs: dict[int, list], matches: list[Match], problems: list[Problem]) -> bool:
+    """The rules' matches in the plan's sentences, added to `matches` (problems to `problems`);
+    True if the document ran out of its budget."""
+    clock = time.perf_counter
+    over = False
     for index in sorted(plan.candidates):
         rule_ids = plan.candidates[index] & (program.standalone if rules is None else rules)
         if not rule_ids:
@@ -168,16 +202,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
         matches.extend(here)
         if over:
             break
-    matches.extend(entity_matches(program, doc, plan))
-    kept = settle_overlaps(matches, program.overlap, program.manifest.overlap) if matches else []
-    if not over and clock() > doc_deadline:
-        over = True
-        problems.append(_over_document(program, doc, len(text)))
-    if not over:  # links compare the events of a type pairwise: not for a document already out of time
-        kept = link_events(program.links, kept, text)
-    kept.sort(key=lambda m: (m.start, m.rule, m.end))
-    times = tuple(RuleTime(program.rules[r].id, *cost) for r, cost in sorted(costs.items()))
-    return DocResult(tuple(kept), tuple(problems), times)
+    return over
 
 
 def _over_document(program: Program, doc: Document, at: int) -> Problem:
@@ -209,8 +234,10 @@ def dated_by_dateline(program: Program, doc: Document, normalised: str, lowered:
     return doc
 
 
-def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None = None) -> _Plan:
-    """Anchor words (and lexicon aliases, for rules anchored on them) pick the paragraphs worth
+def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None = None,
+          lo: int = 0, hi: int | None = None) -> _Plan:
+    """The plan of the window text[lo:hi] (whole paragraphs, see `windows`; all the text by default).
+    Anchor words (and lexicon aliases, for rules anchored on them) pick the paragraphs worth
     splitting into sentences and the rules worth trying in each; most text is never split.
     A rule stays a candidate in a sentence only if each of its required clauses is met there.
     A candidate rule with a `near` condition is skipped (`_Plan.skip`) where no occurrence of its
@@ -219,15 +246,15 @@ def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None 
     hits: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
     found = ()
     if program.word_anchors is not None:  # whole words only: "met" is not in "method"
-        found = program.word_anchors.iter(lowered)
+        found = program.word_anchors.iter(lowered, lo, hi)
         hits = [(end, *value) for end, (_, value) in found]
     everywhere = bool(program.lexicon_anchors or program.manifest.output)
-    mentions = find_mentions(program, normalised, lowered, date=date) if everywhere else []
+    mentions = find_mentions(program, normalised, lowered, lo, hi, date) if everywhere else []
     hits += [(m.start, program.lexicon_anchors[m.source], ()) for m in mentions if m.source in program.lexicon_anchors]
     if not hits and not mentions and not program.every_sentence:
         return _Plan([], [], defaultdict(set), defaultdict(list), mentions)
     # paragraphs are found around the places asked about, or all at once where many will be
-    chunks = _Paragraphs(normalised, bool(program.every_sentence), len(found) > _MANY_HITS)
+    chunks = _Paragraphs(normalised, bool(program.every_sentence), len(found) > _MANY_HITS, lo, hi)
     near = program.near
     viable = None
     if found and program.near_specs and normalised.isascii() and program.fuzzy is None and program.alias_scanner is not None:
@@ -250,6 +277,7 @@ def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None 
         if not positions:
             return _Plan([], [], defaultdict(set), defaultdict(list), mentions)
         wanted = sorted({chunks.span(at) for at in positions})
+    del found, chunks
     sentences = [s for chunk in wanted for s in bounded(sentences_in(normalised, *chunk), normalised)]
     plan = _Plan(sentences, [s for s, _ in sentences], defaultdict(set), defaultdict(list), mentions)
     met: dict[int, set[int]] = defaultdict(set)   # sentence index -> clauses met there
@@ -426,18 +454,53 @@ LINE_ENDS = re.compile(r"\n[ \t\n]*")
 FINAL = frozenset(".!?:\"')]")
 
 
-def paragraphs(text: str) -> list[tuple[int, int]]:
-    """Spans between blank lines and line ends after sentence-final punctuation: no sentence crosses them."""
-    spans, start = [], 0
-    for m in LINE_ENDS.finditer(text):
+def paragraphs(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """Spans between blank lines and line ends after sentence-final punctuation: no sentence crosses them.
+    With `lo` and `hi`, those of text[lo:hi], a window of whole paragraphs (see `windows`)."""
+    hi = len(text) if hi is None else hi
+    spans, start = [], lo
+    for m in LINE_ENDS.finditer(text, lo, hi):
         at = m.start()
         while at > start and text[at - 1] in " \t":
             at -= 1
         if m.group().count("\n") > 1 or (at > 0 and text[at - 1] in FINAL):
             spans.append((start, at))
             start = m.end()
-    spans.append((start, len(text)))
+    spans.append((start, hi))
     return spans
+
+
+WINDOW_CHARACTERS = 1_000_000  # a document longer than about this is planned a window at a time
+
+
+def windows(text: str, size: int | None = None) -> list[tuple[int, int]]:
+    """The text cut into windows of about `size` characters or more, each of whole paragraphs:
+    a window ends where a paragraph starts (after a blank line or a line end after sentence-final
+    punctuation, as `paragraphs` cuts), so a line end lies just before each cut and no sentence,
+    alias, anchor word or paragraph crosses one. A text with no such place is one window."""
+    size = size or WINDOW_CHARACTERS
+    out, lo, n = [], 0, len(text)
+    while n - lo > size + size // 2:
+        cut = _paragraph_start(text, lo + size)
+        if cut is None:
+            break
+        out.append((lo, cut))
+        lo = cut
+    out.append((lo, n))
+    return out
+
+
+def _paragraph_start(text: str, at: int) -> int | None:
+    """The first start of a paragraph (of `paragraphs(text)`) after `at`, before the end of the text."""
+    for m in LINE_ENDS.finditer(text, at):
+        if m.end() >= len(text):
+            return None
+        end = m.start()  # a run found from inside a longer one starts after a line end: never FINAL
+        while end > 0 and text[end - 1] in " \t":
+            end -= 1
+        if m.group().count("\n") > 1 or (end > 0 and text[end - 1] in FINAL):
+            return m.end()
+    return None
 
 
 def _line_break(text: str, j: int) -> tuple[int, int, bool]:
@@ -478,9 +541,10 @@ class _Paragraphs:
     for; all of them up front if `every`, at the first question if `many` will be asked, or
     once asked about a space."""
 
-    def __init__(self, text: str, every: bool = False, many: bool = False):
+    def __init__(self, text: str, every: bool = False, many: bool = False, lo: int = 0, hi: int | None = None):
         self.text = text
-        self.spans = paragraphs(text) if every else []
+        self.lo, self.hi = lo, hi  # a window of whole paragraphs (see `windows`)
+        self.spans = paragraphs(text, lo, hi) if every else []
         self.starts = [s for s, _ in self.spans]
         self.every = every
         self.many = many
@@ -492,7 +556,7 @@ class _Paragraphs:
         if last[0] <= at < last[1]:
             return last
         if not self.every and (self.many or self.text[at] in " \t\n"):
-            self.spans, self.every = paragraphs(self.text), True
+            self.spans, self.every = paragraphs(self.text, self.lo, self.hi), True
             self.starts = [s for s, _ in self.spans]
         index = bisect.bisect_right(self.starts, at) - 1
         if not self.every and (index < 0 or at >= self.spans[index][1]):
