@@ -151,32 +151,38 @@ def _lone_surrogate(value, where: str = "") -> tuple[str, int, str] | None:
 
 def _read_jsonl(stream: BinaryIO | TextIO, name: str, date: dt.date | None) -> Iterator[Document | InputProblem]:
     """One document per line; a line that is not UTF-8 or not a JSON object with a text is a
-    problem of its own, and the lines after it are read as usual."""
+    problem of its own, and the lines after it are read as usual. The line, as bytes and as
+    text, is let go once parsed: a huge document is held only as its parsed text while it is matched."""
     for line_no, raw in enumerate(stream, start=1):
         where = f"{name}:{line_no}"
-        if isinstance(raw, bytes):
+        binary = isinstance(raw, bytes)
+        if binary:
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as err:
                 yield InputProblem(where, None, f"not valid UTF-8 (byte {err.start + 1} of the line)")
                 continue
+            finally:
+                del raw
         else:
-            line = raw
+            line, raw = raw, None
         if line_no == 1:
             line = line.removeprefix("\ufeff")
-        if not line.strip():
+        if not line or line.isspace():  # as `not line.strip()`, without a copy of the line
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
             yield InputProblem(where, None, f"not valid JSON: {err.msg} at column {err.colno}")
             continue
+        # json.loads takes "\\ud800" (a lone surrogate) for text, but no UTF-8 output can hold it
+        escaped = not binary or ("\\u" in line and _ESCAPED_SURROGATE.search(line) is not None)
+        del line
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             yield InputProblem(where, None, "a JSONL document must be an object with a string `text`")
             continue
         doc_id = str(record.get("id", f"{Path(name).stem}:{line_no}"))
-        # json.loads takes "\\ud800" (a lone surrogate) for text, but no UTF-8 output can hold it
-        if not isinstance(raw, bytes) or ("\\u" in line and _ESCAPED_SURROGATE.search(line)):
+        if escaped:
             found = _lone_surrogate(record)
             if found:
                 field, offset, char = found

@@ -102,10 +102,12 @@ def normalise(text: str) -> str:
     separator, control character (but tab, line feed and carriage return) and private-use
     character a space. Each character is mapped to exactly one, so offsets stay valid.
     """
-    data = text.encode("utf-8", "surrogatepass")
     found: set[bytes] = set()
-    for first in set(data.translate(None, _NOT_FIRST_BYTES)):
-        found.update(_FIND[first].findall(data))
+    for a, b in _chunks(text):  # a piece at a time: a huge text is not encoded whole
+        data = text[a:b].encode("utf-8", "surrogatepass")
+        for first in set(data.translate(None, _NOT_FIRST_BYTES)):
+            found.update(_FIND[first].findall(data))
+        del data
     changes = {ch: _CHAR_MAP.get(ch, " ") for ch in (seq.decode("utf-8") for seq in found)}
     if len(changes) > 32:  # many different characters, such as private-use ones
         return text.translate(str.maketrans(changes))
@@ -114,15 +116,42 @@ def normalise(text: str) -> str:
     return text
 
 
+CHUNK = 1 << 20  # characters: a huge text is encoded or lower-cased a piece of about this size at a time
+_CUT = re.compile(r"[ \t\n]")  # neither cased nor case-ignorable: lower-casing never looks across it
+
+
+def _chunks(text: str, size: int | None = None) -> list[tuple[int, int]]:
+    """Spans that cut `text` into pieces of about `size` characters, each cut just before a
+    space, tab or line end (a text without one is one piece)."""
+    size = size or CHUNK
+    out, start = [], 0
+    while len(text) - start > size:
+        cut = _CUT.search(text, start + size)
+        if cut is None:
+            break
+        out.append((start, cut.start()))
+        start = cut.start()
+    out.append((start, len(text)))
+    return out
+
+
 def lowercase_view(text: str) -> str:
     """``text.lower()``, with the same length as ``text``.
 
-    A character whose lowercase is longer than one character (such as "İ") is kept as it is.
+    A character whose lowercase is longer than one character (such as "İ") is kept as it is,
+    and then every character is lower-cased on its own (a final "Σ" is "σ", not "ς").
+    A huge text is lower-cased a piece at a time (``str.lower`` takes 12 bytes a character
+    while it works), cut at spaces, where lower-casing a piece gives what it gives in the text.
     """
-    lowered = text.lower()
-    if len(lowered) == len(text):  # no character grew, so the mapping is 1:1
-        return lowered
-    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+    pieces = []
+    for a, b in _chunks(text):
+        lowered = text[a:b].lower()
+        if len(lowered) != b - a:  # a character grew: the mapping is not 1:1 anywhere
+            del pieces, lowered
+            return "".join("".join(low if len(low := ch.lower()) == 1 else ch for ch in text[a:b])
+                           for a, b in _chunks(text))
+        pieces.append(lowered)
+    return pieces[0] if len(pieces) == 1 else "".join(pieces)
 
 
 # --------------------------------------------------------------------------- sentences
