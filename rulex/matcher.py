@@ -121,6 +121,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
                                     sentence_budget, timeout, costs, matches, problems)
         entities.extend(entity_matches(program, doc, plan))  # also after the budget ran out, as before
         del plan
+    del normalised, lowered  # two copies of the text, not needed to settle and link the matches
     if not anything:
         return DocResult(())
     matches.extend(entities)
