@@ -3,9 +3,12 @@
 Builds JSONL corpora of about 10 MB and 100 MB by repeating ../shared/corpus/news (each copy
 a new document id), runs `rulex run PACK CORPUS -o /dev/null` on each as a subprocess and
 reports its peak RSS and MB/s, then the ratio of the two peaks (flat memory: about 1x) and,
-with --jobs N, the speed-up of N worker processes over one on the large corpus.
+with --jobs N, the speed-up of N worker processes over one on the large corpus. With --huge MB,
+also one document of that size (the news texts joined by blank lines): its peak RSS above that
+of the smallest corpus (the same texts as many documents, so the same rules tried and their
+regexes built), as a multiple of its size in UTF-8 (docs/security.md, "Memory").
 
-    .venv/bin/python benchmarks/bench_cli.py [--pack rules/conflict] [--sizes 10,100] [--jobs 2]
+    .venv/bin/python benchmarks/bench_cli.py [--pack rules/conflict] [--sizes 10,100] [--jobs 2] [--huge 20]
 """
 from __future__ import annotations
 
@@ -39,6 +42,17 @@ def build_corpus(target: Path, megabytes: float) -> int:
     return written
 
 
+def build_document(target: Path, megabytes: float) -> int:
+    """Write one JSONL document: the corpus texts joined by blank lines, repeated to about
+    `megabytes` million characters; return the size of its text in UTF-8."""
+    one = "\n\n".join(json.loads(line)["text"] for path in sorted(CORPUS.glob("*.jsonl"))
+                      for line in path.open(encoding="utf-8") if line.strip())
+    size = int(megabytes * 1e6)
+    text = "\n\n".join([one] * (size // (len(one) + 2) + 1))[:size]
+    target.write_text(json.dumps({"id": target.stem, "text": text}) + "\n", encoding="utf-8")
+    return len(text.encode("utf-8"))
+
+
 MEASURE = """
 import resource, subprocess, sys
 result = subprocess.run(sys.argv[1:], capture_output=True, text=True)
@@ -65,6 +79,7 @@ def main() -> int:
     parser.add_argument("--pack", default=str(ROOT / "rules" / "conflict"))
     parser.add_argument("--sizes", default="10,100", help="corpus sizes in MB, smallest first")
     parser.add_argument("--jobs", type=int, default=2, help="also time the largest corpus with this many workers")
+    parser.add_argument("--huge", type=float, default=0, help="also one document of this many MB (0: none)")
     args = parser.parse_args()
     if not CORPUS.exists():
         raise SystemExit(f"no corpus at {CORPUS}")
@@ -82,6 +97,14 @@ def main() -> int:
             seconds, _ = run(args.pack, corpus, args.jobs)
             print(f"{actual / 1e6:8.1f} MB  jobs {args.jobs}  {seconds:7.1f} s  {actual / 1e6 / seconds:6.2f} MB/s  "
                   f"speed-up {rows[-1][3] / seconds:.2f}x over jobs 1", flush=True)
+        if args.huge:
+            huge = Path(tmp) / "huge-document.jsonl"
+            size = build_document(huge, args.huge)
+            seconds, peak = run(args.pack, huge, 1)
+            base = rows[0][4]
+            print(f"{size / 1e6:8.1f} MB  one document  {seconds:7.1f} s  peak RSS {peak:7.1f} MB: "
+                  f"{(peak - base) * 1024 * 1024 / size:.1f}x its size above the {rows[0][1] / 1e6:.0f} MB corpus",
+                  flush=True)
     small, large = rows[0], rows[-1]
     print(f"peak RSS: {large[4]:.1f} MB on {large[1] / 1e6:.0f} MB of input, {small[4]:.1f} MB on "
           f"{small[1] / 1e6:.0f} MB: ratio {large[4] / small[4]:.2f}x for {large[1] / small[1]:.1f}x the input")
