@@ -290,6 +290,10 @@ class _Checker:
             self.bag.add("RX401", f"the pattern of rule `{rule.id}` can match the empty string",
                          rule.pattern_span or rule.span,
                          "a rule must match at least one word: make some part required")
+        if rule.kind == "entity" and rule.sets:
+            self.bag.add("RX308", f"`set:` gives attributes to events; rule `{rule.id}` makes the entity type "
+                         f"`{rule.type}`, which carries none", rule.sets[0].span,
+                         "move the rule under an `event:` header, or give the value as an argument")
         roles = slot_roles(rule.pattern) | self.define_roles(rule.pattern)
         for search in rule.searches:
             self.search(rule, search)

@@ -304,9 +304,12 @@ rule: killing
      "RX100", 9, 32, "unexpected character `@`"),
     ("rule: slain\n  pattern: {victim:Phrase} slain\n  find after: in {place:Place\n",
      "RX101", 9, 18, "unclosed `{` opened here"),
+    ("entity: Unit\nrule: unit\n  pattern: the {value:Phrase} brigade\n  set: elite = true\n",
+     "RX308", 10, 8, "`set:` gives attributes to events; rule `unit` makes the entity type `Unit`"),
 ], ids=["nested-define", "nested-generic", "find-no-role", "find-empty", "joined-slot", "joined-regex",
         "link-unknown-type", "link-unknown-role", "link-untyped-expectation", "link-no-share",
-        "link-no-events", "link-duplicate", "find-syntax", "find-bad-character", "find-unclosed"])
+        "link-no-events", "link-duplicate", "find-syntax", "find-bad-character", "find-unclosed",
+        "set-on-entity"])
 def test_errors_of_the_new_clauses_are_located(tmp_path, added, code, line, col, message):
     root = write_pack(tmp_path / "pack", ERROR_BASE + added)
     diagnostics, _ = rulex.check(root)
