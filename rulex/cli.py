@@ -24,7 +24,7 @@ from .errors import RulexError
 from .inputs import InputProblem, clobbered_input, read_inputs, same_file
 from .match import DocResult
 from .outputs import FORMATS, open_writer
-from .matcher import DOCUMENT_BUDGET_ENV
+from .budget import DOCUMENT_BUDGET_ENV
 from .pack import Pack, check as check_pack, load, resolve_pack
 from .resume import LINE_FORMATS, Progress, ResumeRefused, RunState, describe_run, state_path
 
@@ -102,7 +102,7 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_t
     keep_state = target is not None and fmt in LINE_FORMATS and "-" not in inputs
     _check_run_outputs(fmt, target, errors_path, list(inputs), keep_state, resume)
     compiled = _load_or_exit(pack, not no_cache)
-    if document_budget_ms:  # read by matcher.document_budget, here and in --jobs workers
+    if document_budget_ms:  # read by budget.document_budget, here and in --jobs workers
         os.environ[DOCUMENT_BUDGET_ENV] = str(document_budget_ms)
     selected = _selected_rules(compiled, types, rule_globs)
     wanted_types = set(types.split(",")) if types else None

@@ -21,11 +21,11 @@ from .builtins import BUILTINS
 from .compiler import BUILTIN_NAMES, FLAGS, _RuleCompiler, _flatten, word_forms
 from .document import Document
 from .match import Match
-from .matcher import builtin_mentions, find_mentions, match_document, paragraphs, sentences_in
+from .matcher import builtin_mentions, find_mentions, match_document
 from .pack import Pack
 from .printer import pattern_text
 from .resolve import ResolvedPack
-from .segment import lowercase_view, normalise, tokenize
+from .segment import lowercase_view, normalise, paragraphs, sentences_in, tokenize
 from .view import NAMED_LISTS, SentenceView, generic_types
 
 

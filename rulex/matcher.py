@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import os
 import re
 import time
 from collections import defaultdict
@@ -36,6 +35,7 @@ from functools import lru_cache
 import regex
 
 from .attributes import event_attributes
+from .budget import CLOCK_EVERY, BudgetExceeded, document_budget, over_document
 from .builtins import BUILTINS
 from .compiler import BUILTIN_NAMES, compiled_regex, PREFIX_GROUP, CompiledRule, Group
 from .document import Document
@@ -46,7 +46,7 @@ from .match import Argument, DocResult, Match, Problem, Provenance, RuleTime
 from .program import Program
 from .reach import nested_arguments, searched_arguments
 from .scanner import LiteralScanner
-from .segment import lowercase_view, normalise, split_sentences
+from .segment import Paragraphs, bounded, lowercase_view, normalise, sentences_in, windows
 from .view import Mention, SentenceView
 
 
@@ -63,28 +63,6 @@ class _Plan:
     def sentence_of(self, offset: int) -> int:
         index = bisect.bisect_right(self.starts, offset) - 1
         return index if index >= 0 and offset < self.sentences[index][1] else -1
-
-
-class BudgetExceeded(TimeoutError):
-    """A sentence or document ran past its budget (`sentence_budget_ms`, `document_budget_ms`)."""
-
-
-CLOCK_EVERY = 32  # regex calls or matches between two looks at the clock within one rule
-
-
-DOCUMENT_BUDGET_ENV = "RULEX_DOCUMENT_BUDGET_MS"  # set by `rulex run --document-budget`
-
-
-def document_budget_ms(program: Program) -> int:
-    """The pack's `document_budget_ms`, or the one `rulex run --document-budget` gave."""
-    given = os.environ.get(DOCUMENT_BUDGET_ENV)
-    return int(given) if given and given.isdigit() and int(given) > 0 else program.manifest.document_budget_ms
-
-
-def document_budget(program: Program, size: int) -> float:
-    """Seconds a document of `size` characters may take: its budget per million characters, and
-    never less than that budget."""
-    return document_budget_ms(program) / 1000 * max(1.0, size / 1_000_000)
 
 
 def match_document(program: Program, doc: Document, rules: set[int] | None = None, profile: bool = False) -> DocResult:
@@ -130,7 +108,7 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     del matches
     if not over and clock() > doc_deadline:
         over = True
-        problems.append(_over_document(program, doc, len(text)))
+        problems.append(over_document(program, doc, len(text)))
     if not over:  # links compare the events of a type pairwise: not for a document already out of time
         kept = link_events(program.links, kept, text)
     kept.sort(key=lambda m: (m.start, m.rule, m.end))
@@ -156,7 +134,7 @@ def _match_sentences(program: Program, doc: Document, plan: _Plan, normalised: s
         now = clock()
         if now > doc_deadline:
             over = True
-            problems.append(_over_document(program, doc, start))
+            problems.append(over_document(program, doc, start))
             break
         deadline = min(now + sentence_budget, doc_deadline)
         here: list[Match] = []  # this sentence's matches, kept only if it finishes within budget
@@ -182,7 +160,7 @@ def _match_sentences(program: Program, doc: Document, plan: _Plan, normalised: s
             except TimeoutError as err:  # a regex call cut short by the deadline is over budget too
                 if isinstance(err, BudgetExceeded) or clock() > deadline:
                     over = deadline == doc_deadline and clock() > doc_deadline
-                    problems.append(_over_document(program, doc, start) if over else
+                    problems.append(over_document(program, doc, start) if over else
                                     Problem(doc.id, "RX501", f"a sentence of {end - start} characters ran out of "
                                             f"its time ({program.manifest.sentence_budget_ms} ms, sentence_budget_ms); "
                                             "its matches are dropped", rule.id, (start, end)))
@@ -204,12 +182,6 @@ def _match_sentences(program: Program, doc: Document, plan: _Plan, normalised: s
         if over:
             break
     return over
-
-
-def _over_document(program: Program, doc: Document, at: int) -> Problem:
-    return Problem(doc.id, "RX501", f"document {doc.id} ran out of its time ({document_budget(program, len(doc.text)):.0f} s, "
-                   f"document_budget_ms {document_budget_ms(program)} per million characters) at character "
-                   f"{at} of {len(doc.text)}; the matches from there on are dropped", None, (at, len(doc.text)))
 
 
 DATELINE_CHARS = 300  # a dateline is looked for this near the start of a document
@@ -255,7 +227,7 @@ def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None 
     if not hits and not mentions and not program.every_sentence:
         return _Plan([], [], defaultdict(set), defaultdict(list), mentions)
     # paragraphs are found around the places asked about, or all at once where many will be
-    chunks = _Paragraphs(normalised, bool(program.every_sentence), len(found) > _MANY_HITS, lo, hi)
+    chunks = Paragraphs(normalised, bool(program.every_sentence), len(found) > _MANY_HITS, lo, hi)
     near = program.near
     viable = None
     if found and program.near_specs and normalised.isascii() and program.fuzzy is None and program.alias_scanner is not None:
@@ -334,7 +306,7 @@ _MANY_HITS = 12  # anchor hits in a document above which all its paragraphs are 
 
 
 def _viable(program: Program, normalised: str, lowered: str, found: list,
-            chunks: "_Paragraphs", present: set[int]) -> dict[int, list[int]]:
+            chunks: "Paragraphs", present: set[int]) -> dict[int, list[int]]:
     """For each rule with a `near` condition (see `compiler._near`) that has a whole-word anchor hit
     (`present`): the occurrences of its anchor (start offsets) that meet every condition on
     both sides. `found` holds whole-word occurrences only: one inside a longer word (the
@@ -449,146 +421,6 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
                 else:
                     viable.setdefault(r, []).append(start)
     return viable
-
-
-LINE_ENDS = re.compile(r"\n[ \t\n]*")
-FINAL = frozenset(".!?:\"')]")
-
-
-def paragraphs(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
-    """Spans between blank lines and line ends after sentence-final punctuation: no sentence crosses them.
-    With `lo` and `hi`, those of text[lo:hi], a window of whole paragraphs (see `windows`)."""
-    hi = len(text) if hi is None else hi
-    spans, start = [], lo
-    for m in LINE_ENDS.finditer(text, lo, hi):
-        at = m.start()
-        while at > start and text[at - 1] in " \t":
-            at -= 1
-        if m.group().count("\n") > 1 or (at > 0 and text[at - 1] in FINAL):
-            spans.append((start, at))
-            start = m.end()
-    spans.append((start, hi))
-    return spans
-
-
-WINDOW_CHARACTERS = 1_000_000  # a document longer than about this is planned a window at a time
-
-
-def windows(text: str, size: int | None = None) -> list[tuple[int, int]]:
-    """The text cut into windows of about `size` characters or more, each of whole paragraphs:
-    a window ends where a paragraph starts (after a blank line or a line end after sentence-final
-    punctuation, as `paragraphs` cuts), so a line end lies just before each cut and no sentence,
-    alias, anchor word or paragraph crosses one. A text with no such place is one window."""
-    size = size or WINDOW_CHARACTERS
-    out, lo, n = [], 0, len(text)
-    while n - lo > size + size // 2:
-        cut = _paragraph_start(text, lo + size)
-        if cut is None:
-            break
-        out.append((lo, cut))
-        lo = cut
-    out.append((lo, n))
-    return out
-
-
-def _paragraph_start(text: str, at: int) -> int | None:
-    """The first start of a paragraph (of `paragraphs(text)`) after `at`, before the end of the text."""
-    for m in LINE_ENDS.finditer(text, at):
-        if m.end() >= len(text):
-            return None
-        end = m.start()  # a run found from inside a longer one starts after a line end: never FINAL
-        while end > 0 and text[end - 1] in " \t":
-            end -= 1
-        if m.group().count("\n") > 1 or (end > 0 and text[end - 1] in FINAL):
-            return m.end()
-    return None
-
-
-def _line_break(text: str, j: int) -> tuple[int, int, bool]:
-    """The run of spaces and line ends around the line end at j, and whether it ends a paragraph
-    (two line ends, or one after sentence-final punctuation)."""
-    first, last = j, j + 1
-    while first > 0 and text[first - 1] in " \t\n":
-        first -= 1
-    while last < len(text) and text[last] in " \t\n":
-        last += 1
-    return first, last, (first > 0 and text[first - 1] in FINAL) or text.count("\n", first, last) > 1
-
-
-def paragraph_at(text: str, at: int) -> tuple[int, int]:
-    """The span of `paragraphs(text)` that holds offset `at`, a character that is not a space:
-    from the end of the last run of spaces and line ends before it that ends a paragraph (two
-    line ends, or one after sentence-final punctuation) to the start of the next such run."""
-    start, end = 0, len(text)
-    j = text.rfind("\n", 0, at)
-    while j >= 0:
-        first, last, ends = _line_break(text, j)
-        if ends:
-            start = last
-            break
-        j = text.rfind("\n", 0, first)
-    j = text.find("\n", at)
-    while j >= 0:  # nothing but non-line-end characters lie between `at` (not a space) and j
-        first, last, ends = _line_break(text, j)
-        if ends:
-            end = first
-            break
-        j = text.find("\n", last)
-    return start, end
-
-
-class _Paragraphs:
-    """The paragraphs of a text (spans as `paragraphs` gives them), each found when first asked
-    for; all of them up front if `every`, at the first question if `many` will be asked, or
-    once asked about a space."""
-
-    def __init__(self, text: str, every: bool = False, many: bool = False, lo: int = 0, hi: int | None = None):
-        self.text = text
-        self.lo, self.hi = lo, hi  # a window of whole paragraphs (see `windows`)
-        self.spans = paragraphs(text, lo, hi) if every else []
-        self.starts = [s for s, _ in self.spans]
-        self.every = every
-        self.many = many
-        self.last = (0, -1)
-
-    def span(self, at: int) -> tuple[int, int]:
-        """The paragraph holding offset `at` (the one before it, for a space between two)."""
-        last = self.last
-        if last[0] <= at < last[1]:
-            return last
-        if not self.every and (self.many or self.text[at] in " \t\n"):
-            self.spans, self.every = paragraphs(self.text, self.lo, self.hi), True
-            self.starts = [s for s, _ in self.spans]
-        index = bisect.bisect_right(self.starts, at) - 1
-        if not self.every and (index < 0 or at >= self.spans[index][1]):
-            span = paragraph_at(self.text, at)
-            self.spans.insert(index + 1, span)
-            self.starts.insert(index + 1, span[0])
-            index += 1
-        self.last = self.spans[index]
-        return self.last
-
-
-def sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    return [(s + start, e + start) for s, e in split_sentences(text[start:end])]
-
-
-MAX_SENTENCE = 2000  # characters; longer run-on "sentences" are matched in pieces
-
-
-def bounded(sentences: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
-    """Sentences, with any longer than MAX_SENTENCE cut at spaces into pieces of about half that."""
-    if all(e - s <= MAX_SENTENCE for s, e in sentences):
-        return sentences
-    out = []
-    for start, end in sentences:
-        while end - start > MAX_SENTENCE:
-            cut = text.rfind(" ", start + MAX_SENTENCE // 4, start + MAX_SENTENCE // 2)
-            cut = cut if cut > start else start + MAX_SENTENCE // 2
-            out.append((start, cut))
-            start = cut + (text[cut] == " ")
-        out.append((start, end))
-    return out
 
 
 def find_mentions(program: Program, normalised: str, lowered: str, start: int = 0, end: int | None = None,

@@ -7,6 +7,7 @@ so an offset found in either view is also valid in the original text.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -310,3 +311,145 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     if end is None:
         end = len(text)
     return [Token(m.start(), m.end(), m.group()) for m in _token_regex().finditer(text, start, end)]
+
+
+# --------------------------------------------------------------------------- paragraphs and windows
+
+LINE_ENDS = re.compile(r"\n[ \t\n]*")
+FINAL = frozenset(".!?:\"')]")
+
+
+def paragraphs(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """Spans between blank lines and line ends after sentence-final punctuation: no sentence crosses them.
+    With `lo` and `hi`, those of text[lo:hi], a window of whole paragraphs (see `windows`)."""
+    hi = len(text) if hi is None else hi
+    spans, start = [], lo
+    for m in LINE_ENDS.finditer(text, lo, hi):
+        at = m.start()
+        while at > start and text[at - 1] in " \t":
+            at -= 1
+        if m.group().count("\n") > 1 or (at > 0 and text[at - 1] in FINAL):
+            spans.append((start, at))
+            start = m.end()
+    spans.append((start, hi))
+    return spans
+
+
+WINDOW_CHARACTERS = 1_000_000  # a document longer than about this is planned a window at a time
+
+
+def windows(text: str, size: int | None = None) -> list[tuple[int, int]]:
+    """The text cut into windows of about `size` characters or more, each of whole paragraphs:
+    a window ends where a paragraph starts (after a blank line or a line end after sentence-final
+    punctuation, as `paragraphs` cuts), so a line end lies just before each cut and no sentence,
+    alias, anchor word or paragraph crosses one. A text with no such place is one window."""
+    size = size or WINDOW_CHARACTERS
+    out, lo, n = [], 0, len(text)
+    while n - lo > size + size // 2:
+        cut = _paragraph_start(text, lo + size)
+        if cut is None:
+            break
+        out.append((lo, cut))
+        lo = cut
+    out.append((lo, n))
+    return out
+
+
+def _paragraph_start(text: str, at: int) -> int | None:
+    """The first start of a paragraph (of `paragraphs(text)`) after `at`, before the end of the text."""
+    for m in LINE_ENDS.finditer(text, at):
+        if m.end() >= len(text):
+            return None
+        end = m.start()  # a run found from inside a longer one starts after a line end: never FINAL
+        while end > 0 and text[end - 1] in " \t":
+            end -= 1
+        if m.group().count("\n") > 1 or (end > 0 and text[end - 1] in FINAL):
+            return m.end()
+    return None
+
+
+def _line_break(text: str, j: int) -> tuple[int, int, bool]:
+    """The run of spaces and line ends around the line end at j, and whether it ends a paragraph
+    (two line ends, or one after sentence-final punctuation)."""
+    first, last = j, j + 1
+    while first > 0 and text[first - 1] in " \t\n":
+        first -= 1
+    while last < len(text) and text[last] in " \t\n":
+        last += 1
+    return first, last, (first > 0 and text[first - 1] in FINAL) or text.count("\n", first, last) > 1
+
+
+def paragraph_at(text: str, at: int) -> tuple[int, int]:
+    """The span of `paragraphs(text)` that holds offset `at`, a character that is not a space:
+    from the end of the last run of spaces and line ends before it that ends a paragraph (two
+    line ends, or one after sentence-final punctuation) to the start of the next such run."""
+    start, end = 0, len(text)
+    j = text.rfind("\n", 0, at)
+    while j >= 0:
+        first, last, ends = _line_break(text, j)
+        if ends:
+            start = last
+            break
+        j = text.rfind("\n", 0, first)
+    j = text.find("\n", at)
+    while j >= 0:  # nothing but non-line-end characters lie between `at` (not a space) and j
+        first, last, ends = _line_break(text, j)
+        if ends:
+            end = first
+            break
+        j = text.find("\n", last)
+    return start, end
+
+
+class Paragraphs:
+    """The paragraphs of a text (spans as `paragraphs` gives them), each found when first asked
+    for; all of them up front if `every`, at the first question if `many` will be asked, or
+    once asked about a space."""
+
+    def __init__(self, text: str, every: bool = False, many: bool = False, lo: int = 0, hi: int | None = None):
+        self.text = text
+        self.lo, self.hi = lo, hi  # a window of whole paragraphs (see `windows`)
+        self.spans = paragraphs(text, lo, hi) if every else []
+        self.starts = [s for s, _ in self.spans]
+        self.every = every
+        self.many = many
+        self.last = (0, -1)
+
+    def span(self, at: int) -> tuple[int, int]:
+        """The paragraph holding offset `at` (the one before it, for a space between two)."""
+        last = self.last
+        if last[0] <= at < last[1]:
+            return last
+        if not self.every and (self.many or self.text[at] in " \t\n"):
+            self.spans, self.every = paragraphs(self.text, self.lo, self.hi), True
+            self.starts = [s for s, _ in self.spans]
+        index = bisect.bisect_right(self.starts, at) - 1
+        if not self.every and (index < 0 or at >= self.spans[index][1]):
+            span = paragraph_at(self.text, at)
+            self.spans.insert(index + 1, span)
+            self.starts.insert(index + 1, span[0])
+            index += 1
+        self.last = self.spans[index]
+        return self.last
+
+
+def sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(s + start, e + start) for s, e in split_sentences(text[start:end])]
+
+
+MAX_SENTENCE = 2000  # characters; longer run-on "sentences" are matched in pieces
+
+
+def bounded(sentences: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Sentences, with any longer than MAX_SENTENCE cut at spaces into pieces of about half that."""
+    if all(e - s <= MAX_SENTENCE for s, e in sentences):
+        return sentences
+    out = []
+    for start, end in sentences:
+        while end - start > MAX_SENTENCE:
+            cut = text.rfind(" ", start + MAX_SENTENCE // 4, start + MAX_SENTENCE // 2)
+            cut = cut if cut > start else start + MAX_SENTENCE // 2
+            out.append((start, cut))
+            start = cut + (text[cut] == " ")
+        out.append((start, end))
+    return out

@@ -140,7 +140,7 @@ def _miss(pack: Pack, resolved, rule: CompiledRule, text: str):
     if resolved is None:
         return None
     from .explain import nearest_miss
-    from .matcher import paragraphs, sentences_in
+    from .segment import paragraphs, sentences_in
     from .segment import lowercase_view, normalise
     normalised = normalise(text)
     sentences = [s for chunk in paragraphs(normalised) for s in sentences_in(normalised, *chunk)]

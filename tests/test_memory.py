@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import rulex
-from rulex import matcher
+from rulex import segment
 from rulex.document import Document
 from rulex.outputs.jsonl import json_line
 
@@ -85,8 +85,8 @@ def test_matching_in_windows_of_paragraphs_gives_the_same_output(monkeypatch):
 
     whole = output()
     assert sum(map(len, whole)) > 0
-    monkeypatch.setattr(matcher, "WINDOW_CHARACTERS", 300)
-    assert max(len(matcher.windows(doc.text)) for doc in documents) > 10
+    monkeypatch.setattr(segment, "WINDOW_CHARACTERS", 300)
+    assert max(len(segment.windows(doc.text)) for doc in documents) > 10
     assert output() == whole
 
 
@@ -95,11 +95,11 @@ def test_matching_in_windows_of_paragraphs_gives_the_same_output(monkeypatch):
     ("Para one ends here.\n \n\tPara two, with a line\nthat goes on.\n\n" * 50) + "tail",
 ])
 def test_windows_cover_the_text_and_end_where_paragraphs_start(text):
-    spans = matcher.windows(text, 40)
+    spans = segment.windows(text, 40)
     assert spans[0][0] == 0 and spans[-1][1] == len(text)
     assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
-    starts = {start for start, _ in matcher.paragraphs(text)}
+    starts = {start for start, _ in segment.paragraphs(text)}
     assert all(lo in starts for lo, _ in spans[1:])
     # the paragraphs of the windows are those of the text (an empty one where a window ends)
-    inner = [p for lo, hi in spans for p in matcher.paragraphs(text, lo, hi) if p[0] < p[1] or p[1] == len(text)]
-    assert inner == [p for p in matcher.paragraphs(text) if p[0] < p[1] or p[1] == len(text)]
+    inner = [p for lo, hi in spans for p in segment.paragraphs(text, lo, hi) if p[0] < p[1] or p[1] == len(text)]
+    assert inner == [p for p in segment.paragraphs(text) if p[0] < p[1] or p[1] == len(text)]
