@@ -9,7 +9,6 @@ at least one must occur in a sentence for the rule to be tried there.
 from __future__ import annotations
 
 import json
-import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from . import ast, cache, regexcode
 from .builtins import BUILTINS
 from .diagnostics import DiagnosticBag
 from .errors import RulexError
-from .resolve import MAX_PATTERN_CHARS, ResolvedPack, too_deep, too_large
+from .resolve import MAX_PATTERN_CHARS, ResolvedPack, through, too_deep, too_large
 from .segment import normalise
 from .source import Span
 from .view import NAMED_LISTS, SEP, SEP_REVERSE, SKIP_CLOSE, SKIP_OPEN, TOKEN, WORD_SEP, generic_types, mention_slot
@@ -773,11 +772,8 @@ def anchors(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] = ()) 
 
 
 def _anchors_of(pack: ResolvedPack, kind: str, name: str, stack: tuple[str, ...]) -> tuple[Anchor, ...] | None:
-    """The anchors of a define or sub-rule, worked out once per pack (see resolve.ResolvedPack.memo)."""
-    key = ("anchors", name)
-    if key not in pack.memo:
-        pack.memo[key] = anchors(pack.target(kind, name), pack, stack + (name,))
-    return pack.memo[key]
+    """The anchors of a define or sub-rule, worked out once per pack (`resolve.through`)."""
+    return through(pack, "anchors", kind, name, stack, lambda pattern, inner: anchors(pattern, pack, inner))
 
 
 def _cost(options: tuple[Anchor, ...]) -> float:

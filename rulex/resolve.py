@@ -133,7 +133,7 @@ def _name_table(lexicons, rules, defines) -> dict[str, tuple[Meaning, ...]]:
     return {k: tuple(v) for k, v in table.items()}
 
 
-def _through(pack: ResolvedPack, what: str, kind: str, name: str, stack: tuple[str, ...], compute):
+def through(pack: ResolvedPack, what: str, kind: str, name: str, stack: tuple[str, ...], compute):
     """`compute(pattern, stack)` for the pattern of a define or sub-rule, once per name: the first
     answer is kept (in a pack without cycles the stack never changes it; a cycle is RX304)."""
     key = (what, name)
@@ -162,12 +162,12 @@ def min_words(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] = ()
         for ref in node.types:
             for meaning in pack.names.get(ref.name, ()):
                 if meaning.kind == "define" and ref.name not in stack:
-                    counts.append(_through(pack, "min_words", "define", ref.name, stack,
+                    counts.append(through(pack, "min_words", "define", ref.name, stack,
                                            lambda p, s: min_words(p, pack, s)))
                 elif meaning.kind == "rules":
                     for rule_id in meaning.rules:
                         if rule_id not in stack:
-                            counts.append(_through(pack, "min_words", "rules", rule_id, stack,
+                            counts.append(through(pack, "min_words", "rules", rule_id, stack,
                                                    lambda p, s: min_words(p, pack, s)))
                 else:
                     counts.append(1)
@@ -200,9 +200,9 @@ def pattern_size(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] =
             for meaning in pack.names.get(ref.name, ()):
                 total += 16 + (len(SKIP_OPEN) if len(node.types) > 1 else 0)
                 if meaning.kind == "define" and ref.name not in stack:
-                    total += _through(pack, "size", "define", ref.name, stack, lambda p, s: pattern_size(p, pack, s))
+                    total += through(pack, "size", "define", ref.name, stack, lambda p, s: pattern_size(p, pack, s))
                 elif meaning.kind == "rules":
-                    total += sum(_through(pack, "size", "rules", rule_id, stack, lambda p, s: pattern_size(p, pack, s))
+                    total += sum(through(pack, "size", "rules", rule_id, stack, lambda p, s: pattern_size(p, pack, s))
                                  for rule_id in meaning.rules if rule_id not in stack)
                 elif meaning.kind == "generic":
                     total += len(generic_types()[ref.name][1])
@@ -294,10 +294,9 @@ class _Checker:
             self.bag.add("RX308", f"`set:` gives attributes to events; rule `{rule.id}` makes the entity type "
                          f"`{rule.type}`, which carries none", rule.sets[0].span,
                          "move the rule under an `event:` header, or give the value as an argument")
-        roles = slot_roles(rule.pattern) | self.define_roles(rule.pattern)
         for search in rule.searches:
             self.search(rule, search)
-            roles |= slot_roles(search.pattern) | self.define_roles(search.pattern)
+        roles = self.rule_roles(rule)
         for example in rule.examples:
             for arg in example.expected:
                 if arg.role not in roles:
@@ -350,11 +349,10 @@ class _Checker:
         for rule in self.pack.rules:
             if rule.kind == "event":
                 roles = roles_of.setdefault(rule.type, set())
-                for node in (rule.pattern, *(s.pattern for s in rule.searches)):
-                    try:
-                        roles |= slot_roles(node) | self.define_roles(node)
-                    except RecursionError:
-                        pass  # reported as RX404 by `rule`
+                try:
+                    roles |= self.rule_roles(rule)
+                except RecursionError:
+                    pass  # reported as RX404 by `rule`
         for _ in range(2):  # a role a link gives is a role of its type for the next link
             for link in self.pack.links:
                 if all(t in roles_of for t in link.types):
@@ -406,6 +404,11 @@ class _Checker:
             self.bag.add("RX309", f"the dateline rule `{rule.id}` has no Time argument", manifest.dateline_span,
                          "give it a slot such as {date:Time}")
 
+    def rule_roles(self, rule: ast.Rule) -> set[str]:
+        """Every role a rule can fill: its pattern's, its defines' and its `find:` clauses'."""
+        return {role for node in (rule.pattern, *(s.pattern for s in rule.searches))
+                for role in slot_roles(node) | self.define_roles(node)}
+
     def define_roles(self, node: ast.Pattern, seen: tuple[str, ...] = ()) -> set[str]:
         """The roles the defines used in a pattern fill (each define's worked out once)."""
         roles: set[str] = set()
@@ -413,7 +416,7 @@ class _Checker:
             if isinstance(n, ast.Slot):
                 for ref in n.types:
                     if ref.name in self.pack.defines and ref.name not in seen:
-                        roles |= _through(self.pack, "roles", "define", ref.name, seen,
+                        roles |= through(self.pack, "roles", "define", ref.name, seen,
                                           lambda p, s: slot_roles(p) | self.define_roles(p, s))
         return roles
 
