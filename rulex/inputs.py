@@ -153,7 +153,9 @@ def _read_jsonl(stream: BinaryIO | TextIO, name: str, date: dt.date | None) -> I
     """One document per line; a line that is not UTF-8 or not a JSON object with a text is a
     problem of its own, and the lines after it are read as usual. The line, as bytes and as
     text, is let go once parsed: a huge document is held only as its parsed text while it is matched."""
-    for line_no, raw in enumerate(stream, start=1):
+    line_no = 0
+    for raw in stream:  # not enumerate(): its reused result tuple would hold the line until the next one
+        line_no += 1
         where = f"{name}:{line_no}"
         binary = isinstance(raw, bytes)
         if binary:

@@ -1,7 +1,7 @@
 """Results: frozen Match, Argument and Provenance objects, and their JSON form (the output contract)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -90,6 +90,30 @@ class Match:
         if self.meta:
             out["meta"] = dict(self.meta)
         return out
+
+
+def shifted(match: Match, by: int) -> Match:
+    """The match found in a window of its document that starts `by` characters in, with every
+    offset it holds (its span, its arguments', its sentence's, its attribute cues') made one of the
+    whole document."""
+    if not by:
+        return match
+    provenance = match.provenance
+    start, end = provenance.sentence
+    return replace(
+        match, start=match.start + by, end=match.end + by,
+        arguments=tuple(replace(a, start=a.start + by, end=a.end + by) for a in match.arguments),
+        provenance=replace(provenance, sentence=(start + by, end + by),
+                           attributes=tuple(_shifted_cue(cue, by) for cue in provenance.attributes)))
+
+
+def _shifted_cue(cue: dict, by: int) -> dict:
+    """An attribute's cue (see `attributes.event_attributes`) with its span and scope moved `by`."""
+    if "start" not in cue:  # set by the rule, not by a word of the text
+        return cue
+    scope = cue["scope"]
+    return {**cue, "start": cue["start"] + by, "end": cue["end"] + by,
+            "scope": {**scope, "start": scope["start"] + by, "end": scope["end"] + by}}
 
 
 @dataclass(frozen=True, slots=True)

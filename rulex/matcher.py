@@ -1,6 +1,8 @@
 """Run a Program over a document: scan, pick sentences, run rules there, build Matches.
 
-1. normalise the text (same length, so offsets stay exact) and lower-case it;
+1. normalise the text (same length, so offsets stay exact) and lower-case it; a long document
+   a window of whole paragraphs at a time (`segment.windows`), each matched on its own and
+   its matches' offsets moved to the document's (`match.shifted`);
 2. one literal scan (`scanner.py`) finds every rule's anchor words; only paragraphs holding one are
    split into sentences, and a rule is tried only in the sentences holding its anchors;
    a rule whose pattern needs a lexicon mention or a word within a few words of its anchor
@@ -42,7 +44,7 @@ from .document import Document
 from .fuzzy import closest_alias
 from .lexicons import Lexicon, alias_key
 from .links import link_events
-from .match import Argument, DocResult, Match, Problem, Provenance, RuleTime
+from .match import Argument, DocResult, Match, Problem, Provenance, RuleTime, shifted
 from .program import Program
 from .reach import nested_arguments, searched_arguments
 from .scanner import LiteralScanner
@@ -65,6 +67,17 @@ class _Plan:
         return index if index >= 0 and offset < self.sentences[index][1] else -1
 
 
+@dataclass(frozen=True)
+class _Window:
+    """A window of whole paragraphs of a document (see `segment.windows`), matched on its own:
+    `doc` holds the window's text, `offset` is where it starts in the whole document, and
+    `normalised` and `lowered` are views of the window's text alone."""
+    doc: Document
+    offset: int
+    normalised: str
+    lowered: str
+
+
 def match_document(program: Program, doc: Document, rules: set[int] | None = None, profile: bool = False) -> DocResult:
     """Every match of the program's standalone rules (or of the rule indices in `rules`) in one
     document; with `profile`, also what each rule cost (`DocResult.rule_times`). A sentence that
@@ -76,10 +89,6 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     text = doc.text
     if not text or text.isspace():
         return DocResult(())
-    normalised = normalise(text)
-    lowered = lowercase_view(normalised)
-    if doc.date is None and program.dateline is not None:
-        doc = dated_by_dateline(program, doc, normalised, lowered)
     matches: list[Match] = []
     entities: list[Match] = []  # after the rules' matches, as if the document were planned at once
     problems: list[Problem] = []
@@ -87,19 +96,22 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     costs: dict[int, list] = {}  # rule index -> [seconds, sentences, matches], when profiling
     over = False  # the document ran out of its budget
     anything = False
-    # A long document is planned and matched a window of whole paragraphs at a time, so the
-    # anchor hits, mentions and sentences of one window are freed before the next is planned.
-    for lo, hi in windows(normalised):
-        plan = _plan(program, normalised, lowered, doc.date, lo, hi)
+    # A long document is planned and matched a window of whole paragraphs at a time, each with
+    # views of its own text: its anchor hits, mentions, sentences and views are freed before the
+    # next window's are made, and the views of the whole text are never held.
+    for window in _windows(program, doc):
+        plan = _plan(program, window.normalised, window.lowered, window.doc.date)
         if not plan.candidates and not plan.mentions:  # most documents: nothing to run, nothing to output
             continue
         anything = True
         if not over:
-            over = _match_sentences(program, doc, plan, normalised, lowered, rules, profile, doc_deadline,
-                                    sentence_budget, timeout, costs, matches, problems)
-        entities.extend(entity_matches(program, doc, plan))  # also after the budget ran out, as before
-        del plan
-    del normalised, lowered  # two copies of the text, not needed to settle and link the matches
+            found: list[Match] = []
+            over = _match_sentences(program, doc, window, plan, rules, profile, doc_deadline,
+                                    sentence_budget, timeout, costs, found, problems)
+            matches.extend(shifted(m, window.offset) for m in found)
+        # also after the budget ran out, as before
+        entities.extend(shifted(m, window.offset) for m in entity_matches(program, window.doc, plan))
+        del plan, window
     if not anything:
         return DocResult(())
     matches.extend(entities)
@@ -116,12 +128,31 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     return DocResult(tuple(kept), tuple(problems), times)
 
 
-def _match_sentences(program: Program, doc: Document, plan: _Plan, normalised: str, lowered: str,
+def _windows(program: Program, doc: Document):
+    """The document's windows (`segment.windows`), one at a time, each with views of its own
+    text: the views of the whole text are never made, unless the document is one window (most).
+    An undated document is dated by the pack's dateline rule in its first window, and every
+    window carries that date."""
+    spans = windows(doc.text)
+    for lo, hi in spans:
+        here = doc if len(spans) == 1 else replace(doc, text=doc.text[lo:hi])
+        normalised = normalise(here.text)
+        lowered = lowercase_view(normalised)
+        if lo == 0 and doc.date is None and program.dateline is not None:
+            here = dated_by_dateline(program, here, normalised, lowered)
+            doc = replace(doc, date=here.date, date_source=here.date_source)
+        yield _Window(here, lo, normalised, lowered)
+        del here, normalised, lowered
+
+
+def _match_sentences(program: Program, whole: Document, window: _Window, plan: _Plan,
                      rules: set[int] | None, profile: bool, doc_deadline: float, sentence_budget: float,
                      timeout: float, costs: dict[int, list], matches: list[Match], problems: list[Problem]) -> bool:
-    """The rules' matches in the plan's sentences, added to `matches` (problems to `problems`);
-    True if the document ran out of its budget."""
+    """The rules' matches in the plan's sentences of the window, added to `matches` with the
+    window's offsets (problems to `problems`, with the whole document's); True if the document
+    ran out of its budget."""
     clock = time.perf_counter
+    doc, normalised, lowered, offset = window.doc, window.normalised, window.lowered, window.offset
     over = False
     for index in sorted(plan.candidates):
         rule_ids = plan.candidates[index] & (program.standalone if rules is None else rules)
@@ -134,7 +165,7 @@ def _match_sentences(program: Program, doc: Document, plan: _Plan, normalised: s
         now = clock()
         if now > doc_deadline:
             over = True
-            problems.append(over_document(program, doc, start))
+            problems.append(over_document(program, whole, offset + start))
             break
         deadline = min(now + sentence_budget, doc_deadline)
         here: list[Match] = []  # this sentence's matches, kept only if it finishes within budget
@@ -160,16 +191,17 @@ def _match_sentences(program: Program, doc: Document, plan: _Plan, normalised: s
             except TimeoutError as err:  # a regex call cut short by the deadline is over budget too
                 if isinstance(err, BudgetExceeded) or clock() > deadline:
                     over = deadline == doc_deadline and clock() > doc_deadline
-                    problems.append(over_document(program, doc, start) if over else
+                    problems.append(over_document(program, whole, offset + start) if over else
                                     Problem(doc.id, "RX501", f"a sentence of {end - start} characters ran out of "
                                             f"its time ({program.manifest.sentence_budget_ms} ms, sentence_budget_ms); "
-                                            "its matches are dropped", rule.id, (start, end)))
+                                            "its matches are dropped", rule.id, (offset + start, offset + end)))
                     here = []
                     break
                 found = None
                 problems.append(Problem(doc.id, "RX501", f"rule {rule.id} ran out of time "
                                         f"({program.manifest.timeout_ms} ms) on a sentence of {end - start} "
-                                        "characters; its matches there are dropped", rule.id, (start, end)))
+                                        "characters; its matches there are dropped", rule.id,
+                                        (offset + start, offset + end)))
             finally:
                 if profile:
                     cost = costs.setdefault(rule_index, [0.0, 0, 0])
@@ -207,9 +239,8 @@ def dated_by_dateline(program: Program, doc: Document, normalised: str, lowered:
     return doc
 
 
-def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None = None,
-          lo: int = 0, hi: int | None = None) -> _Plan:
-    """The plan of the window text[lo:hi] (whole paragraphs, see `windows`; all the text by default).
+def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None = None) -> _Plan:
+    """The plan of a text (a document, or a window of one: whole paragraphs, see `windows`).
     Anchor words (and lexicon aliases, for rules anchored on them) pick the paragraphs worth
     splitting into sentences and the rules worth trying in each; most text is never split.
     A rule stays a candidate in a sentence only if each of its required clauses is met there.
@@ -219,15 +250,15 @@ def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None 
     hits: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
     found = ()
     if program.word_anchors is not None:  # whole words only: "met" is not in "method"
-        found = program.word_anchors.iter(lowered, lo, hi)
+        found = program.word_anchors.iter(lowered)
         hits = [(end, *value) for end, (_, value) in found]
     everywhere = bool(program.lexicon_anchors or program.manifest.output)
-    mentions = find_mentions(program, normalised, lowered, lo, hi, date) if everywhere else []
+    mentions = find_mentions(program, normalised, lowered, 0, None, date) if everywhere else []
     hits += [(m.start, program.lexicon_anchors[m.source], ()) for m in mentions if m.source in program.lexicon_anchors]
     if not hits and not mentions and not program.every_sentence:
         return _Plan([], [], defaultdict(set), defaultdict(list), mentions)
     # paragraphs are found around the places asked about, or all at once where many will be
-    chunks = Paragraphs(normalised, bool(program.every_sentence), len(found) > _MANY_HITS, lo, hi)
+    chunks = Paragraphs(normalised, bool(program.every_sentence), len(found) > _MANY_HITS)
     near = program.near
     viable = None
     if found and program.near_specs and normalised.isascii() and program.fuzzy is None and program.alias_scanner is not None:

@@ -319,30 +319,41 @@ LINE_ENDS = re.compile(r"\n[ \t\n]*")
 FINAL = frozenset(".!?:\"')]")
 
 
-def paragraphs(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
-    """Spans between blank lines and line ends after sentence-final punctuation: no sentence crosses them.
-    With `lo` and `hi`, those of text[lo:hi], a window of whole paragraphs (see `windows`)."""
-    hi = len(text) if hi is None else hi
-    spans, start = [], lo
-    for m in LINE_ENDS.finditer(text, lo, hi):
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans between blank lines and line ends after sentence-final punctuation: no sentence crosses them."""
+    spans, start = [], 0
+    for m in LINE_ENDS.finditer(text):
         at = m.start()
         while at > start and text[at - 1] in " \t":
             at -= 1
         if m.group().count("\n") > 1 or (at > 0 and text[at - 1] in FINAL):
             spans.append((start, at))
             start = m.end()
-    spans.append((start, hi))
+    spans.append((start, len(text)))
     return spans
 
 
 WINDOW_CHARACTERS = 1_000_000  # a document longer than about this is planned a window at a time
 
+# `windows` cuts the text as given where `paragraphs` cuts its normalised view: these are the
+# characters that are, or that `normalise` makes, a space or tab (`_BLANKS`), and a line end
+# followed by such characters and line ends.
+_BLANKS = frozenset(" \t" + _SPACES + _CONTROLS + _PRIVATE_USE)
+_RAW_LINE_ENDS = re.compile("\n[\n" + re.escape("".join(sorted(_BLANKS))) + "\U000F0000-\U0010FFFF]*")
+
+
+def _normalised_char(char: str) -> str:
+    """What `normalise` makes of one character."""
+    return _CHAR_MAP.get(char, " " if char >= "\U000F0000" else char)
+
 
 def windows(text: str, size: int | None = None) -> list[tuple[int, int]]:
     """The text cut into windows of about `size` characters or more, each of whole paragraphs:
-    a window ends where a paragraph starts (after a blank line or a line end after sentence-final
-    punctuation, as `paragraphs` cuts), so a line end lies just before each cut and no sentence,
-    alias, anchor word or paragraph crosses one. A text with no such place is one window."""
+    a window ends where a paragraph of the normalised text starts (after a blank line or a line
+    end after sentence-final punctuation, as `paragraphs` cuts), so a line end lies just before
+    each cut and no sentence, alias, anchor word or paragraph crosses one. The cuts are the same
+    in the text and in its normalised view (`normalise`), so the text need not be normalised
+    whole. A text with no such place is one window."""
     size = size or WINDOW_CHARACTERS
     out, lo, n = [], 0, len(text)
     while n - lo > size + size // 2:
@@ -356,14 +367,15 @@ def windows(text: str, size: int | None = None) -> list[tuple[int, int]]:
 
 
 def _paragraph_start(text: str, at: int) -> int | None:
-    """The first start of a paragraph (of `paragraphs(text)`) after `at`, before the end of the text."""
-    for m in LINE_ENDS.finditer(text, at):
+    """The first start of a paragraph (of `paragraphs(normalise(text))`) after `at`, before the
+    end of the text."""
+    for m in _RAW_LINE_ENDS.finditer(text, at):
         if m.end() >= len(text):
             return None
         end = m.start()  # a run found from inside a longer one starts after a line end: never FINAL
-        while end > 0 and text[end - 1] in " \t":
+        while end > 0 and _normalised_char(text[end - 1]) in " \t":
             end -= 1
-        if m.group().count("\n") > 1 or (end > 0 and text[end - 1] in FINAL):
+        if m.group().count("\n") > 1 or (end > 0 and _normalised_char(text[end - 1]) in FINAL):
             return m.end()
     return None
 
@@ -406,10 +418,9 @@ class Paragraphs:
     for; all of them up front if `every`, at the first question if `many` will be asked, or
     once asked about a space."""
 
-    def __init__(self, text: str, every: bool = False, many: bool = False, lo: int = 0, hi: int | None = None):
+    def __init__(self, text: str, every: bool = False, many: bool = False):
         self.text = text
-        self.lo, self.hi = lo, hi  # a window of whole paragraphs (see `windows`)
-        self.spans = paragraphs(text, lo, hi) if every else []
+        self.spans = paragraphs(text) if every else []
         self.starts = [s for s, _ in self.spans]
         self.every = every
         self.many = many
@@ -421,7 +432,7 @@ class Paragraphs:
         if last[0] <= at < last[1]:
             return last
         if not self.every and (self.many or self.text[at] in " \t\n"):
-            self.spans, self.every = paragraphs(self.text, self.lo, self.hi), True
+            self.spans, self.every = paragraphs(self.text), True
             self.starts = [s for s, _ in self.spans]
         index = bisect.bisect_right(self.starts, at) - 1
         if not self.every and (index < 0 or at >= self.spans[index][1]):

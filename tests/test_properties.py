@@ -5,7 +5,8 @@
 - any document text yields matches whose offsets are exact (`text == document[start:end]`,
   for the match and each argument);
 - printing a parsed rule file and parsing it again gives the same file (print-then-parse is
-  the identity on what the printer writes).
+  the identity on what the printer writes);
+- a long document's windows are the same whether cut in its text or in its normalised view.
 
 `make test` runs the "ci" profile (a few hundred examples each); a soak run takes the "soak"
 profile: `HYPOTHESIS_PROFILE=soak .venv/bin/pytest tests/test_properties.py`.
@@ -25,6 +26,7 @@ import rulex  # noqa: E402
 from rulex.diagnostics import DiagnosticBag  # noqa: E402
 from rulex.parser import parse_file  # noqa: E402
 from rulex.printer import file_text  # noqa: E402
+from rulex.segment import normalise, paragraphs, windows  # noqa: E402
 from rulex.source import SourceFile  # noqa: E402
 
 from .conftest import ROOT  # noqa: E402
@@ -128,3 +130,19 @@ def test_printing_then_parsing_is_the_identity(pattern, sets, find):
     second = parse_file(SourceFile("b.rulex", printed), DiagnosticBag())
     assert file_text(second) == printed
     assert len(second.rules) == len(first.rules) == 1 and len(second.links) == 1
+
+
+# ---- windows of a long document ----------------------------------------------------------
+
+# Characters that `normalise` maps to a space, a quote or a dash, next to those `paragraphs` cuts at.
+WINDOW_CHARS = st.sampled_from(list("ab .!?:\"')]\n\t\r-") + ["\n\n", "\u00a0", "\u2003", "\u201d", "\u2019",
+                                                              "\x0b", "\x0c", "\x85", "\u2028", "\ue000",
+                                                              "\U000f0001", "\x00", "\u2014"])
+
+
+@given(st.lists(WINDOW_CHARS, max_size=300).map("".join), st.integers(min_value=1, max_value=40))
+def test_windows_of_a_text_are_those_of_its_normalised_view(text, size):
+    spans = windows(text, size)
+    assert spans == windows(normalise(text), size)
+    starts = {start for start, _ in paragraphs(normalise(text))}
+    assert all(lo in starts for lo, _ in spans[1:])
