@@ -395,7 +395,7 @@ def test_command(packs: tuple[str, ...], update: bool, coverage: bool, quiet: bo
         for result in results:
             if result.ok and not result.todo:
                 continue
-            click.echo(_render_result(result))
+            click.echo(testing.render_result(result, pack_path, click.style))
         bad = [r for r in results if r.counts_as_failure]
         todo = [r for r in results if r.todo]
         fixed = [r for r in todo if r.ok]
@@ -416,49 +416,6 @@ def test_command(packs: tuple[str, ...], update: bool, coverage: bool, quiet: bo
                 Path(path).write_text(text, encoding="utf-8")
                 click.echo(f"rulex: updated {path}", err=True)
     sys.exit(EXIT_DATA if failed and not update else EXIT_OK)
-
-
-def _render_result(result) -> str:
-    """One failed (or todo) example: where, the sentence, expected against actual, the miss."""
-    head = {True: "TODO", False: "FAIL"}[result.todo] if not result.ok else "TODO (passes now)"
-    what = "example" if result.positive else "counter-example"
-    if result.kind == "corpus":
-        what = "corpus line, expect" if result.positive else "corpus line, reject"
-    lines = [click.style(head, fg="yellow" if result.todo else "red", bold=True) +
-             f" {result.file}:{result.line}: {result.rule} {what}",
-             f"  sentence: \"{result.text}\""]
-    example = result.example
-    if example is not None and example.positive and example.expected and result.match is not None \
-            and result.kind != "link":  # a link's expectations name several events: its failures say it all
-        actual = result.match.args
-        rows = [("role", "expected", "actual", "")]
-        for expected in example.expected:
-            got = actual.get(expected.role)
-            items = got if isinstance(got, list) else [got] if got else []
-            shown = " | ".join(_arg_text(a.text, a.value if a.has_value else None, a.has_value) for a in items) or "(none)"
-            want = _arg_text(expected.text, expected.value, expected.has_value)
-            ok = not any(f.startswith(expected.role + ":") for f in result.failures)
-            rows.append((expected.role, want, shown, "✓" if ok else "✗"))
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
-        lines += [("  " + "  ".join(r[i].ljust(widths[i]) for i in range(3)) + f"  {r[3]}").rstrip() for r in rows]
-    else:
-        lines += [f"  {failure}" for failure in result.failures]
-    miss = result.miss
-    if miss is not None:
-        where = f'"{result.text[miss.at[0]:miss.at[1]]}"' if miss.at else "the end of the sentence"
-        got = f' ("{result.text[miss.matched[0]:miss.matched[1]]}")' if miss.matched else ""
-        if miss.reached == miss.total:
-            lines.append(f"  nearest miss: {miss.note}")
-        else:
-            lines.append(f"  nearest miss: got {miss.reached} of {miss.total} elements{got}; "
-                         f"{miss.element} failed at {where}; expected {miss.expected}")
-        lines.append(f"  see: rulex explain PACK \"{result.text}\" --rule {result.rule}")
-    return "\n".join(lines) + "\n"
-
-
-def _arg_text(text: str, value, has_value: bool) -> str:
-    from .printer import example_value_text
-    return json.dumps(text, ensure_ascii=False) + (f" -> {example_value_text(value)}" if has_value else "")
 
 
 # ---- eval and diff ----------------------------------------------------------------------

@@ -288,6 +288,15 @@ def _describe_type(resolved: ResolvedPack, name: str) -> str:
 
 
 
+def miss_summary(miss: Miss, text: str) -> str:
+    """The nearest miss in one line, as `rulex test` reports it."""
+    if miss.reached == miss.total:
+        return miss.note
+    where = f'"{text[miss.at[0]:miss.at[1]]}"' if miss.at else "the end of the sentence"
+    got = f' ("{text[miss.matched[0]:miss.matched[1]]}")' if miss.matched else ""
+    return f"got {miss.reached} of {miss.total} elements{got}; {miss.element} failed at {where}; expected {miss.expected}"
+
+
 def render(explanation: Explanation, style=lambda text, **_: text) -> str:
     """The explanation as terminal text; `style` is click.style to colour it."""
     text = explanation.text

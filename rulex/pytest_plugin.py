@@ -92,10 +92,8 @@ class RuleExample(pytest.Item):
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, RuleExampleFailure) and self.result is not None:
-            import click
-
-            from rulex.cli import _render_result
-            return click.unstyle(_render_result(self.result)).rstrip()
+            from rulex.testing import render_result
+            return render_result(self.result, os.path.relpath(self.parent.path)).rstrip()
         return super().repr_failure(excinfo)
 
     def reportinfo(self):

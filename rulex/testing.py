@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,6 +169,60 @@ def _value_matches(expected, actual) -> bool:
     if isinstance(expected, dict) and isinstance(actual, dict):
         return all(k in actual and _value_matches(v, actual[k]) for k, v in expected.items())
     return expected == actual
+
+
+# ---- the report of a failure ---------------------------------------------------------------
+
+def render_result(result: ExampleResult, pack_path: str, style=lambda text, **_: text) -> str:
+    """One failed (or todo) example: where, the sentence, expected against actual, the nearest miss
+    and the `rulex explain` command to see more (`pack_path` as the user gave it; `style` is click.style)."""
+    head = {True: "TODO", False: "FAIL"}[result.todo] if not result.ok else "TODO (passes now)"
+    what = "example" if result.positive else "counter-example"
+    if result.kind == "corpus":
+        what = "corpus line, expect" if result.positive else "corpus line, reject"
+    lines = [style(head, fg="yellow" if result.todo else "red", bold=True) +
+             f" {result.file}:{result.line}: {result.rule} {what}",
+             f"  sentence: \"{result.text}\""]
+    example = result.example
+    if example is not None and example.positive and example.expected and result.match is not None \
+            and result.kind != "link":  # a link's expectations name several events: its failures say it all
+        lines += _argument_table(result, example)
+    else:
+        lines += [f"  {failure}" for failure in result.failures]
+    miss = result.miss
+    if miss is not None:
+        from .explain import miss_summary
+        lines.append(f"  nearest miss: {miss_summary(miss, result.text)}")
+        lines.append(f"  see: rulex explain {shell_word(pack_path)} {shell_word(result.text)} --rule {result.rule}")
+    return "\n".join(lines) + "\n"
+
+
+def _argument_table(result: ExampleResult, example: ast.Example) -> list[str]:
+    actual = result.match.args
+    rows = [("role", "expected", "actual", "")]
+    for expected in example.expected:
+        got = actual.get(expected.role)
+        items = got if isinstance(got, list) else [got] if got else []
+        shown = " | ".join(_arg_text(a.text, a.value, a.has_value) for a in items) or "(none)"
+        want = _arg_text(expected.text, expected.value, expected.has_value)
+        ok = not any(f.startswith(expected.role + ":") for f in result.failures)
+        rows.append((expected.role, want, shown, "✓" if ok else "✗"))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return [("  " + "  ".join(r[i].ljust(widths[i]) for i in range(3)) + f"  {r[3]}").rstrip() for r in rows]
+
+
+def _arg_text(text: str, value, has_value: bool) -> str:
+    return _quoted(text) + (f" -> {example_value_text(value)}" if has_value else "")
+
+
+def shell_word(text: str) -> str:
+    """`text` as one shell word, to paste into a terminal: bare when safe, in double quotes when
+    nothing in it is special there, else in single quotes."""
+    if text and re.fullmatch(r"[\w./:@%+=,-]+", text):
+        return text
+    if not re.search(r'["$`\\!]', text):
+        return f'"{text}"'
+    return shlex.quote(text)
 
 
 # ---- annotated corpus files ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 """`rulex test`: inline examples, annotated corpus files, coverage and --update, through the CLI."""
 from __future__ import annotations
 
+import shlex
 import shutil
 
 import pytest
@@ -59,7 +60,21 @@ def test_a_missing_match_shows_the_nearest_miss(pack):
     out = rulex("test", pack).stdout
     assert "no match" in out
     assert "nearest miss: got" in out and "failed at \"toward\"" in out
-    assert "see: rulex explain PACK" in out
+    assert f'see: rulex explain {pack} "Iran launched more than a dozen ballistic missiles toward' in out
+
+
+def test_the_explain_line_of_a_failure_runs_as_printed(tmp_path, pack):
+    """The `see:` line names the pack as typed (relative here) and quotes the sentence for a shell."""
+    edit(pack, 'example: "Iran launched more than a dozen ballistic missiles against',
+         'example: "Iran launched more than a dozen ballistic missiles toward')
+    out = rulex("test", "mini", cwd=tmp_path).stdout
+    command = next(line for line in out.splitlines() if line.startswith("  see: "))[len("  see: "):]
+    words = shlex.split(command)
+    assert words[:3] == ["rulex", "explain", "mini"]
+    assert words[3].startswith("Iran launched more than") and words[4:] == ["--rule", "mini.attack.launch"]
+    explained = rulex(*words[1:], cwd=tmp_path)
+    assert explained.returncode == 0, explained.stderr
+    assert "mini.attack.launch" in explained.stdout and "failed at \"toward\"" in explained.stdout
 
 
 def test_counter_examples_fail_when_they_match(pack):
