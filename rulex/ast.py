@@ -186,10 +186,38 @@ class Rule:
     case_sensitive: bool = False
     not_preceded_by: Pattern | None = None
     not_followed_by: Pattern | None = None
+    preceded_by: Pattern | None = None   # words that must stand right before a match
+    followed_by: Pattern | None = None   # words that must stand right after it
     examples: tuple[Example, ...] = ()
     pattern_span: Span | None = None
     sets: tuple[FixedValue, ...] = ()
     searches: tuple[Search, ...] = ()
+
+
+# A rule's context conditions: the clause keyword and the Rule field that holds its pattern.
+CONTEXT_CLAUSES = (("not preceded by", "not_preceded_by"), ("not followed by", "not_followed_by"),
+                   ("preceded by", "preceded_by"), ("followed by", "followed_by"))
+
+
+@dataclass(frozen=True, slots=True)
+class ContextCondition:
+    """One context condition of a rule: words that must (or must not) stand right before or after a match."""
+    keyword: str        # the clause: "not preceded by", "followed by", ...
+    pattern: Pattern
+
+    @property
+    def before(self) -> bool:
+        return "preceded" in self.keyword
+
+    @property
+    def negated(self) -> bool:
+        return self.keyword.startswith("not ")
+
+
+def context_conditions(rule: Rule) -> list[ContextCondition]:
+    """The rule's context conditions that are given, in the order of CONTEXT_CLAUSES."""
+    return [ContextCondition(keyword, getattr(rule, name)) for keyword, name in CONTEXT_CLAUSES
+            if getattr(rule, name) is not None]
 
 
 @dataclass(frozen=True, slots=True)

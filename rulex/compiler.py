@@ -282,15 +282,16 @@ class _RuleCompiler:
         rule, pack = self.rule, self.pack
         items = _flatten(rule.pattern)
         split = None if isinstance(rule.pattern, ast.Alternation) else _split_point(items, pack)
-        not_preceded = ""
-        if rule.not_preceded_by is not None:
-            with self.reversed():
-                not_preceded = rf"(?<!{self.node(rule.not_preceded_by, depth=-1)}{self.sep})"
+        before = ""  # the lookbehinds of the `preceded by` conditions, where a match starts
+        for condition in ast.context_conditions(rule):
+            if condition.before:
+                with self.reversed():
+                    before += rf"(?<{'!' if condition.negated else '='}{self.node(condition.pattern, depth=-1)}{self.sep})"
         finder = None
         starts = False
         raw = any(isinstance(n, ast.RawRegex) for n in _all_nodes(rule, pack))
         if split is None:
-            body = not_preceded + self.top(rule.pattern)
+            body = before + self.top(rule.pattern)
             if not raw:  # a raw rule stays one finditer under one time limit
                 finder = _RuleCompiler(pack, rule).start(rule.pattern)  # a fresh compiler: no groups added here
                 starts = finder is not None
@@ -303,10 +304,11 @@ class _RuleCompiler:
                 lead = self.sep if need_sep else ""
             anchor = self.node(items[split], 0)
             suffix, _ = self.sequence_parts(items[split + 1:], 0, need_sep=True)
-            body = rf"(?<={not_preceded}(?P<{PREFIX_GROUP}>{prefix}{lead})){anchor}{suffix}"
+            body = rf"(?<={before}(?P<{PREFIX_GROUP}>{prefix}{lead})){anchor}{suffix}"
             finder = compiled_regex(anchor).pattern
-        if rule.not_followed_by is not None:
-            body = body + rf"(?!{SEP}{self.node(rule.not_followed_by, depth=-1)})"
+        for condition in ast.context_conditions(rule):
+            if not condition.before:
+                body += rf"(?{'!' if condition.negated else '='}{SEP}{self.node(condition.pattern, depth=-1)})"
         if rule.case_sensitive:
             body = f"(?-i:{body})"
             finder = finder and f"(?-i:{finder})"
@@ -700,7 +702,7 @@ def requirements(items: list[ast.Pattern], pack: ResolvedPack) -> tuple[tuple[An
 
 def _all_nodes(rule: ast.Rule, pack: ResolvedPack, seen: frozenset = frozenset()):
     """Every pattern node of a rule, its context conditions, and the defines and sub-rules it uses."""
-    for root in (rule.pattern, rule.not_preceded_by, rule.not_followed_by):
+    for root in (rule.pattern, *(c.pattern for c in ast.context_conditions(rule))):
         if root is None:
             continue
         for node in ast.walk(root):

@@ -48,7 +48,7 @@ _FIND = r"find(?:\s+(?:before|after))?(?:\s+in\s+(?:clause|sentence))?"
 # Every item and clause keyword of the grammar; the lookahead that ends a template, example,
 # set, events or share state.
 _CLAUSE = (r"(?:import|define|events|event|entity|rule|link|pattern|template|priority|overlap|case|"
-           r"not\s+preceded\s+by|not\s+followed\s+by|example|counter|set|" + _FIND + r"|"
+           r"(?:not\s+)?preceded\s+by|(?:not\s+)?followed\s+by|example|counter|set|" + _FIND + r"|"
            r"joined\s+by|share)" + _WS + r":")
 _WORD = r"[^\W_][\w'-]*(?:\.[^\W_][\w'-]*)*\.?"
 _DQ = r'"(?:[^"\\\n]|\\.)*"'
@@ -94,7 +94,7 @@ class RulexLexer(RegexLexer):
              bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             (r"(priority" + _WS + r":)(\s*)([+-]?\d+)", bygroups(Keyword, Whitespace, Number.Integer)),
             (r"((?:overlap|case)" + _WS + r":)(\s*)(" + _NAME + ")", bygroups(Keyword, Whitespace, Name.Constant)),
-            (r"(?:pattern|not\s+preceded\s+by|not\s+followed\s+by|counter|joined\s+by|" + _FIND + ")" + _WS + ":",
+            (r"(?:pattern|(?:not\s+)?preceded\s+by|(?:not\s+)?followed\s+by|counter|joined\s+by|" + _FIND + ")" + _WS + ":",
              Keyword),
             (r"set" + _WS + ":", Keyword, "set"),
             (r"events" + _WS + ":", Keyword, "events"),

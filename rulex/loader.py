@@ -30,7 +30,7 @@ MANIFEST_KEYS = ("name", "version", "description", "files", "lexicons", "overlap
                  "attributes", "tests", "dependencies")
 RULE_FILE_KEYS = ("event", "entity", "rules", "defines", "imports")
 RULE_KEYS = ("id", "pattern", "template", "where", "priority", "overlap", "case", "not preceded by",
-             "not followed by", "examples", "counter", "counters", "description", "set", "find")
+             "not followed by", "preceded by", "followed by", "examples", "counter", "counters", "description", "set", "find")
 FIND_KEYS = ("pattern", "direction", "scope")
 EXAMPLE_KEYS = ("text", "args")
 RULE_SUFFIXES = (".rulex", ".yaml", ".yml")
@@ -463,7 +463,7 @@ def _yaml_rule(doc: YamlDoc, node: yaml.Node, kind: str, type_name: str, bag: Di
         else:
             bag.add("RX308", f"unknown case `{value}`", doc.span(fields["case"][1]),
                     "choose one of: sensitive, insensitive")
-    for key, attr in (("not preceded by", "not_preceded_by"), ("not followed by", "not_followed_by")):
+    for key, attr in ast.CONTEXT_CLAUSES:
         if key in fields:
             options[attr] = _yaml_pattern(doc, fields[key][1], bag)
     if "set" in fields:

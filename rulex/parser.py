@@ -42,7 +42,7 @@ TERMINAL_WORDS = {
     "_WHERE": "`where`", "_AS": "`as`", "_WITH": "`with`",
 }
 CLAUSES = ("pattern", "template", "priority", "overlap", "case", "not preceded by",
-           "not followed by", "example", "counter", "set", "find", "find before", "find after",
+           "not followed by", "preceded by", "followed by", "example", "counter", "set", "find", "find before", "find after",
            "find in clause", "find in sentence", "events", "joined by", "share")
 BRACKETS = {"(": ")", "{": "}", "<": ">"}
 # Limits that keep every later stage (which recurses over patterns) within Python's stack and the
@@ -228,7 +228,7 @@ def _report_syntax_error(err: lark.UnexpectedInput, text: str, span_of: SpanOf, 
 def _terminal_words(name: str) -> str:
     if name.endswith("_KW"):
         words = name[:-3].lower().replace("_", " ")  # NOT_PRECEDED_KW -> `not preceded by:`
-        return "`" + (words + " by" if words.startswith("not ") else words) + ":`"
+        return "`" + (words + " by" if words.endswith(("preceded", "followed")) else words) + ":`"
     return TERMINAL_WORDS.get(name, f"`{name}`")
 
 
@@ -339,6 +339,10 @@ class _Builder:
                 fields["not_preceded_by"] = self.pattern(args[1])
             elif kind == "not_followed_clause":
                 fields["not_followed_by"] = self.pattern(args[1])
+            elif kind == "preceded_clause":
+                fields["preceded_by"] = self.pattern(args[1])
+            elif kind == "followed_clause":
+                fields["followed_by"] = self.pattern(args[1])
             elif kind == "example_clause":
                 fields["examples"].append(ast.Example(self.string(args[1]), True, self.span(args[1]),
                                                       tuple(self.expect(e) for e in args[2:])))

@@ -63,10 +63,8 @@ def rule_text(rule: ast.Rule) -> str:
         lines.append(f"  overlap: {rule.overlap}")
     if rule.case_sensitive:
         lines.append("  case: sensitive")
-    if rule.not_preceded_by is not None:
-        lines.append(f"  not preceded by: {pattern_text(rule.not_preceded_by)}")
-    if rule.not_followed_by is not None:
-        lines.append(f"  not followed by: {pattern_text(rule.not_followed_by)}")
+    for condition in ast.context_conditions(rule):
+        lines.append(f"  {condition.keyword}: {pattern_text(condition.pattern)}")
     if rule.sets:
         lines.append("  set: " + ", ".join(f"{f.name} = " + (json.dumps(f.value, ensure_ascii=False) if isinstance(f.value, str)
                                                               else example_value_text(f.value)) for f in rule.sets))

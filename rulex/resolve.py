@@ -266,8 +266,8 @@ class _Checker:
 
     def size(self, rule: ast.Rule) -> None:
         """RX404 when the rule's regex (or that of one of its `find:` clauses) would be too large."""
-        total = sum(pattern_size(p, self.pack, (rule.id,)) for p in (rule.pattern, rule.not_preceded_by,
-                                                                      rule.not_followed_by) if p is not None)
+        total = sum(pattern_size(p, self.pack, (rule.id,))
+                    for p in (rule.pattern, *(c.pattern for c in ast.context_conditions(rule))) if p is not None)
         if total > MAX_PATTERN_CHARS:
             too_large(self.bag, f"rule `{rule.id}`", total, rule.pattern_span or rule.span)
         for search in rule.searches:
@@ -278,13 +278,12 @@ class _Checker:
     def rule(self, rule: ast.Rule) -> None:
         """Check one rule: its pattern, conditions, `find:` clauses, examples' roles and size."""
         self.pattern(rule.pattern, (rule.id,))
-        for extra, name in ((rule.not_preceded_by, "not preceded by"), (rule.not_followed_by, "not followed by")):
-            if extra is None:
-                continue
-            self.pattern(extra, (rule.id,))
-            if min_words(extra, self.pack, (rule.id,)) == 0:
-                self.bag.add("RX401", f"the `{name}` condition of rule `{rule.id}` can match the empty "
-                             "string, which is found everywhere: the rule could never match", extra.span,
+        for condition in ast.context_conditions(rule):
+            self.pattern(condition.pattern, (rule.id,))
+            if min_words(condition.pattern, self.pack, (rule.id,)) == 0:
+                found = "the rule could never match" if condition.negated else "it holds everywhere"
+                self.bag.add("RX401", f"the `{condition.keyword}` condition of rule `{rule.id}` can match the empty "
+                             f"string, which is found everywhere: {found}", condition.pattern.span,
                              "make at least one part of the condition required")
         if min_words(rule.pattern, self.pack, (rule.id,)) == 0:
             self.bag.add("RX401", f"the pattern of rule `{rule.id}` can match the empty string",
@@ -328,7 +327,7 @@ class _Checker:
             winner = min(same, key=lambda r: (-r.priority, r.id))
             for rule in same:
                 if rule is not winner and (rule.overlap or manifest.overlap) != "all" \
-                        and rule.not_preceded_by is None and rule.not_followed_by is None:
+                        and not ast.context_conditions(rule):
                     self.bag.add("RX605", f"rule `{rule.id}` is shadowed by `{winner.id}` (same pattern and type, "
                                  f"priority {winner.priority} vs {rule.priority}): it can never produce a match",
                                  rule.span, f"delete one of them, or change the pattern (see {winner.span})")

@@ -5,6 +5,10 @@ import pytest
 
 import rulex
 from rulex import RulexError
+from rulex.diagnostics import DiagnosticBag
+from rulex.parser import parse_file
+from rulex.printer import file_text
+from rulex.source import SourceFile
 
 
 def load(make_pack, lexicons, rules: str, manifest: str | None = None, **extra):
@@ -275,6 +279,45 @@ def test_context_conditions_do_not_extend_the_match(make_pack, lexicons):
     assert texts(pack.extract("Reports said Iran fired missiles in the night.")) == ["Iran fired missiles"]
     assert pack.extract("Tehran denied that Iran fired missiles.") == []
     assert pack.extract("Iran fired missiles in a test.") == []
+
+
+@pytest.mark.parametrize("pattern", [
+    "{attacker:Actor} fired {weapon:Weapon}",                           # split at its anchor, `fired`
+    "{attacker:Actor} fired {weapon:Weapon} | {attacker:Actor} shot {weapon:Weapon}",  # tried everywhere
+])
+def test_positive_context_conditions_must_hold_and_do_not_extend_the_match(make_pack, lexicons, pattern):
+    rules = (f"event: Attack\nrule: r\n  pattern: {pattern}\n"
+             "  preceded by: (officials|reports) said\n  followed by: at (a|the)? base\n")
+    pack = load(make_pack, lexicons, rules)
+    found = pack.extract("Reports said Iran fired missiles at the base.")
+    assert texts(found) == ["Iran fired missiles"]
+    assert found[0].provenance.sentence == (0, 45)
+    assert pack.extract("Iran fired missiles at the base.") == []           # nothing before it
+    assert pack.extract("Officials said Iran fired missiles at Erbil.") == []  # not the words after it
+    assert pack.extract("Officials said that Iran fired missiles at a base.") == []  # right before, not near
+
+
+def test_positive_context_in_yaml_and_printed_back(make_pack, lexicons):
+    root = make_pack({**lexicons, "rules/attack.yaml": """
+        event: Attack
+        rules:
+          - id: r
+            pattern: "{attacker:Actor} fired {weapon:Weapon}"
+            preceded by: officials said
+            followed by: at dawn
+        """}, "name: t\nfiles: ['rules/*.yaml']\nlexicons: ['lexicons/*.yaml']\n")
+    pack = rulex.load(root, cache=False)
+    assert texts(pack.extract("Officials said Iran fired missiles at dawn.")) == ["Iran fired missiles"]
+    assert pack.extract("Iran fired missiles at dawn.") == []
+    source = "event: Attack\nrule: r\n  pattern: a b\n  followed by: c\n  preceded by: d | e\n"
+    printed = file_text(parse_file(SourceFile("r.rulex", source), DiagnosticBag()))
+    assert "  preceded by: d | e\n  followed by: c\n" in printed
+    assert file_text(parse_file(SourceFile("r.rulex", printed), DiagnosticBag())) == printed
+
+
+def test_an_empty_positive_condition_is_an_error(make_pack, lexicons):
+    found = codes(make_pack, lexicons, "event: Attack\nrule: r\n  pattern: strike\n  followed by: on?\n")
+    assert ("RX401", 4, 16) in found
 
 
 OVERLAP = """

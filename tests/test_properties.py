@@ -42,7 +42,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 KEYWORDS = ["event: Attack\n", "entity: Weapon\n", "rule: r1\n", "rule: r2\n", "  pattern: ", "  template: ",
             "  example: ", "  counter: ", "  set: ", "  find: ", "  find after in clause: ", "define: d = ",
             "link: l\n", "  events: Attack, Kill\n", "  share: ", "  joined by: ", "import: ",
-            "  not followed by: ", "  not preceded by: ", "  priority: ", "  overlap: ", "  case: "]
+            "  not followed by: ", "  not preceded by: ", "  followed by: ", "  preceded by: ", "  priority: ",
+            "  overlap: ", "  case: "]
 PIECES = ["{attacker:Actor}", "{Phrase}", "{victim:Phrase with casualties:Quantity}", "{d}", "<launch>", "(",
           ")", "|", "?", "{1,3}", "{0,4294967296}", "_", "_{0,4}", "\"quoted phrase\"", "'x'", "/[a-z]+/", "/(/",
           "=US", "with", "fired", "missiles", ",", ".", ":", "\n", "    role = \"Iran\"\n", "-> {min: 13}",
@@ -117,13 +118,15 @@ def patterns():
 
 
 @given(patterns(), st.sampled_from(["", "  set: injury = true, kind = \"x\"\n"]),
-       st.sampled_from(["", "  find before in sentence: on {time:Time}\n", "  find: in {place:Place}\n"]))
-def test_printing_then_parsing_is_the_identity(pattern, sets, find):
+       st.sampled_from(["", "  find before in sentence: on {time:Time}\n", "  find: in {place:Place}\n"]),
+       st.sampled_from(["", "  preceded by: officials said\n", "  followed by: at (a|the)? base\n",
+                        "  not preceded by: denied\n  followed by: today\n"]))
+def test_printing_then_parsing_is_the_identity(pattern, sets, find, context):
     text = textwrap.dedent(f"""\
         event: Attack
         rule: r
           pattern: {pattern}
-        """) + sets + find + "  example: \"Iran fired missiles\"\n" + \
+        """) + sets + find + context + "  example: \"Iran fired missiles\"\n" + \
         "link: l\n  events: Attack, Kill\n  joined by: \",\" | which\n  share: attacker = killer, place\n"
     first = parse_file(SourceFile("a.rulex", text), DiagnosticBag())
     printed = file_text(first)
