@@ -166,7 +166,8 @@ class Search:
 
 @dataclass(frozen=True, slots=True)
 class FixedValue:
-    """`set: injury = true`: an attribute every event of the rule carries."""
+    """`set: injury = true`: an attribute every event of the rule carries, or, when `name` is one
+    of the rule's roles (`set: count = 1`), the value of every argument of that role."""
     name: str
     value: Any
     span: Span

@@ -114,6 +114,7 @@ class CompiledRule:
     examples: tuple[ast.Example, ...] = ()
     near: tuple | None = None  # split rules: what must be near each anchor occurrence (see `_near`)
     sets: tuple[ast.FixedValue, ...] = ()          # attributes every event of the rule carries
+    values: tuple[ast.FixedValue, ...] = ()        # values set on the arguments of a role (`set: count = 1`)
     searches: tuple[CompiledSearch, ...] = ()      # `find:` clauses
 
     def group(self, name: str) -> Group:
@@ -316,6 +317,7 @@ class _RuleCompiler:
             raise _TooLarge(len(body))
         standalone = (rule.kind == "event" or rule.type in pack.manifest.output) and rule.id != pack.manifest.dateline
         searches = tuple(self.search(search) for search in rule.searches)
+        roles = {g.role for g in (*self.groups, *(g for s in searches for g in s.groups)) if g.kind == "arg"}
         return CompiledRule(
             id=f"{pack.manifest.name}.{rule.id}", local_id=rule.id, kind=rule.kind, type=rule.type,
             file=rule.span.file, line=rule.span.line, priority=rule.priority,
@@ -325,7 +327,8 @@ class _RuleCompiler:
             builtins=tuple(sorted(self.builtins)), lexicons=frozenset(self.lexicons), examples=rule.examples,
             finder=finder, starts=starts,
             raw=raw,
-            near=self.near(items, split), sets=rule.sets, searches=searches)
+            near=self.near(items, split), sets=tuple(f for f in rule.sets if f.name not in roles),
+            values=tuple(f for f in rule.sets if f.name in roles), searches=searches)
 
     def search(self, search: ast.Search) -> CompiledSearch:
         """A `find:` pattern compiled on its own; the mentions it needs are found for the rule."""

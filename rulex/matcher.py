@@ -566,9 +566,11 @@ def builtin_mentions(program: Program, text: str, lowered: str, start: int, end:
         cues, pattern = builtin_regex(name)
         if not has_cue(cues, lowered, start, end):  # most sentences hold no number or date at all
             continue
-        source = first + BUILTIN_NAMES.index(name)
-        out.extend(Mention(m.start(), m.end(), source, -1) for m in pattern.finditer(text, start, end)
-                   if not _inside_word(text, m.start(), m.end()))
+        source, marks = first + BUILTIN_NAMES.index(name), BUILTINS[name].marks
+        for m in pattern.finditer(text, start, end):
+            if not _inside_word(text, m.start(), m.end()):
+                spans = marks(m.group()) if marks is not None else ((0, m.end() - m.start()),)
+                out.extend(Mention(m.start() + a, m.start() + b, source, -1) for a, b in spans)
     return out
 
 
@@ -613,6 +615,10 @@ def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc
             lambda search, group, hit, span: _argument(program, search, group, hit, span, view, doc),
             program.manifest.timeout_ms / 1000))
     arguments.sort(key=lambda a: a.start)  # in text order, also when one group matched twice (a repeat)
+    for fixed in rule.values:  # `set: count = 1`: the rule gives these arguments their value
+        arguments = [replace(a, value=fixed.value, has_value=True,
+                             derivation={**a.derivation, "value_set_by": f"{rule.file}:{fixed.span.line}"})
+                     if a.role == fixed.name else a for a in arguments]
     alternative = next((g.alternative for g in rule.groups if g.kind == "alternative" and m.spans(g.name)), None)
     derivation = tuple({"role": a.role, "text": a.text, **a.derivation} for a in arguments)
     if rule.kind == "entity":

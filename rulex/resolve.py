@@ -289,13 +289,21 @@ class _Checker:
             self.bag.add("RX401", f"the pattern of rule `{rule.id}` can match the empty string",
                          rule.pattern_span or rule.span,
                          "a rule must match at least one word: make some part required")
-        if rule.kind == "entity" and rule.sets:
-            self.bag.add("RX308", f"`set:` gives attributes to events; rule `{rule.id}` makes the entity type "
-                         f"`{rule.type}`, which carries none", rule.sets[0].span,
-                         "move the rule under an `event:` header, or give the value as an argument")
         for search in rule.searches:
             self.search(rule, search)
         roles = self.rule_roles(rule)
+        attributes = [f for f in rule.sets if f.name not in roles]
+        if rule.kind == "entity" and attributes:
+            self.bag.add("RX308", f"`set:` gives attributes to events; rule `{rule.id}` makes the entity type "
+                         f"`{rule.type}`, which carries none, and `{attributes[0].name}` is none of its roles",
+                         attributes[0].span, "move the rule under an `event:` header, or name one of the rule's "
+                         f"roles to give its arguments a value ({', '.join(sorted(roles)) or 'it has none'})")
+        declared = {a.name for a in self.pack.manifest.attributes}
+        for fixed in rule.sets:
+            if fixed.name in roles and fixed.name in declared:
+                self.bag.add("RX308", f"`set: {fixed.name}` is ambiguous: `{fixed.name}` is both a role of rule "
+                             f"`{rule.id}` and an attribute the pack declares", fixed.span,
+                             "rename the role (`{" + f"{fixed.name}_" + ":...}`) or the attribute")
         for example in rule.examples:
             for arg in example.expected:
                 if arg.role not in roles:

@@ -9,6 +9,7 @@ from rulex.diagnostics import DiagnosticBag
 from rulex.parser import parse_file
 from rulex.printer import file_text
 from rulex.source import SourceFile
+from rulex.testing import check_examples
 
 
 def load(make_pack, lexicons, rules: str, manifest: str | None = None, **extra):
@@ -318,6 +319,44 @@ def test_positive_context_in_yaml_and_printed_back(make_pack, lexicons):
 def test_an_empty_positive_condition_is_an_error(make_pack, lexicons):
     found = codes(make_pack, lexicons, "event: Attack\nrule: r\n  pattern: strike\n  followed by: on?\n")
     assert ("RX401", 4, 16) in found
+
+
+SET_ROLE = """
+define: another = another | "a second" | "one more"
+event: Attack
+rule: r
+  pattern: {attacker:Actor} fired {count:another} {weapon:Weapon}
+  set: count = 1, claimed = false
+  example: "Iran fired another missile"
+    count = "another" -> 1
+"""
+
+
+def test_set_gives_a_value_to_the_arguments_of_a_role(make_pack, lexicons):
+    pack = load(make_pack, lexicons, SET_ROLE)
+    [match] = pack.extract("Iran fired one more missile at Erbil.")
+    count = match.args["count"]
+    assert (count.text, count.value, count.has_value) == ("one more", 1, True)
+    assert count.derivation["value_set_by"].endswith("rules.rulex:5")
+    assert match.to_dict()["args"]["count"]["value"] == 1
+    assert match.attrs == {"claimed": False}  # a name that is no role is an attribute, as before
+    assert [r.ok for r in check_examples(pack)] == [True]  # the example's expected value, 1, is met
+
+
+def test_set_on_a_role_of_an_entity_rule_gives_the_entity_its_value(make_pack, lexicons):
+    rules = "entity: Unit\nrule: unit\n  pattern: the {value:Name} brigade\n  set: value = \"infantry\"\n"
+    pack = load(make_pack, lexicons, rules, "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\n"
+                "output: [Unit]\n")
+    [match] = pack.extract("Soldiers of the Golani brigade moved north.")
+    assert (match.type, match.text, match.value) == ("Unit", "the Golani brigade", "infantry")
+
+
+def test_set_on_a_name_that_is_both_a_role_and_a_declared_attribute_is_an_error(make_pack, lexicons):
+    root = make_pack({"rules.rulex": SET_ROLE, **lexicons},
+                     "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\n"
+                     "attributes:\n  count: {cues: [reportedly]}\n")
+    diagnostics, _ = rulex.check(root)
+    assert [(d.code, d.span.line) for d in diagnostics if d.code == "RX308"] == [("RX308", 5)]
 
 
 OVERLAP = """
