@@ -263,6 +263,7 @@ class RuleFile:
     defines: tuple[Define, ...] = ()
     imports: tuple[Import, ...] = ()
     links: tuple[Link, ...] = ()
+    unparsed: tuple[str, ...] = ()  # the text of items that could not be read: what they use is unknown
 
 
 def children(node: Pattern) -> tuple[Pattern, ...]:

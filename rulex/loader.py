@@ -179,7 +179,8 @@ def load(paths: list[Path], bag: DiagnosticBag) -> LoadedPack:
             continue
         sources[source.name] = source
         rule_file = _parse_rule_file(source, bag)
-        if rule_file is None:
+        if rule_file is None:  # a YAML file that could not be read: what it uses is unknown
+            files.append(ast.RuleFile(source.name, unparsed=(source.text,)))
             continue
         files.append(rule_file)
         for imp in rule_file.imports:
@@ -400,13 +401,15 @@ def _parse_yaml_rules(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile | 
         bag.add("RX203", "a YAML rule file needs `event: Type` or `entity: Type`", doc.span(doc.root))
         return None
     type_name = doc.string(fields, kind, required=True) or ""
-    defines = []
+    defines, unparsed = [], []
     if "defines" in fields:
         node = fields["defines"][1]
         for key_node, value_node in (node.value if isinstance(node, yaml.MappingNode) else ()):
             pattern = _yaml_pattern(doc, value_node, bag)
             if pattern is not None:
                 defines.append(ast.Define(str(key_node.value), pattern, doc.span(key_node)))
+            else:
+                unparsed.append(doc.source.text[value_node.start_mark.index:value_node.end_mark.index])
     imports = [ast.Import(str(n.value), doc.span(n))
                for n in (doc.sequence(fields["imports"][1], "imports") or [] if "imports" in fields else [])]
     rules = []
@@ -414,12 +417,19 @@ def _parse_yaml_rules(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile | 
         rule = _yaml_rule(doc, node, kind, type_name, bag)
         if rule is not None:
             rules.append(rule)
-    return ast.RuleFile(source.name, tuple(rules), tuple(defines), tuple(imports))
+        else:
+            unparsed.append(doc.source.text[node.start_mark.index:node.end_mark.index])
+    return ast.RuleFile(source.name, tuple(rules), tuple(defines), tuple(imports), unparsed=tuple(unparsed))
 
 
 def _yaml_pattern(doc: YamlDoc, node: yaml.Node, bag: DiagnosticBag) -> ast.Pattern | None:
     if not isinstance(node, yaml.ScalarNode):
-        bag.add("RX203", "a pattern must be a string", doc.span(node))
+        written = doc.source.text[node.start_mark.index:node.end_mark.index]
+        hint = None
+        if written[:1] in "{[" and "\n" not in written:
+            kind = "mapping" if written[0] == "{" else "list"
+            hint = f"in YAML a value that starts with `{written[0]}` is read as a {kind}: quote it: \"{written.replace(chr(34), chr(92) + chr(34))}\""
+        bag.add("RX203", "a pattern must be a string", doc.span(node), hint)
         return None
     text, span_of = doc.text_with_positions(node)
     from . import parser

@@ -75,11 +75,12 @@ def parse_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile:
     if not starts or source.text[:starts[0]].strip(" \t\r\n") and not _only_comments(source.text[:starts[0]]):
         starts.insert(0, 0)
     bounds = list(zip(starts, starts[1:] + [len(source.text)]))
-    rules, defines, imports, links = [], [], [], []
+    rules, defines, imports, links, unparsed = [], [], [], [], []
     section: tuple[str, str] | None = None
     for start, end in bounds:
         tree = _parse(source.text[start:end], "start", lambda a, b, s=start: source.span(s + a, s + b), bag)
         if tree is None:
+            unparsed.append(source.text[start:end])
             if source.text[start:end].lstrip().startswith(("event", "entity")):
                 section = None  # a broken section header: its rules are not reported twice
             continue
@@ -97,13 +98,16 @@ def parse_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile:
                     rule = builder.rule(item, section)
                     if rule is not None:
                         rules.append(rule)
+                    else:
+                        unparsed.append(source.text[start:end])
                 elif kind == "link":
                     link = builder.link(item)
                     if link is not None:
                         links.append(link)
             except (_TooDeep, RecursionError) as err:  # the item is dropped, the rest of the file kept
                 _too_deep(bag, err.span if isinstance(err, _TooDeep) else builder.span(item))
-    return ast.RuleFile(source.name, tuple(rules), tuple(defines), tuple(imports), tuple(links))
+                unparsed.append(source.text[start:end])
+    return ast.RuleFile(source.name, tuple(rules), tuple(defines), tuple(imports), tuple(links), tuple(unparsed))
 
 
 def parse_pattern(text: str, span_of: SpanOf, bag: DiagnosticBag, context: str | None = None) -> ast.Pattern | None:
@@ -221,8 +225,11 @@ def _report_syntax_error(err: lark.UnexpectedInput, text: str, span_of: SpanOf, 
     expected = sorted({_terminal_words(t) for t in getattr(err, "expected", ()) or ()} - {""})
     got = "end of file" if at_end or token is None else f"`{token}`"
     end = token.end_pos if token is not None and token.end_pos else pos + 1
-    bag.add("RX100", f"unexpected {got}", span_of(pos, end),
-            "expected " + " or ".join(expected[:6]) if expected else None)
+    hint = "expected " + " or ".join(expected[:6]) if expected else None
+    if token is not None and not at_end and not str(token).isalnum() and "STRING" in (getattr(err, "expected", ()) or ()):
+        # punctuation where a pattern item may stand: "{attacker:Actor} , said"
+        hint = f'punctuation in a pattern is written in quotes: `"{token}"`'
+    bag.add("RX100", f"unexpected {got}", span_of(pos, end), hint)
 
 
 def _terminal_words(name: str) -> str:

@@ -47,6 +47,7 @@ class ResolvedPack:
     # what was worked out per define or sub-rule: (what, name) -> value (min_words, sizes, anchors...)
     memo: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
     bag: DiagnosticBag | None = field(default=None, hash=False, compare=False, repr=False)  # for compiling
+    unparsed: tuple[str, ...] = ()  # items of rule files that could not be read (see ast.RuleFile)
 
     def rule(self, rule_id: str) -> ast.Rule:
         by_id = self.memo.get(("rules", None))
@@ -63,7 +64,8 @@ def resolve(loaded: LoadedPack, bag: DiagnosticBag) -> ResolvedPack:
     rules, defines = _collect(loaded, bag)
     names = _name_table(loaded.lexicons, rules, defines)
     resolved = ResolvedPack(loaded.manifest, tuple(rules), defines, loaded.lexicons, names, loaded.sources,
-                            _collect_links(loaded, bag), bag=bag)
+                            _collect_links(loaded, bag), bag=bag,
+                            unparsed=tuple(text for rule_file in loaded.files for text in rule_file.unparsed))
     _Checker(resolved, bag).run()
     return resolved
 
@@ -254,12 +256,13 @@ class _Checker:
         self.examples_and_shadows()
         self.dateline()
         self.links()
+        maybe_used = {word for text in self.pack.unparsed for word in regex.findall(r"\w+", text)}
         for name, define in self.pack.defines.items():
-            if name not in self.used_names:
+            if name not in self.used_names | maybe_used:
                 self.bag.add("RX601", f"sub-pattern `{name}` is never used", define.span)
         outputs = set(self.pack.manifest.output)
         for lexicon in self.pack.lexicons:
-            if not ({lexicon.name, lexicon.type} & (self.used_names | outputs)):
+            if not ({lexicon.name, lexicon.type} & (self.used_names | outputs | maybe_used)):
                 self.bag.add("RX602", f"lexicon `{lexicon.name}` ({lexicon.type}) is not used by any rule "
                              "and its type is not in the pack's `output`", Span(lexicon.file, 0, 0, 1, 1),
                              f"use it in a slot {{role:{lexicon.type}}}, or add {lexicon.type} to `output` in pack.yaml")

@@ -1,6 +1,7 @@
 """YAML read with every node's position kept, so errors point at the key or string at fault."""
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 import yaml
@@ -37,7 +38,7 @@ class YamlDoc:
             mark = err.problem_mark or err.context_mark
             at = mark.index if mark else 0
             bag.add("RX201", f"bad YAML: {err.problem or err.context}", source.span(at, at + 1),
-                    err.context if err.problem and err.context else None)
+                    _unquoted_pattern_hint(source.text, err) or (err.context if err.problem and err.context else None))
             return None
         except yaml.YAMLError as err:
             bag.add("RX201", f"bad YAML: {err}", source.span(0, 1))
@@ -224,3 +225,24 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 def _short_tag(tag: str) -> str:
     """`tag:yaml.org,2002:python/name:os.system` as written: `!!python/name:os.system`."""
     return "!!" + tag[len(STANDARD):] if tag.startswith(STANDARD) else tag
+
+
+# `pattern: {n:Number} killed`: a YAML value that starts with `{` or `[` is a mapping or a list,
+# which a key that takes a pattern or a sentence never wants.
+_UNQUOTED_VALUE = re.compile(r"^[ \t]*(?:-[ \t]+)?((?:not[ \t]+)?(?:preceded|followed)[ \t]+by|pattern|template|"
+                             r"example|counter|text)[ \t]*:[ \t]+([{\[].*?)[ \t]*$")
+
+
+def _unquoted_pattern_hint(text: str, err: yaml.MarkedYAMLError) -> str | None:
+    """A hint to quote the value when the error lies on a line where a pattern or sentence starts with `{` or `[`."""
+    lines = text.splitlines()
+    for mark in (err.problem_mark, err.context_mark):
+        if mark is None or mark.line >= len(lines):
+            continue
+        found = _UNQUOTED_VALUE.match(lines[mark.line])
+        if found:
+            key, value = found.groups()
+            quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+            return (f"in YAML a value that starts with `{value[0]}` is read as a {'mapping' if value[0] == '{' else 'list'}: "
+                    f'quote it: {key}: "{quoted}"')
+    return None

@@ -42,3 +42,42 @@ def test_loading_a_broken_pack_raises_with_every_error():
         assert "attack.rulex:31:29: error: unclosed `(` opened here  [RX101]" in str(err)
     else:
         raise AssertionError("a broken pack loaded")
+
+
+def _check(tmp_path, files: dict[str, str]) -> list:
+    for name, text in {"pack.yaml": "name: t\nfiles: ['*.rulex', '*.yaml']\nlexicons: ['lexicons/*.yaml']\n",
+                       "lexicons/actors.yaml": "type: Actor\nentries:\n  - id: Iran\n    aliases: [Iran]\n",
+                       "lexicons/weapons.yaml": "type: Weapon\nentries:\n  - id: gun\n    aliases: [gun]\n",
+                       **files}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    diagnostics, _ = rulex.check(tmp_path)
+    return diagnostics
+
+
+def test_punctuation_in_a_pattern_is_hinted_to_be_quoted(tmp_path):
+    [error] = [d for d in _check(tmp_path, {"a.rulex": "event: Attack\nrule: r\n  pattern: {attacker:Actor} , said\n"})
+               if d.code == "RX100"]
+    assert (error.span.line, error.span.col, error.message) == (3, 29, "unexpected `,`")
+    assert error.hint == 'punctuation in a pattern is written in quotes: `","`'
+
+
+def test_an_unquoted_yaml_pattern_is_hinted_to_be_quoted(tmp_path):
+    found = _check(tmp_path, {"k.yaml": "event: Kill\nrules:\n  - id: k\n    pattern: {n:Quantity} killed\n",
+                              "m.yaml": "event: Kill\nrules:\n  - id: m\n    pattern: {n:Quantity}\n"})
+    hints = {(d.span.file.rsplit("/", 1)[-1], d.code): d.hint for d in found if d.code in ("RX201", "RX203")}
+    assert hints == {
+        ("k.yaml", "RX201"): 'in YAML a value that starts with `{` is read as a mapping: quote it: '
+                             'pattern: "{n:Quantity} killed"',
+        ("m.yaml", "RX203"): 'in YAML a value that starts with `{` is read as a mapping: quote it: "{n:Quantity}"'}
+
+
+def test_a_lexicon_a_broken_rule_names_is_not_reported_unused(tmp_path):
+    found = _check(tmp_path, {"a.rulex": "event: Attack\nrule: r\n  pattern: {attacker:Actor} fired , said\n"
+                                         "  example: \"Iran fired\"\n"})
+    unused = [d.message.split("`")[1] for d in found if d.code == "RX602"]
+    assert unused == ["weapons"]  # `actors` is used by the rule that could not be read; `weapons` by none
+    found = _check(tmp_path, {"a.rulex": "event: Attack\nrule: r\n  pattern: {attacker:Actor} fired\n"
+                                         "  example: \"Iran fired\"\n",
+                              "b.yaml": "event: Kill\nrules:\n  - id: k\n    pattern: \"{weapon:Weapon} (\"\n"})
+    assert [d.message.split("`")[1] for d in found if d.code == "RX602"] == []
