@@ -27,9 +27,10 @@ import pytest
 import yaml
 
 import rulex
-from rulex.outputs import FORMATS, PALETTE, Writer, open_writer
+from rulex.outputs import FORMATS, Writer, open_writer
 from rulex.outputs.brat import LINE_BREAKS, safe_name
 from rulex.outputs.csv import ARGUMENT_COLUMNS, EVENT_COLUMNS
+from rulex.outputs.html import TYPE_FILLS
 
 from .conftest import CONFLICT, SAMPLES, SHARED
 
@@ -496,7 +497,9 @@ class Report(HTMLParser):
                                   "empty": "rx-empty" in attrs["class"]})
         if tag == "mark":
             assert self.in_class("rx-text"), "a mark outside a document text"
-            self.sections[-1]["marks"].append({**attrs, "text": ""})
+            self.sections[-1]["marks"].append({**attrs, "text": "", "labels": []})
+        if tag == "span" and "rx-chip" in attrs.get("class", "").split() and self.stack[-1][0] == "mark":
+            self.sections[-1]["marks"][-1]["labels"].append(attrs["data-name"])
         if tag == "li" and "rx-item" in attrs.get("class", ""):
             self.sections[-1]["items"].append(attrs["id"])
         if tag not in VOID:
@@ -559,13 +562,13 @@ def test_html_report_highlights_every_match(run, tmp_path):
         for i, m in enumerate(matches):
             segments = [mk for mk in section["marks"] if str(i) in mk["data-m"].split()]
             assert "".join(mk["text"] for mk in segments) == m.text          # every match highlighted
-            assert m.type in segments[0]["data-label"] and m.rule in segments[0]["title"]
+            assert m.type in segments[0]["labels"] and m.rule in segments[0]["title"]
             assert f"{m.provenance.rule_file}:{m.provenance.rule_line}" in segments[0]["title"]
             assert f">{m.type} <small>" in legend
             for j, a in enumerate(m.arguments):
                 segs = [mk for mk in section["marks"] if f"{i}.{j}" in mk.get("data-a", "").split()]
                 assert "".join(mk["text"] for mk in segs) == a.text
-                assert a.role in segs[0]["data-label"] and "rx-arg" in segs[0]["class"]
+                assert a.role in segs[0]["labels"] and "rx-arg" in segs[0]["class"]
 
 
 def test_html_escapes_everything(edge_run, tmp_path):
@@ -683,7 +686,9 @@ def test_html_report_renders_in_headless_chromium(edge_run, tmp_path):
     assert png.exists(), result.stderr[-2000:]
     width, bpp, rows = read_png(png)
     pixels = Counter(row[x:x + 3] for row in rows for x in range(0, width * bpp, bpp))
-    # colours by first appearance: Attack, Actor, Phrase, Place, Strike (matches) ...
-    for name, index in (("Attack", 0), ("Place", 3), ("Strike", 4)):
-        rgb = bytes.fromhex(PALETTE[index][1:])
-        assert pixels[rgb] > 300, f"{name} highlight ({PALETTE[index]}) not rendered: {pixels[rgb]} pixels"
+    # match types take the fills in order of first appearance
+    order = list(dict.fromkeys(m.type for m in edge_run.matches))
+    for name in ("Attack", "Place", "Strike"):
+        fill = TYPE_FILLS[order.index(name)]
+        rgb = bytes.fromhex(fill[1:])
+        assert pixels[rgb] > 300, f"{name} highlight ({fill}) not rendered: {pixels[rgb]} pixels"

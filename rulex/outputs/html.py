@@ -9,34 +9,47 @@ Layout, written as the run goes (the page is usable while it is still being writ
   text with every match highlighted; the list of its matches with their provenance.
   In the text, the spans of all matches and arguments are cut at every start and end into
   non-overlapping segments, each a `<mark class="rx-seg">` listing the matches (`data-m`)
-  and arguments (`data-a`, `match.argument`) covering it. A segment takes the colour of the
+  and arguments (`data-a`, `match.argument`) covering it. A segment takes the fill of the
   innermost match covering it, with a bar on top in the colour of the outermost when
-  matches nest or overlap; argument segments are underlined in their type's colour. A match
-  start shows its type as a label and an argument start its role (CSS labels that are not
-  part of the text). Hovering a segment shows (as its title) the rule id, rule file:line and
-  the arguments' values and derivations; clicking it opens a panel with the full provenance
-  of the matches there (type, text, offsets, rule, file:line, alternative, sentence,
-  attributes, every argument with its value and how it was found, the raw derivation).
+  matches nest or overlap; argument segments are underlined in their role's colour and line
+  style. Where matches and arguments start, label chips (empty `<span class="rx-chip">`
+  whose CSS shows `data-l`, so they are not part of the text) name them: the match types,
+  outer first, with their true attributes ("Attack (future)"), then each role once, with its
+  value when it is a date or a count ("time = 2020-01-03"). Hovering shows the rule, file:line,
+  values and derivations; clicking opens a panel with the full provenance of the matches there.
   A document without matches shows its text folded away (or nothing with
   `options["skip_empty"]`);
-- the footer, at close: the counts and the legend of types (each with its colour and how
-  many matches and arguments have it), then the script.
+- the footer, at close: the counts and the legend: the event (and entity) types and the
+  roles a reader knows, each with its colour and count; the internal types of the slots
+  (sub-patterns, lexicon names) stay in the "found by" column. Then the script.
+
+Colours: match types get fills from Paul Tol's "light" scheme and roles line colours from his
+"muted" scheme, both chosen to stay apart for colour-blind readers; past a scheme's end the
+colours come round again with hatching (types) or another line style (roles). A type or role
+keeps the colour of its first appearance for the whole report, and every label carries its
+name, so colour is never the only cue.
 
 Every document text, id, value and provenance string is escaped with `html.escape`, so a
 document holding `<script>` shows it as text. The page works without JavaScript (only the
-click panel and the header counts need it). Colours follow the order in which types first
-appear, the same as the brat output's visual.conf.
+click panel and the header counts need it).
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from html import escape
-from typing import Sequence
+from typing import Any, Sequence
 
 from .. import __version__
 from ..document import Document
-from ..match import Match
-from . import StreamWriter, colour, describe_derivation, rule_location, to_json, value_text
+from ..match import Argument, Match
+from . import StreamWriter, describe_derivation, rule_location, to_json
+
+# fills for match types: Tol's light scheme without its olive (the closest to pear), the most
+# different first, so the few types of most packs are far apart
+TYPE_FILLS = ("#77AADD", "#EE8866", "#EEDD88", "#44BB99", "#FFAABB", "#BBCC33", "#99DDFF", "#DDDDDD")
+# line and chip colours for roles (Tol's muted scheme), then the line styles that follow them
+ROLE_COLOURS = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
+LINE_STYLES = ("solid", "dashed", "dotted", "double")
 
 
 def esc(value) -> str:
@@ -49,6 +62,69 @@ def darken(hex_colour: str, factor: float = 0.45) -> str:
     return "#" + "".join(f"{round(v * factor):02x}" for v in (r, g, b))
 
 
+@lru_cache(maxsize=None)
+def ink(hex_colour: str) -> str:
+    """Black or white, whichever reads better on `hex_colour`."""
+    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#fff"
+
+
+def type_style(index: int) -> str:
+    """The CSS variables of the index-th match type: fill, its dark edge, its ink, hatching."""
+    fill = TYPE_FILLS[index % len(TYPE_FILLS)]
+    hatch = ";--h:var(--rx-hatch)" if index >= len(TYPE_FILLS) else ""
+    return f"--c:{fill};--d:{darken(fill)};--k:{ink(fill)}{hatch}"
+
+
+def role_style(index: int) -> tuple[str, str]:
+    """The line colour and line style of the index-th role."""
+    return (ROLE_COLOURS[index % len(ROLE_COLOURS)],
+            LINE_STYLES[(index // len(ROLE_COLOURS)) % len(LINE_STYLES)])
+
+
+def readable_value(value: Any) -> str:
+    """A normalised value in words: a count {min, max, approximate} as "at least 13",
+    "about 24 or more", "10-15"; a lexicon id or a date as itself."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return to_json(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dict) and value and set(value) <= {"min", "max", "approximate"}:
+        low, high, about = value.get("min"), value.get("max"), "about " if value.get("approximate") else ""
+        if low is not None and low == high:
+            return f"{about}{low}"
+        if low is not None and high is not None:
+            return f"{about}{low}–{high}"
+        if low is not None:
+            return f"{about}{low} or more" if about else f"at least {low}"
+        return f"{about}{high} or fewer" if about else f"at most {high}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {readable_value(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(readable_value(v) for v in value)
+    return str(value)
+
+
+def attribute_words(match: Match, with_cues: bool = True) -> list[str]:
+    """The match's attributes that are set, in words: "negated", "future (cue “planned to”)",
+    "country Iraq"; false ones are left out."""
+    cues = {c.get("attribute"): c.get("cue") for c in match.provenance.attributes} if with_cues else {}
+    words = []
+    for name, value in match.attrs.items():
+        if value is True:
+            words.append(f"{name} (cue “{cues[name]}”)" if cues.get(name) else name)
+        elif value not in (False, None, ""):
+            words.append(f"{name} {readable_value(value)}")
+    return words
+
+
+def shows_value(arg: Argument) -> bool:
+    """Whether an argument's label shows its value: dates and counts, not lexicon ids."""
+    return arg.has_value and (not isinstance(arg.value, str) or arg.derivation.get("via") == "builtin")
+
+
 class HtmlWriter(StreamWriter):
     name = "html"
     appendable = False      # one document: its footer closes it
@@ -57,9 +133,11 @@ class HtmlWriter(StreamWriter):
         super().__init__(target, options)
         self.pack = self.options.get("pack")
         self.skip_empty = bool(self.options.get("skip_empty"))
-        self._types: dict[str, int] = {}        # type -> colour index, in order of first appearance
+        self._types: dict[str, int] = {}        # match type -> colour index, in order of first appearance
+        self._kinds: dict[str, str] = {}        # match type -> "event" or "entity"
+        self._roles: dict[str, int] = {}        # role -> colour index, in order of first appearance
         self._as_match: dict[str, int] = {}     # type -> matches
-        self._as_arg: dict[str, int] = {}       # type -> arguments
+        self._as_role: dict[str, int] = {}      # role -> arguments
         self._started = False
 
     # -- the stream -------------------------------------------------------------------------
@@ -71,11 +149,12 @@ class HtmlWriter(StreamWriter):
         self.documents += 1
         self.matches += len(matches)
         for match in matches:
-            self._type(match.type)
+            self._type_index(match.type)
+            self._kinds.setdefault(match.type, match.kind)
             self._as_match[match.type] = self._as_match.get(match.type, 0) + 1
             for arg in match.arguments:
-                self._type(arg.type)
-                self._as_arg[arg.type] = self._as_arg.get(arg.type, 0) + 1
+                self._role_index(arg.role)
+                self._as_role[arg.role] = self._as_role.get(arg.role, 0) + 1
         if matches or not self.skip_empty:
             self.out.write(self._document(self.documents, doc, matches))
         self.out.flush()
@@ -85,13 +164,18 @@ class HtmlWriter(StreamWriter):
             self._header()
         self.out.write(self._footer())
 
-    def _type(self, name: str) -> int:
-        if name not in self._types:
-            self._types[name] = len(self._types)
-        return self._types[name]
+    def _type_index(self, name: str) -> int:
+        return self._types.setdefault(name, len(self._types))
 
-    def _colour(self, name: str) -> str:
-        return colour(self._type(name))
+    def _role_index(self, name: str) -> int:
+        return self._roles.setdefault(name, len(self._roles))
+
+    def _type_style(self, name: str) -> str:
+        return type_style(self._type_index(name))
+
+    def _role_style(self, name: str) -> str:
+        line, style = role_style(self._role_index(name))
+        return f"--c:{line};--k:{ink(line)};--s:{style}"
 
     # -- header and footer ----------------------------------------------------------------
 
@@ -113,24 +197,30 @@ class HtmlWriter(StreamWriter):
                  f"{self.matches} match{'es' if self.matches != 1 else ''}"
         by_type = ", ".join(f"{t} {n}" for t, n in self._as_match.items())
         totals = counts + (f" ({by_type})" if by_type else "")
-        items = []
-        for name, index in self._types.items():
-            c = colour(index)
-            uses = []
-            if name in self._as_match:
-                uses.append(f"{self._as_match[name]} match{'es' if self._as_match[name] != 1 else ''}")
-            if name in self._as_arg:
-                uses.append(f"{self._as_arg[name]} argument{'s' if self._as_arg[name] != 1 else ''}")
-            items.append(f"<li><span class=\"rx-swatch\" style=\"--c:{c};--d:{darken(c)}\"></span>"
-                         f"{esc(name)} <small>{esc(', '.join(uses))}</small></li>")
-        legend = "".join(items) or "<li>no matches</li>"
+        groups = []
+        for kind, heading in (("event", "events"), ("entity", "entities")):
+            names = [t for t in self._types if self._kinds.get(t) == kind]
+            if names:
+                rows = [self._legend_row(t, kind, "rx-swatch-type", self._type_style(t),
+                                         plural(self._as_match[t], "match", "matches")) for t in names]
+                groups.append(f"<ul class=\"rx-legend\"><li class=\"rx-legend-head\">{heading}</li>{''.join(rows)}</ul>")
+        if self._roles:
+            rows = [self._legend_row(r, "role", "rx-swatch-role", self._role_style(r),
+                                     plural(self._as_role[r], "argument", "arguments")) for r in self._roles]
+            groups.append(f"<ul class=\"rx-legend\"><li class=\"rx-legend-head\">roles</li>{''.join(rows)}</ul>")
+        legend = "".join(groups) or "<ul class=\"rx-legend\"><li class=\"rx-legend-head\">no matches</li></ul>"
         return ("</main>\n<footer class=\"rx-footer\">\n"
                 f"<p id=\"rx-totals\" data-documents=\"{self.documents}\" data-matches=\"{self.matches}\">"
-                f"{esc(totals)}</p>\n<ul id=\"rx-legend\" class=\"rx-legend\">{legend}</ul>\n</footer>\n"
+                f"{esc(totals)}</p>\n<div id=\"rx-legend\">{legend}</div>\n</footer>\n"
                 "<aside id=\"rx-panel\" class=\"rx-panel\" hidden>"
                 "<button type=\"button\" id=\"rx-close\" aria-label=\"close\">&times;</button>"
                 "<div id=\"rx-panel-body\"></div></aside>\n"
                 f"<script>{SCRIPT}</script>\n</body>\n</html>\n")
+
+    @staticmethod
+    def _legend_row(name: str, group: str, swatch: str, style: str, uses: str) -> str:
+        return (f"<li data-name=\"{esc(name)}\" data-group=\"{group}\"><span class=\"rx-swatch {swatch}\" "
+                f"style=\"{style}\"></span>{esc(name)} <small>{uses}</small></li>")
 
     # -- one document ---------------------------------------------------------------------
 
@@ -138,7 +228,7 @@ class HtmlWriter(StreamWriter):
         info = []
         if doc.date is not None:
             info.append(f"date {doc.date.isoformat()} ({doc.date_source})")
-        info.append(f"{len(matches)} match{'es' if len(matches) != 1 else ''}")
+        info.append(plural(len(matches), "match", "matches"))
         if doc.meta:
             info.append(f"meta {to_json(doc.meta)}")
         head = (f"<section class=\"rx-doc{'' if matches else ' rx-empty'}\" id=\"rx-d{n}\" data-n=\"{n}\">\n"
@@ -182,10 +272,11 @@ class HtmlWriter(StreamWriter):
         line = self._titles.get(key)
         if line is None:
             if key[0] == "a":
-                a = matches[key[1]].arguments[key[2]]
-                line = f"{a.role} = {a.text!r} ({a.type})"
+                m = matches[key[1]]
+                a = m.arguments[key[2]]
+                line = f"{m.type} {a.role} = {a.text!r}"
                 if a.has_value:
-                    line += f" -> {value_text(a.value)}"
+                    line += f" -> {readable_value(a.value)}"
                 if a.derivation:
                     line += f"; {describe_derivation(a.derivation)}"
             else:
@@ -193,6 +284,9 @@ class HtmlWriter(StreamWriter):
                 line = f"{m.type}: rule {m.rule} at {rule_location(m)}"
                 if m.provenance.alternative is not None:
                     line += f" (alternative {m.provenance.alternative})"
+                words = attribute_words(m)
+                if words:
+                    line += f"; {', '.join(words)}"
             line = self._titles[key] = esc(line)
         return line
 
@@ -207,18 +301,16 @@ class HtmlWriter(StreamWriter):
         style = []
         if ms:
             classes.append("rx-m")
-            inner = matches[by_size[0]]
-            c = self._colour(inner.type)
-            style += [f"--c:{c}", f"--d:{darken(c)}"]
+            style.append(self._type_style(matches[by_size[0]].type))
             if len(ms) > 1:
                 classes.append("rx-multi")
-                style.append(f"--d2:{darken(self._colour(matches[by_size[-1]].type))}")
+                outer = TYPE_FILLS[self._type_index(matches[by_size[-1]].type) % len(TYPE_FILLS)]
+                style.append(f"--d2:{darken(outer)}")
         if args:
             classes.append("rx-arg")
             i, j = max(args, key=lambda ij: (matches[ij[0]].arguments[ij[1]].start, -ij[0]))
-            style.append(f"--ad:{darken(self._colour(matches[i].arguments[j].type), 0.6)}")
-        labels = [matches[i].type for i in ms if matches[i].start == start]
-        labels += [matches[i].arguments[j].role for i, j in args if matches[i].arguments[j].start == start]
+            line, line_style = role_style(self._role_index(matches[i].arguments[j].role))
+            style.append(f"--ac:{line};--as:{line_style}")
         title = [self._title(("a", i, j), matches) for i, j in args]
         title += [self._title(("m", i), matches) for i in by_size]
         title.append("click for details")
@@ -226,35 +318,59 @@ class HtmlWriter(StreamWriter):
                  f"data-m=\"{' '.join(map(str, ms))}\""]
         if args:
             attrs.append(f"data-a=\"{' '.join(f'{i}.{j}' for i, j in args)}\"")
-        if labels:
-            attrs.append(f"data-label=\"{esc(' · '.join(labels))}\"")
         attrs.append(f"title=\"{chr(10).join(title)}\"")
-        return f"<mark {' '.join(attrs)}>{piece}</mark>"
+        return f"<mark {' '.join(attrs)}>{self._chips(start, by_size, args, matches)}{piece}</mark>"
+
+    def _chips(self, start: int, by_size: list[int], args: list[tuple[int, int]], matches: Sequence[Match]) -> str:
+        """The label chips of what starts at `start`: match types outer first, then each role once."""
+        chips = []
+        for i in reversed(by_size):
+            m = matches[i]
+            if m.start == start:
+                words = attribute_words(m, with_cues=False)
+                label = f"{m.type} ({', '.join(words)})" if words else m.type
+                chips.append(f"<span class=\"rx-chip rx-chip-type\" data-kind=\"type\" data-name=\"{esc(m.type)}\" "
+                             f"style=\"{self._type_style(m.type)}\" data-l=\"{esc(label)}\"></span>")
+        roles: dict[tuple, list[Match]] = {}
+        for i, j in args:
+            a = matches[i].arguments[j]
+            if a.start == start:
+                value = readable_value(a.value) if shows_value(a) else None
+                roles.setdefault((a.role, value), []).append(matches[i])
+        for (role, value), owners in roles.items():
+            label = f"{role} = {value}" if value is not None else role
+            of = ", ".join(dict.fromkeys(m.type for m in owners))
+            chips.append(f"<span class=\"rx-chip rx-chip-role\" data-kind=\"role\" data-name=\"{esc(role)}\" "
+                         f"style=\"{self._role_style(role)}\" data-l=\"{esc(label)}\" title=\"{esc(role)} of {esc(of)}\">"
+                         "</span>")
+        return "".join(chips)
 
     def _item(self, n: int, i: int, m: Match) -> str:
-        c = self._colour(m.type)
         prov = m.provenance
         where = f"rule <code>{esc(m.rule)}</code> at <code>{esc(rule_location(m))}</code>"
         if prov.alternative is not None:
             where += f", alternative {prov.alternative}"
         where += f" · sentence {prov.sentence[0]}–{prov.sentence[1]} · pack {esc(prov.pack)} {esc(prov.pack_version)}"
-        parts = [f"<li class=\"rx-item\" id=\"rx-d{n}-m{i}\" style=\"--c:{c};--d:{darken(c)}\">",
+        parts = [f"<li class=\"rx-item\" id=\"rx-d{n}-m{i}\" style=\"{self._type_style(m.type)}\">",
                  f"<div class=\"rx-item-head\"><span class=\"rx-badge\">{esc(m.type)}</span> "
                  f"<q>{esc(m.text)}</q> <span class=\"rx-off\">{m.start}–{m.end}</span></div>",
                  f"<div class=\"rx-prov\">{where}</div>"]
         if m.has_value:
-            parts.append(f"<div class=\"rx-value\">value <code>{esc(value_text(m.value))}</code></div>")
+            parts.append(f"<div class=\"rx-value\">value <strong>{esc(readable_value(m.value))}</strong></div>")
         if m.attrs:
-            parts.append(f"<div class=\"rx-attrs\">attrs <code>{esc(to_json(m.attrs))}</code></div>")
+            words = attribute_words(m)
+            said = (", ".join(f"<strong>{esc(w)}</strong>" for w in words) if words
+                    else f"none set (of {esc(', '.join(m.attrs))})")
+            parts.append(f"<div class=\"rx-attrs\">attributes: {said}</div>")
         if m.arguments:
             rows = []
             for j, a in enumerate(m.arguments):
-                value = esc(value_text(a.value)) if a.has_value else "<span class=\"rx-none\">–</span>"
+                value = esc(readable_value(a.value)) if a.has_value else "<span class=\"rx-none\">–</span>"
                 how = esc(describe_derivation(a.derivation)) if a.derivation else ""
-                rows.append(f"<tr data-arg=\"{i}.{j}\"><td>{esc(a.role)}</td><td>{esc(a.text)}</td>"
-                            f"<td>{esc(a.type)}</td><td>{value}</td><td>{how}</td>"
+                rows.append(f"<tr data-arg=\"{i}.{j}\"><td><span class=\"rx-role\" style=\"{self._role_style(a.role)}\">"
+                            f"{esc(a.role)}</span></td><td>{esc(a.text)}</td><td>{value}</td><td>{how}</td>"
                             f"<td class=\"rx-off\">{a.start}–{a.end}</td></tr>")
-            parts.append("<table class=\"rx-args\"><thead><tr><th>role</th><th>text</th><th>type</th>"
+            parts.append("<table class=\"rx-args\"><thead><tr><th>role</th><th>text</th>"
                          "<th>value</th><th>found by</th><th>offsets</th></tr></thead>"
                          f"<tbody>{''.join(rows)}</tbody></table>")
         if prov.derivation:
@@ -264,30 +380,47 @@ class HtmlWriter(StreamWriter):
         return "".join(parts)
 
 
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 CSS = """
-:root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#212529;background:#fff}
+:root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#212529;background:#fff;
+  --rx-hatch:repeating-linear-gradient(135deg,transparent 0 5px,rgba(255,255,255,.6) 5px 8px)}
 body{margin:0 auto;max-width:60rem;padding:1rem 1.5rem 4rem}
 h1{font-size:1.4rem;margin:.2rem 0}.rx-pack{font-weight:normal;color:#495057}
 h2.rx-docid{font-size:1.05rem;margin:0;font-family:ui-monospace,monospace;word-break:break-all}
 .rx-header{border-bottom:1px solid #dee2e6;padding-bottom:.5rem;margin-bottom:1rem}
 .rx-doc{border:1px solid #dee2e6;border-radius:6px;padding:.8rem 1rem;margin:0 0 1.2rem}
 .rx-docinfo{color:#6c757d;font-size:.85rem;margin:.2rem 0 .6rem;word-break:break-all}
-.rx-text{white-space:pre-wrap;line-height:2.1;overflow-wrap:anywhere}
-mark.rx-seg{background:transparent;color:inherit;cursor:pointer;padding:.1em 0}
-mark.rx-m{background:var(--c);box-shadow:inset 0 -1px 0 var(--d)}
+.rx-text{white-space:pre-wrap;line-height:2.3;overflow-wrap:anywhere}
+mark.rx-seg{background:transparent;color:inherit;cursor:pointer;padding:.15em 0}
+mark.rx-m{background-color:var(--c);background-image:var(--h,none);box-shadow:inset 0 -1px 0 var(--d)}
 mark.rx-multi{box-shadow:inset 0 3px 0 var(--d2),inset 0 -1px 0 var(--d)}
-mark.rx-arg{text-decoration:underline 2px var(--ad);text-underline-offset:.25em}
-mark.rx-seg[data-label]::before{content:attr(data-label);font-size:.62em;font-weight:600;line-height:1;
-  vertical-align:.9em;margin-right:.15em;padding:0 .25em;border-radius:3px;background:#343a40;color:#fff}
+mark.rx-arg{text-decoration-line:underline;text-decoration-color:var(--ac);text-decoration-style:var(--as);
+  text-decoration-thickness:3px;text-underline-offset:.3em;text-decoration-skip-ink:none}
+.rx-chip{display:inline-block;font-size:.64em;font-weight:600;line-height:1.25;vertical-align:.85em;margin-right:.2em;
+  padding:0 .3em;background-color:var(--c);background-image:var(--h,none);color:var(--k);user-select:none;white-space:nowrap}
+.rx-chip::before{content:attr(data-l)}
+.rx-chip-type{border-radius:2px;border:1px solid var(--d)}
+.rx-chip-role{border-radius:.8em;padding:0 .45em;border:1px var(--s) var(--k)}
+.rx-chip-role[style*="--s:solid"]{border-color:var(--c)}
 mark.rx-selected{outline:2px solid #1c7ed6}
 .rx-list{font-size:.85rem;padding-left:1.6rem}.rx-item{margin:.5rem 0}
-.rx-badge{display:inline-block;background:var(--c);border:1px solid var(--d);border-radius:3px;padding:0 .3em;font-weight:600}
+.rx-badge{display:inline-block;background-color:var(--c);background-image:var(--h,none);color:var(--k);
+  border:1px solid var(--d);border-radius:3px;padding:0 .3em;font-weight:600}
+.rx-role{display:inline-block;background:var(--c);color:var(--k);border-radius:.8em;padding:0 .45em;font-weight:600;
+  border:1px var(--s) var(--k)}
 .rx-off{color:#868e96;font-size:.8em;white-space:nowrap}.rx-prov,.rx-value,.rx-attrs{color:#495057}
 .rx-args{border-collapse:collapse;margin:.3rem 0}.rx-args td,.rx-args th{border:1px solid #dee2e6;padding:.1rem .4rem;text-align:left;vertical-align:top}
 .rx-args tr.rx-hit{background:#fff3bf}.rx-none{color:#adb5bd}
 .rx-raw pre{white-space:pre-wrap;font-size:.75rem;background:#f8f9fa;padding:.4rem;max-height:20rem;overflow:auto}
-.rx-legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1rem;font-size:.85rem}
-.rx-swatch{display:inline-block;width:1em;height:1em;vertical-align:-.15em;margin-right:.3em;background:var(--c);border:1px solid var(--d);border-radius:2px}
+.rx-legend{list-style:none;padding:0;margin:.3rem 0;display:flex;flex-wrap:wrap;gap:.3rem 1rem;font-size:.85rem}
+.rx-legend-head{font-weight:600;color:#495057;min-width:4.5em}
+.rx-swatch{display:inline-block;margin-right:.3em}
+.rx-swatch-type{width:1em;height:1em;vertical-align:-.15em;background-color:var(--c);background-image:var(--h,none);
+  border:1px solid var(--d);border-radius:2px}
+.rx-swatch-role{width:1.6em;height:.45em;vertical-align:.1em;border-bottom:4px var(--s) var(--c)}
 .rx-footer{border-top:1px solid #dee2e6;margin-top:1rem;font-size:.9rem}
 .rx-panel{position:fixed;right:1rem;bottom:1rem;width:min(34rem,90vw);max-height:60vh;overflow:auto;background:#fff;
   border:1px solid #adb5bd;border-radius:6px;box-shadow:0 4px 16px rgba(0,0,0,.2);padding:.6rem .8rem;font-size:.85rem}
