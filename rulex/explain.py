@@ -18,7 +18,7 @@ import regex
 
 from . import ast
 from .builtins import BUILTINS
-from .compiler import BUILTIN_NAMES, FLAGS, _RuleCompiler, _flatten, word_forms
+from .compiler import BUILTIN_NAMES, FLAGS, _RuleCompiler, _flatten, _rarest_item, word_forms
 from .document import Document
 from .match import Match
 from .matcher import builtin_mentions, find_mentions, match_document
@@ -42,8 +42,19 @@ class Found:
 
 
 @dataclass(frozen=True)
+class SlotEdge:
+    """The slot (argument, gap, built-in, lexicon mention) before a failed element, when it ended
+    where that element could not follow: early, the text going on with words it did not take
+    before the element's next match; or late, having taken words where the element matches."""
+    element: str                       # the slot as written in the rule
+    took: tuple[int, int]              # the words it took
+    early: bool
+    rest: tuple[int, int]              # early: the words after it up to the element's match; late: that match
+
+
+@dataclass(frozen=True)
 class Miss:
-    """How far a rule's pattern got in one sentence, and what stopped it."""
+    """How far a rule's pattern got in one sentence (or at one occurrence of its anchor), and what stopped it."""
     sentence: tuple[int, int]
     reached: int                       # elements matched, in order
     total: int
@@ -54,6 +65,9 @@ class Miss:
     elsewhere: tuple[tuple[int, int], ...] = ()  # where the element alone matches in the sentence
     alternative: int | None = None
     note: str = ""
+    slot_edge: SlotEdge | None = None
+    anchor: tuple[int, int] | None = None  # an attempt's: the occurrence of the anchor element it was tried at
+    before: bool = False               # the element failed before the matched part (matched right to left from the anchor)
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,7 @@ class RuleReport:
     matches: tuple[Match, ...] = ()
     dropped_by: tuple[Match, ...] = ()  # for "dropped": the matches that won the overlap
     miss: Miss | None = None
+    attempts: tuple[Miss, ...] = ()    # every occurrence of the anchor where the rule failed, and why
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,17 @@ class Explanation:
     def to_dict(self) -> dict:
         def span(s):
             return None if s is None else {"start": s[0], "end": s[1], "text": self.text[s[0]:s[1]]}
+
+        def miss_dict(miss: Miss) -> dict:
+            edge = miss.slot_edge
+            return {"sentence": span(miss.sentence), "reached": miss.reached, "elements": miss.total,
+                    "matched": span(miss.matched), "failed_element": miss.element, "expected": miss.expected,
+                    "failed_at": span(miss.at), "failed_before_match": miss.before,
+                    "elsewhere": [span(s) for s in miss.elsewhere],
+                    "alternative": miss.alternative, "note": miss.note or None, "anchor": span(miss.anchor),
+                    "slot_edge": None if edge is None else {
+                        "element": edge.element, "took": span(edge.took),
+                        "ended": "early" if edge.early else "late", "rest": span(edge.rest)}}
         out_rules = []
         for r in self.rules:
             item = {"rule": r.rule, "rule_file": r.file, "rule_line": r.line, "status": r.status, "tried": r.tried,
@@ -87,12 +113,8 @@ class Explanation:
             if r.dropped_by:
                 item["dropped_by"] = [{"rule": m.rule, "start": m.start, "end": m.end, "text": m.text} for m in r.dropped_by]
             if r.miss is not None:
-                miss = r.miss
-                item["nearest_miss"] = {
-                    "sentence": span(miss.sentence), "reached": miss.reached, "elements": miss.total,
-                    "matched": span(miss.matched), "failed_element": miss.element, "expected": miss.expected,
-                    "failed_at": span(miss.at), "elsewhere": [span(s) for s in miss.elsewhere],
-                    "alternative": miss.alternative, "note": miss.note or None}
+                item["nearest_miss"] = miss_dict(r.miss)
+            item["attempts"] = [miss_dict(a) for a in r.attempts]
             out_rules.append(item)
         return {"text": self.text, "date": self.date.isoformat() if self.date else None,
                 "sentences": [span(s) for s in self.sentences], "tokens": [span(t) for t in self.tokens],
@@ -127,18 +149,19 @@ def explain(pack: Pack, resolved: ResolvedPack, text: str, date: dt.date | None 
         own = match_document(program, doc, rules={index}).matches
         tried = _tried(rule, lowered)
         mine = tuple(m for m in kept if m.rule == rule.id)
+        if not (mine or own or rule_ids or every_rule or tried):
+            continue
+        failed = attempts(program, resolved, asts[rule.id], normalised, lowered, sentences, date, own)
         if mine:
-            reports.append(RuleReport(rule.id, rule.file, rule.line, "matched", tried, mine))
+            reports.append(RuleReport(rule.id, rule.file, rule.line, "matched", tried, mine, attempts=failed))
             continue
         if own:
             winners = tuple(k for k in kept if k.type == own[0].type and any(k.start < o.end and o.start < k.end for o in own))
-            reports.append(RuleReport(rule.id, rule.file, rule.line, "dropped", tried, own, winners))
-            continue
-        if not (rule_ids or every_rule or tried):
+            reports.append(RuleReport(rule.id, rule.file, rule.line, "dropped", tried, own, winners, attempts=failed))
             continue
         miss = nearest_miss(program, resolved, asts[rule.id], normalised, lowered, sentences, date)
         status = "rejected" if miss.reached == miss.total else "missed"
-        reports.append(RuleReport(rule.id, rule.file, rule.line, status, tried, miss=miss))
+        reports.append(RuleReport(rule.id, rule.file, rule.line, status, tried, miss=miss, attempts=failed))
     return Explanation(text, date, sentences, tokens, found, tuple(reports))
 
 
@@ -166,17 +189,26 @@ def _found(program, doc: Document, mention) -> Found:
     return Found(text, mention.start, mention.end, name, "built-in", result.value if result else None)
 
 
+def _options(rule: ast.Rule) -> tuple[ast.Pattern, ...]:
+    return rule.pattern.options if isinstance(rule.pattern, ast.Alternation) else (rule.pattern,)
+
+
+def _sentence_view(program, normalised: str, lowered: str, start: int, end: int, date) -> SentenceView:
+    """The sentence marked up with its lexicon and built-in mentions, as the rules' regexes see it."""
+    mentions = find_mentions(program, normalised, lowered, start, end, date)
+    mentions += builtin_mentions(program, normalised, lowered, start, end, set(BUILTIN_NAMES))
+    return SentenceView(normalised, start, end, sorted(mentions, key=lambda m: (m.start, -m.end)))
+
+
 def nearest_miss(program, resolved: ResolvedPack, rule: ast.Rule, normalised: str, lowered: str,
                  sentences, date: dt.date | None) -> Miss:
     """The furthest any alternative of the rule got in any sentence."""
-    options = rule.pattern.options if isinstance(rule.pattern, ast.Alternation) else (rule.pattern,)
+    options = _options(rule)
     best: Miss | None = None
     for number, option in enumerate(options, start=1):
         items = _flatten(option)
         for start, end in sentences:
-            mentions = find_mentions(program, normalised, lowered, start, end, date)
-            mentions += builtin_mentions(program, normalised, lowered, start, end, set(BUILTIN_NAMES))
-            view = SentenceView(normalised, start, end, sorted(mentions, key=lambda m: (m.start, -m.end)))
+            view = _sentence_view(program, normalised, lowered, start, end, date)
             miss = _prefix_miss(resolved, rule, items, view, normalised)
             miss = replace(miss, alternative=number if len(options) > 1 else None)
             if best is None or (miss.reached, -miss.sentence[0]) > (best.reached, -best.sentence[0]):
@@ -186,10 +218,9 @@ def nearest_miss(program, resolved: ResolvedPack, rule: ast.Rule, normalised: st
 
 def _prefix_miss(resolved: ResolvedPack, rule: ast.Rule, items: list[ast.Pattern], view: SentenceView,
                  normalised: str) -> Miss:
-    compiler = _RuleCompiler(resolved, rule)
     reached, covered = 0, None
     for k in range(1, len(items) + 1):
-        source, _ = compiler.sequence_parts(items[:k], 0)
+        source, _ = _RuleCompiler(resolved, rule).sequence_parts(items[:k], 0)
         found = _search(source, view.text)
         if found is None:
             break
@@ -199,11 +230,133 @@ def _prefix_miss(resolved: ResolvedPack, rule: ast.Rule, items: list[ast.Pattern
     if reached == total:
         return Miss(sentence, reached, total, covered, "", "",
                     None, note=_context_note(rule))
-    element = items[reached]
+    return _failure(resolved, rule, items, 0, reached, view, normalised, covered, None)
+
+
+def _failure(resolved: ResolvedPack, rule: ast.Rule, items: list[ast.Pattern], first: int, failed: int,
+             view: SentenceView, normalised: str, covered, pos: int | None, **more) -> Miss:
+    """Items `first` to `failed` matched (at view offset `pos`, or anywhere), covering `covered`;
+    item `failed` did not: where it failed, where it matches alone, and the slot that ended wrong."""
+    element = items[failed]
     at = _word_after(normalised, covered[1] if covered else view.start, view.end)
-    alone, _ = compiler.sequence_parts([_required(element)], 0)
+    alone, _ = _RuleCompiler(resolved, rule).sequence_parts([_required(element)], 0)
     elsewhere = tuple(view.doc_span(m.start(), m.end()) for m in _finditer(alone, view.text))
-    return Miss(sentence, reached, total, covered, pattern_text(element), describe(resolved, element), at, elsewhere)
+    edge = _slot_edge(resolved, rule, items, first, failed, view, normalised, pos, at, elsewhere)
+    return Miss((view.start, view.end), failed - first + more.pop("left", 0), len(items), covered,
+                pattern_text(element), describe(resolved, element), at, elsewhere, slot_edge=edge, **more)
+
+
+EDGE_GROUP = "edge"
+
+
+def _slot_edge(resolved: ResolvedPack, rule: ast.Rule, items: list[ast.Pattern], first: int, failed: int,
+               view: SentenceView, normalised: str, pos: int | None, at, elsewhere) -> SlotEdge | None:
+    """The slot before item `failed` (optional words between skipped) if it ended where the item
+    could not follow: its words hold a match of the item (late), or the item matches further on,
+    after words the slot did not take (early). Found by matching items `first` to `failed` again
+    with the slot in a group of its own."""
+    index = failed - 1
+    while index > first and _optional_words(items[index]):
+        index -= 1
+    slot = items[index] if index >= first else None
+    inner = slot.item if isinstance(slot, ast.Repeat) else slot
+    if not isinstance(inner, (ast.Slot, ast.AnyWord)):
+        return None
+    compiler = _RuleCompiler(resolved, rule)
+    head, need = compiler.sequence_parts(items[first:index], 0)
+    middle, need = compiler.sequence_parts([slot], 0, need_sep=need)
+    tail, _ = compiler.sequence_parts(items[index + 1:failed], 0, need_sep=need)
+    source = f"{head}(?P<{EDGE_GROUP}>{middle}){tail}"
+    found = _match(source, view.text, pos) if pos is not None else _search(source, view.text)
+    if found is None or found.start(EDGE_GROUP) < 0:
+        return None
+    span = view.doc_span(*found.span(EDGE_GROUP))
+    words = [t for t in tokenize(normalised, view.start, view.end) if span[0] <= t.start and t.end <= span[1]]
+    if not words:
+        return None
+    took = (words[0].start, words[-1].end)
+    inside = [s for s in elsewhere if took[0] < s[0] < took[1]]
+    if inside:
+        return SlotEdge(pattern_text(slot), took, False, inside[0])
+    later = [s for s in elsewhere if at is not None and s[0] > at[0]]
+    if later:
+        rest = [t for t in tokenize(normalised, at[0], later[0][0])]
+        if rest:
+            return SlotEdge(pattern_text(slot), took, True, (rest[0].start, rest[-1].end))
+    return None
+
+
+def _optional_words(node: ast.Pattern) -> bool:
+    """An optional item of fixed words (`of?`), which may have matched nothing."""
+    return isinstance(node, ast.Repeat) and node.min == 0 and not isinstance(node.item, (ast.Slot, ast.AnyWord))
+
+
+MAX_ATTEMPTS = 50  # per rule: a generic anchor (a Name) can occur at every capitalised word
+
+
+def attempts(program, resolved: ResolvedPack, rule: ast.Rule, normalised: str, lowered: str, sentences,
+             date: dt.date | None, matches: tuple[Match, ...]) -> tuple[Miss, ...]:
+    """Every place the rule was tried and failed: each occurrence of its anchor element (the
+    required element with the rarest words, as the matcher splits the rule; else its first
+    required element) outside the rule's `matches`, with how far the pattern got around it."""
+    options = _options(rule)
+    out: list[Miss] = []
+    for number, option in enumerate(options, start=1):
+        items = _flatten(option)
+        anchor = _rarest_item(items, resolved)
+        if anchor is None:
+            anchor = next((i for i, item in enumerate(items) if not (isinstance(item, ast.Repeat) and item.min == 0)), None)
+        if anchor is None:
+            continue
+        anchor_source = _RuleCompiler(resolved, rule).node(items[anchor], 0)
+        for start, end in sentences:
+            view = _sentence_view(program, normalised, lowered, start, end, date)
+            starts = dict.fromkeys(m.start() for m in _finditer(anchor_source, view.text, overlapped=True))
+            for pos in starts:
+                hit = _match(anchor_source, view.text, pos)
+                where = view.doc_span(hit.start(), hit.end())
+                if any(m.start <= where[0] < m.end for m in matches):
+                    continue
+                attempt = _attempt(resolved, rule, items, anchor, pos, where, view, normalised)
+                out.append(replace(attempt, alternative=number if len(options) > 1 else None))
+                if len(out) >= MAX_ATTEMPTS:
+                    return tuple(out)
+    return tuple(sorted(out, key=lambda a: (a.anchor, a.alternative or 0)))
+
+
+def _attempt(resolved: ResolvedPack, rule: ast.Rule, items: list[ast.Pattern], anchor: int, pos: int,
+             where: tuple[int, int], view: SentenceView, normalised: str) -> Miss:
+    """The rule tried at one occurrence of its anchor (view offset `pos`): the items after it
+    matched left to right from there, those before it right to left, as the matcher does."""
+    right, right_end = 0, pos
+    for k in range(anchor + 1, len(items) + 1):
+        source, _ = _RuleCompiler(resolved, rule).sequence_parts(items[anchor:k], 0)
+        found = _match(source, view.text, pos)
+        if found is None:
+            break
+        right, right_end = k - anchor, found.end()
+    left, left_start = 0, pos
+    for j in range(1, anchor + 1):
+        compiler = _RuleCompiler(resolved, rule)
+        with compiler.reversed():
+            prefix, need = compiler.sequence_parts(items[anchor - j:anchor], 0)
+            lead = compiler.sep if need else ""
+        found = _match(f"(?<=(?P<{EDGE_GROUP}>{prefix}{lead}))", view.text, pos)
+        if found is None:
+            break
+        left, left_start = j, found.start(EDGE_GROUP)
+    covered = view.doc_span(left_start, right_end)
+    if left < anchor:
+        element = items[anchor - left - 1]
+        before = [t for t in tokenize(normalised, view.start, covered[0])]
+        return Miss((view.start, view.end), left + right, len(items), covered, pattern_text(element),
+                    describe(resolved, element), (before[-1].start, before[-1].end) if before else None,
+                    anchor=where, before=True)
+    if anchor + right < len(items):
+        return _failure(resolved, rule, items, anchor, anchor + right, view, normalised, covered, pos,
+                        left=left, anchor=where)
+    return Miss((view.start, view.end), len(items), len(items), covered, "", "", None,
+                note=_context_note(rule), anchor=where)
 
 
 def _required(node: ast.Pattern) -> ast.Pattern:
@@ -228,11 +381,20 @@ def _search(source: str, text: str):
         return None
 
 
-def _finditer(source: str, text: str):
+def _finditer(source: str, text: str, overlapped: bool = False):
     try:
-        return list(regex.compile(source, FLAGS, ignore_unused=True, **NAMED_LISTS).finditer(text, timeout=1.0))
+        return list(regex.compile(source, FLAGS, ignore_unused=True, **NAMED_LISTS).finditer(
+            text, overlapped=overlapped, timeout=1.0))
     except (TimeoutError, regex.error):
         return []
+
+
+def _match(source: str, text: str, pos: int):
+    """A match of `source` that starts at `pos` in `text`, or None."""
+    try:
+        return regex.compile(source, FLAGS, ignore_unused=True, **NAMED_LISTS).match(text, pos, timeout=1.0)
+    except (TimeoutError, regex.error):
+        return None
 
 
 def _word_after(text: str, at: int, end: int) -> tuple[int, int] | None:
@@ -274,17 +436,36 @@ def _describe_type(resolved: ResolvedPack, name: str) -> str:
             for index in meaning.lexicons:
                 lexicon = resolved.lexicons[index]
                 sample = ", ".join(a for e in lexicon.entries[:3] for a in e.aliases[:1])
-                parts.append(f"a {lexicon.type} from lexicon `{lexicon.name}` ({len(lexicon.entries)} entries, "
+                parts.append(f"{with_article(lexicon.type)} from lexicon `{lexicon.name}` ({len(lexicon.entries)} entries, "
                              f"e.g. {sample})")
         elif meaning.kind == "builtin":
-            parts.append(f"a {name}: {BUILTINS[name].description}")
+            parts.append(f"{with_article(name)}: {BUILTINS[name].description}")
         elif meaning.kind == "generic":
-            parts.append(f"a {name}: {generic_types()[name][0]}")
+            parts.append(f"{with_article(name)}: {generic_types()[name][0]}")
         elif meaning.kind == "define":
             parts.append(f"the sub-pattern `{name}`: {pattern_text(resolved.defines[name].pattern)}")
         elif meaning.kind == "rules":
-            parts.append(f"a {name} found by rule(s) " + ", ".join(f"`{r}`" for r in meaning.rules))
-    return "; ".join(parts) or f"a {name}"
+            parts.append(f"{with_article(name)} found by rule(s) " + ", ".join(f"`{r}`" for r in meaning.rules))
+    return "; ".join(parts) or with_article(name)
+
+
+VOWEL_SOUND_EXCEPTIONS = ("hour", "honest", "honor", "honour", "heir")          # a silent h: "an hour"
+CONSONANT_SOUND_EXCEPTIONS = ("uni", "use", "usu", "uti", "ura", "eu", "ewe", "one", "once")  # "a unit", "a European"
+
+
+def with_article(word: str) -> str:
+    """`word` after "a" or "an", by its first sound as its spelling suggests: "an Actor", "a Weapon",
+    "an hour", "a Unit"; an all-capital acronym by its first letter's name ("an NGO", "a UN force")."""
+    lower = word.lower()
+    if word.isupper() and len(word) > 1:
+        vowel_sound = word[0] in "AEFHILMNORSX"
+    elif lower.startswith(VOWEL_SOUND_EXCEPTIONS):
+        vowel_sound = True
+    elif lower.startswith(CONSONANT_SOUND_EXCEPTIONS):
+        vowel_sound = False
+    else:
+        vowel_sound = lower[:1] in ("a", "e", "i", "o", "u")
+    return f"{'an' if vowel_sound else 'a'} {word}"
 
 
 
@@ -294,7 +475,9 @@ def miss_summary(miss: Miss, text: str) -> str:
         return miss.note
     where = f'"{text[miss.at[0]:miss.at[1]]}"' if miss.at else "the end of the sentence"
     got = f' ("{text[miss.matched[0]:miss.matched[1]]}")' if miss.matched else ""
-    return f"got {miss.reached} of {miss.total} elements{got}; {miss.element} failed at {where}; expected {miss.expected}"
+    edge = f"; {slot_edge_text(miss.slot_edge, miss.element, text)}" if miss.slot_edge else ""
+    return (f"got {miss.reached} of {miss.total} elements{got}; {miss.element} failed at {where}; "
+            f"expected {miss.expected}{edge}")
 
 
 def render(explanation: Explanation, style=lambda text, **_: text) -> str:
@@ -336,24 +519,67 @@ def render(explanation: Explanation, style=lambda text, **_: text) -> str:
                     lines.append("      attrs: " + ", ".join(true_attrs))
             for winner in report.dropped_by:
                 lines.append(f"    overlapped by {winner.rule} \"{winner.text}\", which the overlap policy kept")
+            lines += _attempt_lines(explanation, report.attempts, style)
             continue
         miss = report.miss
         if not report.tried:
             lines.append(style("  not tried: none of its required words occur in the text", fg="yellow"))
         if report.status == "rejected":
             lines.append(style("  ✗ no match: ", fg="red") + miss.note)
-            continue
-        got = f"{miss.reached} of {miss.total} elements" + (f" ({quote(miss.matched)})" if miss.matched else "")
-        alt = f" (alternative {miss.alternative})" if miss.alternative else ""
-        lines.append(style("  ✗ no match", fg="red") + f"{alt}: got {got}")
-        where = f"at {quote(miss.at)} (char {miss.at[0]})" if miss.at else "at the end of the sentence"
-        lines.append(f"    then {style(miss.element, fg='magenta')} failed {where}")
-        lines.append(f"    expected: {miss.expected}")
-        for other in miss.elsewhere[:3]:
-            gap = _words_between(explanation, miss.at, other)
-            hint = f", {gap} word(s) further on" if gap else ""
-            lines.append(f"    {miss.element} does match {quote(other)} ({other[0]}-{other[1]}){hint}")
+        else:
+            got = f"{miss.reached} of {miss.total} elements" + (f" ({quote(miss.matched)})" if miss.matched else "")
+            alt = f" (alternative {miss.alternative})" if miss.alternative else ""
+            lines.append(style("  ✗ no match", fg="red") + f"{alt}: got {got}")
+            lines += _failure_lines(explanation, miss, style)
+            lines.append(f"    expected: {miss.expected}")
+            for other in miss.elsewhere[:3]:
+                gap = _words_between(explanation, miss.at, other)
+                hint = f", {gap} word(s) further on" if gap else ""
+                lines.append(f"    {miss.element} does match {quote(other)} ({other[0]}-{other[1]}){hint}")
+        shown = (miss.matched, miss.element, miss.at)
+        lines += _attempt_lines(explanation, [a for a in report.attempts if (a.matched, a.element, a.at) != shown], style)
     return "\n".join(lines)
+
+
+def _failure_lines(explanation: Explanation, miss: Miss, style, indent: str = "    ") -> list[str]:
+    """Which element failed on which word, and the slot before it that ended early or late."""
+    text = explanation.text
+    quote = lambda s: '"' + text[s[0]:s[1]] + '"'  # noqa: E731
+    if miss.before:
+        where = f"at {quote(miss.at)} (char {miss.at[0]}), before the part that matched" if miss.at \
+            else "at the start of the sentence"
+    else:
+        where = f"at {quote(miss.at)} (char {miss.at[0]})" if miss.at else "at the end of the sentence"
+    lines = [f"{indent}then {style(miss.element, fg='magenta')} failed {where}"]
+    if miss.slot_edge is not None:
+        lines.append(indent + slot_edge_text(miss.slot_edge, miss.element, text))
+    return lines
+
+
+def slot_edge_text(edge: SlotEdge, element: str, text: str) -> str:
+    """`{loser:Name} ended at "Botic"; the text goes on with "van de Zanschulp"`, or the slot took the element's words."""
+    last_word = tokenize(text, edge.took[0], edge.took[1])[-1]
+    if edge.early:
+        return (f'{edge.element} ended at "{text[last_word.start:last_word.end]}"; the text goes on with '
+                f'"{text[edge.rest[0]:edge.rest[1]]}" before {element} matches')
+    return (f'{edge.element} took "{text[edge.took[0]:edge.took[1]]}", swallowing '
+            f'"{text[edge.rest[0]:edge.rest[1]]}", which the next element ({element}) wanted')
+
+
+def _attempt_lines(explanation: Explanation, failed, style) -> list[str]:
+    """Each other place the rule was tried (an occurrence of its anchor) and why it failed there."""
+    text = explanation.text
+    lines = []
+    for attempt in failed:
+        alt = f", alternative {attempt.alternative}" if attempt.alternative else ""
+        head = f'  {style("✗ tried", fg="red")} at "{text[attempt.anchor[0]:attempt.anchor[1]]}" (char {attempt.anchor[0]}){alt}'
+        if attempt.reached == attempt.total:
+            lines.append(f"{head}: {attempt.note}")
+            continue
+        got = f' ("{text[attempt.matched[0]:attempt.matched[1]]}")' if attempt.matched else ""
+        lines.append(f"{head}: got {attempt.reached} of {attempt.total} elements{got}")
+        lines += _failure_lines(explanation, attempt, style, indent="      ")
+    return lines
 
 
 def _attribute(name: str, value, notes: tuple[dict, ...]) -> str:

@@ -294,14 +294,20 @@ def coverage(pack: Pack, results: list[ExampleResult]) -> Coverage:
 def coverage_report(pack: Pack, found: Coverage, resolved=None) -> list[str]:
     """Lines saying which rules, alternatives and lexicon entries no example exercised."""
     program = pack.program
-    standalone = [r for r in program.rules if r.standalone]
-    lines = [f"rules exercised by a passing example: {len(found.rules & {r.id for r in standalone})} of {len(standalone)}"]
-    without = [r.id for r in standalone if not any(e.positive for e in r.examples)]
+    rules = program.rules           # every kind: event and entity rules, sub-rules, the dateline rule
+    kinds = sorted({r.kind for r in rules})
+    named = (lambda r: f"{r.id} ({r.kind})") if len(kinds) > 1 else (lambda r: r.id)  # noqa: E731
+    exercised = [r for r in rules if r.id in found.rules]
+    per_kind = "; ".join(f"{kind} rules {sum(r.kind == kind for r in exercised)} of {sum(r.kind == kind for r in rules)}"
+                         for kind in kinds)
+    lines = [f"rules exercised by a passing example: {len(exercised)} of {len(rules)}" +
+             (f" ({per_kind})" if len(kinds) > 1 else "")]
+    without = [r for r in rules if not any(e.positive for e in r.examples)]
     if without:
-        lines.append("rules with no example: " + ", ".join(without))
-    unexercised = [r.id for r in standalone if r.id not in found.rules and r.id not in without]
+        lines.append("rules with no example: " + ", ".join(named(r) for r in without))
+    unexercised = [r for r in rules if r.id not in found.rules and r.id not in {w.id for w in without}]
     if unexercised:
-        lines.append("rules whose examples all fail: " + ", ".join(unexercised))
+        lines.append("rules whose examples all fail: " + ", ".join(named(r) for r in unexercised))
     if resolved is not None:
         missing = []
         for rule in resolved.rules:

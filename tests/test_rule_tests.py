@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import textwrap
 
 import pytest
+
+from rulex.explain import with_article
 
 from .conftest import MINI_PACK
 from .test_cli import rulex
@@ -117,3 +120,77 @@ def test_update_rewrites_expectations_and_shows_the_diff(pack):
     text = (pack / "attack.rulex").read_text()
     assert 'target = "U.S. military and coalition forces"\n    place = "Iraq" -> Iraq\n' in text
     assert rulex("test", pack, "--update").stdout.count("+++") == 0   # nothing left to change
+
+
+def test_the_expected_type_takes_the_right_article(pack):
+    edit(pack, 'example: "Iran launched more than a dozen ballistic missiles against U.S. military and coalition forces',
+         'example: "Hamas launched more than a dozen ballistic missiles against the base')
+    out = rulex("test", pack).stdout
+    assert '{attacker:Actor} failed at "Hamas"; expected an Actor from lexicon `actors`' in out
+    assert "a Actor" not in out
+
+
+@pytest.mark.parametrize("word, phrase", [
+    ("Actor", "an Actor"), ("Weapon", "a Weapon"), ("Event", "an Event"), ("Unit", "a Unit"),
+    ("hour", "an hour"), ("Europe", "a Europe"), ("NGO", "an NGO"), ("UN", "a UN"), ("Quantity", "a Quantity"),
+])
+def test_articles_follow_the_first_sound(word, phrase):
+    assert with_article(word) == phrase
+
+
+def write_pack(root, rules: str):
+    root.mkdir()
+    (root / "pack.yaml").write_text(f'name: {root.name}\nversion: 0.1.0\nfiles: ["*.rulex"]\n')
+    (root / "rules.rulex").write_text(textwrap.dedent(rules))
+    return root
+
+
+def test_a_failure_names_the_built_in_that_swallowed_the_next_element(tmp_path):
+    write_pack(tmp_path / "times", """\
+        event: Attack
+
+        rule: morning
+          pattern: struck on {when:Time} morning
+          example: "Rockets struck on Monday morning, killing two."
+        """)
+    out = rulex("test", "times", cwd=tmp_path).stdout
+    assert ('nearest miss: got 3 of 4 elements ("struck on Monday morning"); morning failed at ","; '
+            'expected the word(s) "morning"; {when:Time} took "Monday morning", swallowing "morning", '
+            'which the next element (morning) wanted\n') in out
+
+
+def test_a_failure_names_the_slot_that_ended_early(tmp_path):
+    write_pack(tmp_path / "tennis", """\
+        event: Win
+
+        rule: beat
+          pattern: {winner:Name} beat {loser:Name} {score:Number}
+          example: "Jannik Sinner beat Botic van de Zanschulp 6 games to 3."
+        """)
+    out = rulex("test", "tennis", cwd=tmp_path).stdout
+    assert ('{score:Number} failed at "van"; expected a Number: ') in out
+    assert '; {loser:Name} ended at "Botic"; the text goes on with "van de Zanschulp" before {score:Number} matches\n' in out
+
+
+def test_coverage_counts_entity_rules_and_names_those_without_examples(tmp_path):
+    write_pack(tmp_path / "people", """\
+        entity: Official
+
+        rule: official.title
+          pattern: (general|minister) {name:Name}
+          example: "They met general Qasem Soleimani in Baghdad."
+
+        entity: Group
+
+        rule: group.militia
+          pattern: {name:Name} militia
+
+        event: Meeting
+
+        rule: meeting.met
+          pattern: {who:Official} met {whom:Name}
+          example: "General Qasem Soleimani met Abu Mahdi al-Muhandis in Baghdad."
+        """)
+    out = rulex("test", "people", cwd=tmp_path).stdout
+    assert "rules exercised by a passing example: 2 of 3 (entity rules 1 of 2; event rules 1 of 1)\n" in out
+    assert "rules with no example: people.group.militia (entity)\n" in out
