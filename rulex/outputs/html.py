@@ -10,7 +10,7 @@ Layout, written as the run goes (the page is usable while it is still being writ
   In the text, the spans of all matches and arguments are cut at every start and end into
   non-overlapping segments, each a `<mark class="rx-seg">` listing the matches (`data-m`)
   and arguments (`data-a`, `match.argument`) covering it. A segment takes the fill of the
-  innermost match covering it, with a bar on top in the colour of the outermost when
+  innermost match covering it, with a thick bar on top in the fill of the outermost when
   matches nest or overlap; argument segments are underlined in their role's colour and line
   style. Where matches and arguments start, label chips (empty `<span class="rx-chip">`
   whose CSS shows `data-l`, so they are not part of the text) name them: the match types,
@@ -305,7 +305,7 @@ class HtmlWriter(StreamWriter):
             if len(ms) > 1:
                 classes.append("rx-multi")
                 outer = TYPE_FILLS[self._type_index(matches[by_size[-1]].type) % len(TYPE_FILLS)]
-                style.append(f"--d2:{darken(outer)}")
+                style.append(f"--o:{outer}")
         if args:
             classes.append("rx-arg")
             i, j = max(args, key=lambda ij: (matches[ij[0]].arguments[ij[1]].start, -ij[0]))
@@ -396,7 +396,7 @@ h2.rx-docid{font-size:1.05rem;margin:0;font-family:ui-monospace,monospace;word-b
 .rx-text{white-space:pre-wrap;line-height:2.3;overflow-wrap:anywhere}
 mark.rx-seg{background:transparent;color:inherit;cursor:pointer;padding:.15em 0}
 mark.rx-m{background-color:var(--c);background-image:var(--h,none);box-shadow:inset 0 -1px 0 var(--d)}
-mark.rx-multi{box-shadow:inset 0 3px 0 var(--d2),inset 0 -1px 0 var(--d)}
+mark.rx-multi{box-shadow:inset 0 4px 0 var(--o),inset 0 -1px 0 var(--d)}
 mark.rx-arg{text-decoration-line:underline;text-decoration-color:var(--ac);text-decoration-style:var(--as);
   text-decoration-thickness:3px;text-underline-offset:.3em;text-decoration-skip-ink:none}
 .rx-chip{display:inline-block;font-size:.64em;font-weight:600;line-height:1.25;vertical-align:.85em;margin-right:.2em;
