@@ -243,6 +243,13 @@ def test_nested_and_overlapping_labels_are_separate_chips(edge_run, tmp_path):
             owners = [m.type for m in matches if any(a.start == 0 and a.role == chip["data-name"] for a in m.arguments)]
             for owner in owners:
                 assert owner in chip["title"]
+    # inside several matches: the innermost's fill, a bar in the outermost's
+    colours = legend_colours(view)
+    for mark in marks:
+        inside = sorted((matches[int(i)] for i in mark["data-m"].split()), key=lambda m: m.end - m.start)
+        assert style_value(mark["style"], "--c") == colours[inside[0].type][0]
+        if len(inside) > 1:
+            assert style_value(mark["style"], "--o") == colours[inside[-1].type][0], mark
     erbil = next(mk for mk in marks if mk["text"] == "Erbil")
     assert [c["data-name"] for c in erbil["chips"] if c["data-kind"] == "type"] == ["Place"]
     assert len(erbil["data-m"].split()) == 3                                  # inside three matches
