@@ -63,8 +63,12 @@ from .value_base import BuiltinType, Normalised, strip_names
 from .value_base import compiled_parser as _parser  # noqa: F401  (pack.py compiles the parsers ahead)
 from .value_numbers import (
     NUMBER_NAMED, ORDINAL_FIRST_WORDS, ORDINAL_NAMED, QUANTITY_PARSER, QUANTITY_WORDS, SCALES, TEENS, TENS, UNITS,
-    QuantityWord, normalise_number, normalise_ordinal, normalise_quantity, quantity_policy_markdown, quantity_source,
+    QuantityWord, normalise_number, normalise_ordinal, normalise_quantity, quantity_marks, quantity_policy_markdown,
+    quantity_source,
 )
+from .value_money import MONEY_PARSER, normalise_money
+from .value_percent import PERCENT_PARSER, normalise_percent, percent_source
+from .value_score import SCORE_PARSER, normalise_score
 from .value_time import TIME_NAMED, TIME_ZONES, normalise_time
 
 __all__ = [
@@ -87,6 +91,7 @@ _TIME_CUES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oc
 # A compound ordinal starts with a number word ("twenty-first", "one hundredth"), a simple one is
 # its own cue; "fourth", "sixth", "hundredth" also hold "four", "six", "hundred".
 _ORDINAL_CUES = tuple(sorted(ORDINAL_FIRST_WORDS))
+_PERCENT_CUES = (*_NUMBER_CUES, "third", "quarter", "fifth", "tenth")
 
 BUILTINS: dict[str, BuiltinType] = {
     t.name: t
@@ -98,6 +103,7 @@ BUILTINS: dict[str, BuiltinType] = {
             normalise_quantity,
             _NUMBER_CUES,
             QUANTITY_PARSER,
+            quantity_marks,
         ),
         BuiltinType(
             "Number",
@@ -122,6 +128,30 @@ BUILTINS: dict[str, BuiltinType] = {
             normalise_time,
             _TIME_CUES,
             TIME_NAMED,
+        ),
+        BuiltinType(
+            "Percent",
+            "a percentage: 12%, 12 per cent, 10-15 percent, more than half, a third of -> {percent} or {min, max}",
+            strip_names(percent_source(in_context=True)),
+            normalise_percent,
+            _PERCENT_CUES,
+            PERCENT_PARSER,
+        ),
+        BuiltinType(
+            "Money",
+            "a sum of money: $200 million, US$5bn, 200 million dollars, Rs 500 crore -> {amount, currency}",
+            strip_names(MONEY_PARSER),
+            normalise_money,
+            _NUMBER_CUES,
+            MONEY_PARSER,
+        ),
+        BuiltinType(
+            "Score",
+            "a sports result or a match's sets: 2-0, 3-1 after extra time, 7-5, 3-6, 7-6 (5) -> {score: [[a, b], ...]}",
+            strip_names(SCORE_PARSER),
+            normalise_score,
+            (),
+            SCORE_PARSER,
         ),
     )
 }

@@ -566,9 +566,11 @@ def builtin_mentions(program: Program, text: str, lowered: str, start: int, end:
         cues, pattern = builtin_regex(name)
         if not has_cue(cues, lowered, start, end):  # most sentences hold no number or date at all
             continue
-        source = first + BUILTIN_NAMES.index(name)
-        out.extend(Mention(m.start(), m.end(), source, -1) for m in pattern.finditer(text, start, end)
-                   if not _inside_word(text, m.start(), m.end()))
+        source, marks = first + BUILTIN_NAMES.index(name), BUILTINS[name].marks
+        for m in pattern.finditer(text, start, end):
+            if not _inside_word(text, m.start(), m.end()):
+                spans = marks(m.group()) if marks is not None else ((0, m.end() - m.start()),)
+                out.extend(Mention(m.start() + a, m.start() + b, source, -1) for a, b in spans)
     return out
 
 

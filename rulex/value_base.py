@@ -29,6 +29,9 @@ class BuiltinType:
     normalise: Callable[[str, datetime.date | None], Normalised | None]
     cues: tuple[str, ...] = ()  # every match holds a digit or one of these (lower case) as a substring
     parser: str = ""  # the pattern with named groups that the normaliser parses a match with
+    # The spans of a match (relative to it) to mark as mentions of the type; () if the match is
+    # not one after all. None: the whole match.
+    marks: Callable[[str], tuple[tuple[int, int], ...]] | None = None
 
 
 def _words(phrase: str) -> str:
@@ -45,8 +48,9 @@ def strip_names(source: str) -> str:
     return regex.sub(r"\(\?P<[A-Za-z_]\w*>", "(?:", source)
 
 
-def starts_with(first_words: set[str], body: str) -> str:
-    """``body`` behind a cheap test that the text starts with a digit or one of ``first_words``.
+def starts_with(first_words: set[str], body: str, signs: str = "") -> str:
+    """``body`` behind a cheap test that the text starts with a digit or one of ``first_words``
+    (or one of the characters ``signs``, with no letter or digit before it: "$200").
 
     The test is a character trie (``a(?:n|pril|ugust)?``...), which the engine rejects in a
     step or two at most word starts; a plain alternation of the same words, or the body alone,
@@ -66,6 +70,8 @@ def starts_with(first_words: set[str], body: str) -> str:
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if "" in node else body
 
+    if signs:
+        return rf"(?:\b(?=\d|{emit(tree)}\b)|(?<!\w)(?=[{regex.escape(signs)}]))(?:{body})"
     return rf"\b(?=\d|{emit(tree)}\b)(?:{body})"
 
 

@@ -55,7 +55,8 @@ QUANTITY_WORDS: tuple[QuantityWord, ...] = (
     QuantityWord(("hundreds of thousands",), "vague", 200000, None, True, "at least 200,000"),
     QuantityWord(("millions",), "vague", 2000000, None, True, "at least two million"),
     # -- modifiers before a number N
-    QuantityWord(("more than", "over"), "before", "N+1", None, False, "strictly more than N"),
+    QuantityWord(("more than", "over", "upwards of", "in excess of"), "before", "N+1", None, False,
+                 "strictly more than N"),
     QuantityWord(
         ("at least", "no fewer than", "no less than", "a minimum of"),
         "before", "N", None, False, "N or more",
@@ -173,6 +174,20 @@ def row_phrases(role: str, *, of_required: bool | None = None, scalable: bool | 
     ]
 
 
+# What "several" or "a few" may multiply: "hundred", "hundred thousand", "tens of thousands".
+_VAGUE_SCALE = (r"(?:(?:dozen|hundred|thousand|million|billion)(?:\s+(?:thousand|million|billion))*"
+                r"|(?:tens|hundreds)\s+of\s+(?:thousands|millions))")
+_SCALE_FACTORS = {**SCALES, "dozen": 12, "tens": 10, "hundreds": 100, "thousands": 1000, "millions": 1_000_000}
+
+
+def scale_factor(words: str) -> int:
+    """What a scale multiplies by: "hundred thousand" is 100,000, "tens of thousands" 10,000."""
+    factor = 1
+    for word in word_key(words).split():
+        factor *= _SCALE_FACTORS.get(word, 1)
+    return factor
+
+
 def quantity_source(in_context: bool) -> str:
     """The Quantity pattern with named groups. ``in_context``: the fragment matched in a
     sentence, where "a number"/"a couple"/"scores" need "of" after them; the normaliser parses
@@ -192,7 +207,7 @@ def quantity_source(in_context: bool) -> str:
         rf"{LEAD_D}(?P<lo>{DIGITS})\s*-\s*(?P<hi>{DIGITS}){TRAIL_D}"
         rf"|(?P<lo>{EXACT_INT})(?:\s+(?:to|or)\s+(?P<hi>{EXACT_INT})"
         rf"|\s+(?P<after>{alternation(row_phrases('after'))})\b)?)"
-        rf"|(?P<vague>{alternation(row_phrases('vague', scalable=True))})\s+(?P<scale>dozen|hundred|thousand|million)\b"
+        rf"|(?P<vague>{alternation(row_phrases('vague', scalable=True))})\s+(?P<scale>{_VAGUE_SCALE})\b"
         rf"|(?P<vague>{vague})",
     )
 
@@ -253,6 +268,27 @@ def range_value(lo: int | None, hi: int | None, approximate: bool) -> dict[str, 
     return value
 
 
+def measure_value(key: str, low: Decimal, high: Decimal, before: str | None) -> tuple[dict[str, Any], str | None]:
+    """The value of an amount that need not be whole (a percentage, a sum of money), and its note:
+    ``{key: N}`` when exact (``"approximate": true`` for "about N"), else ``min``/``max`` read
+    through the Quantity policy's modifiers, except that "more than N" is ``min`` N and "fewer than
+    N" ``max`` N (an amount has no next value: the note says the bound itself is left out)."""
+    row = WORD_ROWS["before", word_key(before)] if before else None
+    if row is None or (row.min == "N" and row.max == "N"):
+        value: dict[str, Any] = {key: plain(low)} if low == high else {"min": plain(low), "max": plain(high)}
+        if row is not None:
+            value["approximate"] = True
+        return value, None if row is None else f"'{word_key(before)} N' = N, not exactly"
+    value = {}
+    if row.min is not None:
+        value["min"] = plain(low)
+    if row.max is not None:
+        value["max"] = plain(high)
+    if row.approximate:
+        value["approximate"] = True
+    return value, f"'{word_key(before)} N' = {row.why}"
+
+
 def describe(lo: int | str | None, hi: int | str | None, approximate: bool = False) -> str:
     if lo == hi:
         return f"about {lo}" if approximate else str(lo)
@@ -290,7 +326,7 @@ def normalise_quantity(text: str, document_date: datetime.date | None = None) ->
     if m["vague"]:
         phrase = word_key(m["vague"])
         row = WORD_ROWS["vague", phrase]
-        factor = {**SCALES, "dozen": 12}.get(word_key(m["scale"] or ""), 1)
+        factor = scale_factor(m["scale"] or "")
         lo = None if row.min is None else int(row.min) * factor
         hi = None if row.max is None else int(row.max) * factor
         said = f"{phrase} {word_key(m['scale'])}" if m["scale"] else phrase
@@ -312,3 +348,20 @@ def normalise_quantity(text: str, document_date: datetime.date | None = None) ->
     note = f"{said} = {describe(row.min, row.max)}" + (", approximate" if row.approximate else "")
     return Normalised(range_value(bound(row.min, lo), bound(row.max, hi), row.approximate), "quantity", note)
 
+
+
+def quantity_marks(text: str) -> tuple[tuple[int, int], ...]:
+    """Where a Quantity the fragment found is marked in the sentence: the whole span and, for a
+    range, each of its ends too (a rule may want them one by one: ``from {a:Quantity} to
+    {b:Quantity}``; a slot takes the longest reading first), but for "between N and M", read
+    whole. Nothing for a range whose bounds
+    are out of order ("2-0", "7-5"): that is no quantity (a score, see Score)."""
+    m = compiled_parser(QUANTITY_PARSER).fullmatch(text)
+    if m is None or not m["hi"]:
+        return ((0, len(text)),)
+    low, high = number_value(m["lo"]), number_value(m["hi"])
+    if low is not None and high is not None and low > high:
+        return ()
+    if word_key(text).startswith("between "):  # read whole: "between" says where the range starts
+        return ((0, len(text)),)
+    return ((0, len(text)), m.span("lo"), m.span("hi"))

@@ -612,10 +612,11 @@ def test_pattern_has_no_capturing_group(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(BUILTINS))
 def test_pattern_has_no_anchor_nor_global_flag(name: str) -> None:
     pattern = BUILTINS[name].pattern
-    for anchor in ("^", "$", r"\A", r"\Z", r"\z"):
-        assert anchor not in pattern
+    for anchor in (r"(?<![\\[])\^", r"(?<!\\)\$", r"\\A", r"\\Z", r"\\z"):  # "\$" is a dollar sign
+        assert regex.search(anchor, pattern) is None, anchor
     assert regex.search(r"\(\?[aiLmsuxfbewrV01]+\)", pattern) is None
-    assert pattern.startswith(r"\b")
+    # a word boundary first; Money may also start at a currency sign with no word character before it
+    assert pattern.startswith(r"\b") or (name == "Money" and pattern.startswith(r"(?:\b(?=") and r"|(?<!\w)(?=[" in pattern)
 
 
 @pytest.mark.parametrize("name", sorted(BUILTINS))
@@ -623,11 +624,15 @@ def test_pattern_can_be_repeated_in_one_rule(name: str) -> None:
     pattern = BUILTINS[name].pattern
     rule = regex.compile(rf"(?P<a>{pattern})\s+and\s+(?P<b>{pattern})", regex.I | regex.V0)
     sentence = {"Quantity": "between 2 and 3 and dozens", "Number": "3.5 and twelve",
-                "Ordinal": "first and twenty-first", "Time": "January 7 and last month"}[name]
+                "Ordinal": "first and twenty-first", "Time": "January 7 and last month",
+                "Percent": "between 2 and 3 percent and half of them", "Money": "between $2m and $3m and 5 euros",
+                "Score": "2-0 and 7-5, 3-6"}[name]
     m = rule.search(sentence)
     assert m is not None
     assert (m["a"], m["b"]) == {"Quantity": ("between 2 and 3", "dozens"), "Number": ("3.5", "twelve"),
-                                "Ordinal": ("first", "twenty-first"), "Time": ("January 7", "last month")}[name]
+                                "Ordinal": ("first", "twenty-first"), "Time": ("January 7", "last month"),
+                                "Percent": ("between 2 and 3 percent", "half"),
+                                "Money": ("between $2m and $3m", "5 euros"), "Score": ("2-0", "7-5, 3-6")}[name]
 
 
 def test_slots_in_a_rule_pattern() -> None:
