@@ -71,10 +71,12 @@ class Pack:
         return list(result.matches)
 
 
-def check(paths: PathLike | Iterable[PathLike]) -> tuple[list[Diagnostic], dict]:
-    """Every diagnostic of a pack (errors and warnings) and the sources they point into."""
+def check(paths: PathLike | Iterable[PathLike], cache: bool = True) -> tuple[list[Diagnostic], dict]:
+    """Every diagnostic of a pack (errors and warnings) and the sources they point into; with
+    `cache`, the regexes that did not change since an earlier compile are rebuilt from their code
+    (regexcode.py)."""
     bag = DiagnosticBag()
-    _compile(_as_paths(paths), bag)
+    _compile(_as_paths(paths), bag, cache)
     return bag.sorted(), bag.sources
 
 
@@ -92,7 +94,7 @@ def load(paths: PathLike | Iterable[PathLike], cache: bool = True, freeze: bool 
             return cached
     bag = DiagnosticBag()
     before = set(regexcode.RECORDED)
-    program = _compile(paths, bag)
+    program = _compile(paths, bag, cache)
     if bag.errors or program is None:
         raise RulexError(bag.sorted(), bag.sources)
     found = tuple(bag.warnings)
@@ -169,13 +171,18 @@ def compile_regexes(paths: PathLike | Iterable[PathLike]) -> dict[str, str]:
     return {rule.id: rule.source for rule in load(paths, cache=False).rules}
 
 
-def _compile(paths: list[Path], bag: DiagnosticBag) -> Program | None:
+def _compile(paths: list[Path], bag: DiagnosticBag, cache: bool = False) -> Program | None:
+    """The pack compiled; with `cache`, its unchanged regexes from the store of their code."""
     loaded = load_files(paths, bag)
     bag.sources = loaded.sources
     resolved = resolve(loaded, bag)
     if bag.errors:
         return None
+    if cache:
+        regexcode.load_store()
     compiled = compile_pack(resolved)
+    if cache:
+        regexcode.save_store()
     for rule, source in zip(compiled, resolved.rules):
         if rule.standalone and rule.anchors is None:
             bag.add("RX603", f"rule `{source.id}` has no required word or lexicon type, so it is tried on "

@@ -21,6 +21,8 @@ import rulex.cache
 import rulex.compiler
 from rulex.cache import CacheWarning
 
+PACK_ENTRIES = "[0-9a-f]" * 32 + ".pickle"  # compiled packs, not the regex code store
+
 RULES = "event: A\nrule: r\n  pattern: {a:Actor} <fire> {w:Weapon}\n"
 MANIFEST = "name: t\nlexicons: ['lexicons/*.yaml']\n"
 SENTENCE = "Iran fired missiles."
@@ -49,7 +51,7 @@ def pack(make_pack, lexicons) -> Path:
 
 
 def entry_of(cache: Path) -> Path:
-    [entry] = cache.glob("*.pickle")
+    [entry] = cache.glob(PACK_ENTRIES)
     return entry
 
 
