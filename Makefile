@@ -18,7 +18,7 @@ setup: $(BIN)/rulex
 demo: setup
 	$(BIN)/rulex run rules/conflict $(SHARED)/samples/news
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 bench: setup
@@ -29,11 +29,11 @@ clean:
 	rm -rf $(VENV) build dist .pytest_cache
 
 # Debian's chromium (with a font) for the headless-browser test of the HTML report in
-# tests/test_outputs.py. Installed with apt-get when missing and apt-get is usable (root, or
-# passwordless sudo); this never fails the setup: without chromium that test is skipped and
+# tests/test_outputs.py, so `make test` (never `make demo` or `make setup`: a demo installs
+# no system package) installs it with apt-get when missing and apt-get is usable (root, or
+# passwordless sudo); this never fails the tests: without chromium that test is skipped and
 # says why.
 .PHONY: browser
-setup: browser
 browser:
 	@if command -v chromium >/dev/null 2>&1; then :; \
 	elif ! command -v apt-get >/dev/null 2>&1; then \
