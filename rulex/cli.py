@@ -1,7 +1,8 @@
 """The `rulex` command line: run packs over documents; check, explain and inspect packs.
 
 Exit codes: 0 ok; 1 some documents failed (bad input, a rule timed out) or examples
-failed; 2 bad rules or usage; 70 a bug in rulex (reported without a traceback).
+failed; 2 bad rules or usage; 70 a bug in rulex (reported without a traceback). When the
+reader of its output goes away (`rulex run ... | head`), rulex ends silently by SIGPIPE.
 """
 from __future__ import annotations
 
@@ -9,19 +10,20 @@ import fnmatch
 import itertools
 import json
 import os
+import signal
 import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NoReturn
 
 import click
 
 from . import __version__
 from .document import Document, parse_date
 from .errors import RulexError
-from .inputs import InputProblem, clobbered_input, read_inputs, same_file
+from .inputs import InputFormat, InputProblem, clobbered_input, read_inputs, same_file
 from .match import DocResult
 from .outputs import FORMATS, open_writer
 from .budget import DOCUMENT_BUDGET_ENV
@@ -31,22 +33,72 @@ from .resume import LINE_FORMATS, Progress, ResumeRefused, RunState, describe_ru
 EXIT_OK, EXIT_DATA, EXIT_RULES = 0, 1, 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _end_by_broken_pipe() -> NoReturn:
+    """End as grep, cat and the rest of coreutils do when the reader of their output is gone
+    (`rulex run ... | head`): they leave SIGPIPE at its default action, so the write kills
+    them, with no message, and the shell sees 128 + 13 = 141, which `set -o pipefail` scripts
+    take for what it is. Python ignores SIGPIPE and raises BrokenPipeError instead; rulex,
+    once its outputs are closed, restores the default action and sends itself the signal."""
+    try:   # nothing left for Python to flush into the closed pipe at exit (where there is no SIGPIPE)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGPIPE)
+    sys.exit(128 + 13)
+
+
+class _RulexCommands(click.Group):
+    """The group of commands; a broken pipe ends any of them as it ends a Unix tool."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:   # where `rulex --help` is written
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            pass
+        _end_by_broken_pipe()
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            pass   # leaving the handler drops the traceback, so that open generators and pools close
+        _end_by_broken_pipe()
+
+
+def colour_wanted() -> bool | None:
+    """False when NO_COLOR is set to anything but "" (https://no-color.org), else None: colour
+    when the output is a terminal. An explicit --color still wins."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+@click.group(cls=_RulexCommands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="rulex")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Run, check, explain and test information-extraction rule packs.
 
-    Exit codes: 0 ok; 1 some documents or examples failed; 2 bad rules or usage.
+    Exit codes: 0 ok; 1 some documents or examples failed; 2 bad rules or usage. Colour only
+    on a terminal, and never when NO_COLOR is set.
     """
+    ctx.color = colour_wanted()   # every command's click.echo and click.style follow it
 
 
 # ---- run --------------------------------------------------------------------------------
 
-@cli.command()
+INPUT_FORMAT_HELP = ("How INPUTS are read: text (one document per file or stream), jsonl (one document per "
+                     "line), or auto: by suffix for files (.jsonl, else text), and for stdin and pipes JSONL if "
+                     "the first line is a JSON object, else text.")
+
+
+@cli.command(short_help="Run a pack over documents and write its matches.")
 @click.argument("pack", type=click.Path(exists=True))
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="jsonl", show_default=True,
               help="Output format; brat needs -o DIR.")
+@click.option("--input-format", type=click.Choice([f.value for f in InputFormat]), default="auto",
+              show_default=True, help=INPUT_FORMAT_HELP)
 @click.option("-o", "--output", "target", metavar="PATH",
               help="Write here (a directory for brat; default stdout). Never one of the inputs (exit 2).")
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Document date for documents that carry none.")
@@ -71,10 +123,14 @@ def cli() -> None:
 @click.option("--resume", is_flag=True,
               help="Continue the interrupted run into -o FILE (jsonl, csv, text): same pack, inputs and options, "
                    "checked (exit 2 if not); the documents done are skipped, the rest appended.")
-def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_text: str | None,
-        types: str | None, rule_globs: str | None, jobs: int, errors_path: str | None, csv_rows: str, quiet: bool,
-        verbose: bool, no_cache: bool, profile: bool, resume: bool, document_budget_ms: int | None) -> None:
+def run(pack: str, inputs: tuple[str, ...], fmt: str, input_format: str, target: str | None,
+        date_text: str | None, types: str | None, rule_globs: str | None, jobs: int, errors_path: str | None,
+        csv_rows: str, quiet: bool, verbose: bool, no_cache: bool, profile: bool, resume: bool,
+        document_budget_ms: int | None) -> None:
     """Run PACK over INPUTS (.txt, .jsonl, directories, - for stdin) and write the matches.
+
+    Standard input is one text document, or JSONL when its first line is a JSON object
+    (`echo 'Iran fired missiles at Erbil.' | rulex run PACK -`); --input-format forces either.
 
     Documents that cannot be processed (bad UTF-8, a JSONL line that is bad or holds a lone
     surrogate such as \\ud800, a rule out of time) are reported on stderr (and in --errors
@@ -110,7 +166,9 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_t
     if keep_state:
         run_id = describe_run(pack, list(inputs), {"format": fmt, "csv_rows": csv_rows if fmt == "csv" else None,
                                                    "date": str(date) if date else None, "types": types,
-                                                   "rules": rule_globs, "document_budget": document_budget_ms})
+                                                   "rules": rule_globs, "document_budget": document_budget_ms,
+                                                   # only when forced: the state of a run before the option matches
+                                                   **({"input_format": input_format} if input_format != "auto" else {})})
         try:
             state, done, append_errors = (RunState.resume if resume else RunState.start)(target, run_id, errors_path)
         except ResumeRefused as err:
@@ -129,7 +187,7 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_t
         state.checkpoint(good, force=True)
     complete = False
     try:
-        items = itertools.islice(read_inputs(list(inputs), date), done.items, None)   # a resumed run skips some
+        items = itertools.islice(read_inputs(list(inputs), date, InputFormat(input_format)), done.items, None)
         for item, result in _process(compiled, items, selected, jobs, pack, not no_cache, profile):
             if isinstance(item, InputProblem):
                 done.failures += 1
@@ -156,12 +214,14 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, target: str | None, date_t
                 state.checkpoint(good)
         complete = True
     finally:
-        writer.close()
-        progress.close()
-        if errors_file is not None:
-            errors_file.close()
-        if state is not None:   # kill -9 leaves the last periodic checkpoint instead
-            state.checkpoint(good, complete=complete, force=True)
+        try:
+            writer.close()   # raises BrokenPipeError again when stdout's reader is gone
+        finally:
+            progress.close()
+            if errors_file is not None:
+                errors_file.close()
+            if state is not None:   # kill -9 leaves the last periodic checkpoint instead
+                state.checkpoint(good, complete=complete, force=True)
     documents, matches, failures = done.documents, done.matches, done.failures
     elapsed = time.perf_counter() - started
     if (verbose or interactive) and not quiet:
@@ -313,13 +373,16 @@ def _process(pack: Pack, items: Iterable, rules: set[int] | None, jobs: int, pac
             yield item, None if isinstance(item, InputProblem) else next(results)
 
     with ProcessPoolExecutor(jobs, initializer=_worker_init, initargs=(pack_path, cache)) as pool:
-        for batch in batches():
-            documents = [item for item in batch if not isinstance(item, InputProblem)]
-            window.append((batch, pool.submit(_worker_process, documents, rules, profile)))
-            if len(window) > jobs * 2:
+        try:
+            for batch in batches():
+                documents = [item for item in batch if not isinstance(item, InputProblem)]
+                window.append((batch, pool.submit(_worker_process, documents, rules, profile)))
+                if len(window) > jobs * 2:
+                    yield from drain(window.popleft())
+            while window:
                 yield from drain(window.popleft())
-        while window:
-            yield from drain(window.popleft())
+        finally:   # a run that stops early (a broken pipe) does not wait for the batches not started
+            pool.shutdown(cancel_futures=True)
 
 
 class _progress:
@@ -345,16 +408,22 @@ class _progress:
 
 # ---- check ------------------------------------------------------------------------------
 
-@cli.command()
+CHECK_SCHEMA = 1   # the version of `rulex check --format json`'s object; a change of its shape bumps it
+
+
+@cli.command(short_help="Report every error and warning of a pack.")
 @click.argument("pack", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: file:line:col, snippet and caret; json: a list of diagnostics for tools.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: file:line:col, snippet and caret; json: one object for tools (schema, diagnostics "
+                   "with start and end line and column, counts).")
 def check(pack: tuple[str, ...], fmt: str) -> None:
     """Compile PACK and report every error and warning (exit 2 on errors)."""
     diagnostics, sources = check_pack(list(pack))
     errors = [d for d in diagnostics if d.severity.value == "error"]
     if fmt == "json":
-        click.echo(json.dumps([d.to_dict() for d in diagnostics], indent=2, ensure_ascii=False))
+        report = {"schema": CHECK_SCHEMA, "diagnostics": [d.to_dict(sources) for d in diagnostics],
+                  "errors": len(errors), "warnings": len(diagnostics) - len(errors)}
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         for diagnostic in diagnostics:
             click.echo(diagnostic.render(sources) + "\n")
@@ -365,7 +434,7 @@ def check(pack: tuple[str, ...], fmt: str) -> None:
 
 # ---- test -------------------------------------------------------------------------------
 
-@cli.command(name="test")
+@cli.command(name="test", short_help="Run a pack's inline examples and corpus tests.")
 @click.argument("packs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--update", is_flag=True, help="Rewrite the expected arguments of examples from the actual output "
                                             "(.rulex files), after showing the diff.")
@@ -420,7 +489,7 @@ def test_command(packs: tuple[str, ...], update: bool, coverage: bool, quiet: bo
 
 # ---- eval and diff ----------------------------------------------------------------------
 
-@cli.command(name="eval")
+@cli.command(name="eval", short_help="Score a pack against gold event annotations.")
 @click.argument("pack", type=click.Path(exists=True))
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--gold-format", type=click.Choice(["auto", "events", "adjudicated"]), default="auto", show_default=True,
@@ -434,22 +503,23 @@ def test_command(packs: tuple[str, ...], update: bool, coverage: bool, quiet: bo
                    "and misses, and the wrong and missed arguments of matched events; adjudicated: every missed "
                    "or spurious mention, argument and value (missed_mention, spurious_mention, missed_argument, "
                    "spurious_argument, missed_value, wrong_value), with the rule that predicted it.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A text report, or the same figures as JSON.")
 def eval_command(pack: str, gold: str, gold_format: str, mapping: str | None, errors_file, fmt: str) -> None:
     """Score PACK against GOLD, event annotations in JSONL, in either of two formats.
 
     Events format (third-party gold such as WikiEvents or M2E2: `category`, `trigger_span`,
     `arg_list`): precision, recall and F1 of mentions and arguments, per named score, per type,
-    per role and per rule, as the shared score_events.py counts them; for document-level gold
-    (MUC-4, GVDB), of documents, and the recall of gold values.
+    per role and per rule (a predicted event counts when its span overlaps the trigger of a
+    gold event of its category, an argument when it overlaps a gold argument of its role); for
+    document-level gold (MUC-4, GVDB), of documents, and the recall of gold values.
 
     Adjudicated format (gold in the pack's own schema, one record per sentence: `type`,
     `trigger`, `attrs`, `args` by role, `doc_date`): precision, recall and F1 of mentions,
-    arguments and values (count, casualties, time) for Attack, Kill and both, as the shared
-    score_adjudicated.py counts them (negated and future events left out on both sides), then
-    per role, and per rule its correct of predicted mentions, arguments and values. Relative
-    times resolve against each record's `doc_date`."""
+    arguments and values (count, casualties, time) for Attack, Kill and both (negated and
+    future events left out on both sides), then per role, and per rule its correct of
+    predicted mentions, arguments and values. Relative times resolve against each record's
+    `doc_date`."""
     from .evaluate import detect_format, evaluate, evaluate_adjudicated, load_mapping, read_gold, render
     compiled = _load_or_exit(pack, True)
     try:
@@ -473,13 +543,17 @@ def eval_command(pack: str, gold: str, gold_format: str, mapping: str | None, er
     click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else render(result))
 
 
-@cli.command(name="diff")
+@cli.command(name="diff", short_help="Show the matches two versions of a pack disagree on.")
 @click.argument("old_pack", type=click.Path(exists=True))
 @click.argument("new_pack", type=click.Path(exists=True))
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Document date for documents that carry none.")
-@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
-def diff_command(old_pack: str, new_pack: str, inputs: tuple[str, ...], date_text: str | None, fmt: str) -> None:
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True,
+              help="text: per rule, with sentences, for reading; jsonl: one change per line.")
+@click.option("--input-format", type=click.Choice([f.value for f in InputFormat]), default="auto",
+              show_default=True, help=INPUT_FORMAT_HELP)
+def diff_command(old_pack: str, new_pack: str, inputs: tuple[str, ...], date_text: str | None, fmt: str,
+                 input_format: str) -> None:
     """Run two versions of a pack over INPUTS and show what changed: matches gained, lost and
     changed (same rule and span, other arguments), per rule, with their sentences. Rules are
     compared by id without the pack name, so a renamed pack compares too."""
@@ -492,7 +566,7 @@ def diff_command(old_pack: str, new_pack: str, inputs: tuple[str, ...], date_tex
         raise click.BadParameter(f"{date_text!r} is not YYYY-MM-DD", param_hint="--date")
     old, new = _load_or_exit(old_pack, True), _load_or_exit(new_pack, True)
     changes, failures = [], 0
-    for item in read_inputs(list(inputs), date):
+    for item in read_inputs(list(inputs), date, InputFormat(input_format)):
         if isinstance(item, InputProblem):
             failures += 1
             click.echo(f"rulex: {item.source}: {item.message}", err=True)
@@ -528,14 +602,16 @@ def _local(match, pack_name: str):
 
 # ---- explain ----------------------------------------------------------------------------
 
-@cli.command()
+@cli.command(short_help="Show why each rule did or did not match a text.")
 @click.argument("pack", type=click.Path(exists=True))
 @click.argument("text")
 @click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="Explain this rule (repeatable); its id or pack-qualified id.")
 @click.option("--all", "every_rule", is_flag=True, help="Explain every rule, not only those whose words occur.")
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Document date for relative times.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--color/--no-color", default=None, help="Colour (default: when stdout is a terminal).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: for reading; json: the same report for tools.")
+@click.option("--color/--no-color", default=None,
+              help="Colour or not (default: when stdout is a terminal and NO_COLOR is not set).")
 def explain(pack: str, text: str, rule_ids: tuple[str, ...], every_rule: bool, date_text: str | None,
             fmt: str, color: bool | None) -> None:
     """Why each rule of PACK did or did not match TEXT (a sentence; - reads stdin).
@@ -574,7 +650,7 @@ def explain(pack: str, text: str, rule_ids: tuple[str, ...], every_rule: bool, d
 
 # ---- inspect ----------------------------------------------------------------------------
 
-@cli.command()
+@cli.command(short_help="Print what a pipeline stage made of a pack.")
 @click.argument("pack", type=click.Path(exists=True))
 @click.option("--stage", type=click.Choice(["ast", "regex", "lexicons"]), required=True,
               help="ast: the rules as parsed (canonical text); regex: each rule's anchors and generated "
@@ -606,7 +682,7 @@ def main() -> None:
     """Entry point: never shows a Python traceback to the user."""
     try:
         cli(standalone_mode=True)
-    except (KeyboardInterrupt, BrokenPipeError):
+    except KeyboardInterrupt:
         sys.exit(130)
     except SystemExit:
         raise

@@ -103,11 +103,19 @@ class Diagnostic:
             lines.append(f"{pad} = help: {self.hint}")
         return "\n".join(lines)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, sources: dict[str, SourceFile] | None = None) -> dict:
+        """For `rulex check --format json`: lines and columns from 1, in characters; the end is
+        the position just after the span's last character. With the span's source file known,
+        a span over several lines ends on its own line, else on the line it starts on."""
         out = {"code": self.code, "severity": self.severity.value, "message": self.message}
         if self.span:
+            source = (sources or {}).get(self.span.file)
+            if source is not None:
+                end_line, end_col = source.line_col(self.span.end)
+            else:
+                end_line, end_col = self.span.line, self.span.col + max(0, self.span.end - self.span.start)
             out.update(file=self.span.file, line=self.span.line, col=self.span.col,
-                       end_col=self.span.col + max(0, self.span.end - self.span.start))
+                       end_line=end_line, end_col=end_col)
         if self.hint:
             out["hint"] = self.hint
         return out

@@ -1,4 +1,10 @@
-"""Read input documents: .txt files, .jsonl files, directories of them, and `-` (stdin as JSONL).
+"""Read input documents: .txt files, .jsonl files, directories of them, and `-` (stdin).
+
+Each input is read as plain text (one document) or as JSONL (one document per line). The
+format is the one asked for (`InputFormat.TEXT` or `.JSONL`), or with `.AUTO`, the
+default: a file's suffix decides (.jsonl is JSONL, anything else text); standard input and
+other streams (a named pipe, `<(zcat x.gz)`) are sniffed: JSONL when their first non-blank
+character is `{` and their first non-blank line parses as a JSON object, else text.
 
 Bad input (a file that is not UTF-8, a JSONL line that is not an object with a text, a JSONL
 string holding a lone surrogate such as `"\\ud800"`, which no UTF-8 output can hold) is
@@ -9,19 +15,30 @@ would overwrite one of them (`rulex run -o` refuses that).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import re
 import sys
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
-from typing import BinaryIO, Iterator, TextIO
+from typing import BinaryIO, Iterable, Iterator, TextIO
 
 from .document import Document, parse_date
 
 SUFFIXES = (".txt", ".jsonl")
+STDIN_NAME = "<stdin>"   # standard input's name in messages, and its document id as text
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_BOM = b"\xef\xbb\xbf"
+
+
+class InputFormat(str, Enum):
+    """How an input is read: told from it (AUTO), or forced (`rulex run --input-format`)."""
+    AUTO = "auto"
+    TEXT = "text"
+    JSONL = "jsonl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,18 +51,22 @@ class InputProblem:
         return {"source": self.source, "doc": self.doc, "code": "input", "message": self.message}
 
 
-def read_inputs(paths: list[str], date: dt.date | None = None) -> Iterator[Document | InputProblem]:
+def read_inputs(paths: list[str], date: dt.date | None = None,
+                input_format: InputFormat = InputFormat.AUTO) -> Iterator[Document | InputProblem]:
     """Documents from every input, in order (directories in sorted path order)."""
+    input_format = InputFormat(input_format)
     for name in paths:
         if name == "-":
-            yield from _read_jsonl(sys.stdin.buffer, "<stdin>", date)
+            yield from _read_stream(sys.stdin.buffer, STDIN_NAME, STDIN_NAME, date, input_format)
             continue
         path = Path(name)
         if path.is_dir():
             for child in _directory_files(path):
-                yield from _read_file(child, date)
+                yield from _read_file(child, date, input_format)
         elif path.is_file():
-            yield from _read_file(path, date)
+            yield from _read_file(path, date, input_format)
+        elif path.exists():   # a named pipe or a device: read as it comes, like stdin
+            yield from _read_pipe(path, date, input_format)
         else:
             yield InputProblem(name, None, "no such file or directory")
 
@@ -100,9 +121,9 @@ def clobbered_input(target: str | os.PathLike, inputs: list[str], directory: boo
     return None
 
 
-def _read_file(path: Path, date: dt.date | None) -> Iterator[Document | InputProblem]:
+def _read_file(path: Path, date: dt.date | None, input_format: InputFormat) -> Iterator[Document | InputProblem]:
     name, stem = printable(str(path)), printable(path.stem)   # a file name that is not UTF-8
-    if path.suffix == ".jsonl":
+    if input_format is InputFormat.JSONL or (input_format is InputFormat.AUTO and path.suffix == ".jsonl"):
         try:
             with path.open("rb") as fh:
                 yield from _read_jsonl(fh, name, date)
@@ -110,14 +131,60 @@ def _read_file(path: Path, date: dt.date | None) -> Iterator[Document | InputPro
             yield InputProblem(name, None, f"cannot read: {err.strerror or err}")
         return
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as err:
-        yield InputProblem(name, stem, f"not valid UTF-8 (byte offset {err.start})")
-        return
+        data = path.read_bytes()
     except OSError as err:
         yield InputProblem(name, stem, f"cannot read: {err.strerror or err}")
         return
-    yield Document(stem, text.removeprefix("\ufeff"), date, date_source="option", origin=name)
+    yield _text_document(data, name, stem, date)
+
+
+def _read_pipe(path: Path, date: dt.date | None, input_format: InputFormat) -> Iterator[Document | InputProblem]:
+    name, stem = printable(str(path)), printable(path.stem)
+    try:
+        with path.open("rb") as fh:
+            yield from _read_stream(fh, name, stem, date, input_format)
+    except OSError as err:
+        yield InputProblem(name, None, f"cannot read: {err.strerror or err}")
+
+
+def _read_stream(stream: BinaryIO, name: str, doc_id: str, date: dt.date | None,
+                 input_format: InputFormat) -> Iterator[Document | InputProblem]:
+    """A stream read once, front to back: JSONL line by line, or text as one document `doc_id`;
+    with AUTO, the lines up to the first non-blank one tell which (they are then read again
+    from memory, so the line numbers of JSONL problems stay right)."""
+    if input_format is InputFormat.JSONL:
+        yield from _read_jsonl(stream, name, date)
+        return
+    head: list[bytes] = []
+    if input_format is InputFormat.AUTO:
+        for line in stream:
+            head.append(line)
+            if line.removeprefix(_BOM).strip():
+                break
+        if head and _is_json_object(head[-1]):
+            yield from _read_jsonl(itertools.chain(head, stream), name, date)
+            return
+    yield _text_document(b"".join(itertools.chain(head, [stream.read()])), name, doc_id, date)
+
+
+def _is_json_object(line: bytes) -> bool:
+    """Whether a line of a stream (perhaps the first, with a byte order mark) is a JSON object."""
+    line = line.removeprefix(_BOM).lstrip()
+    if not line.startswith(b"{"):
+        return False
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:   # not UTF-8 (UnicodeDecodeError) or not JSON
+        return False
+
+
+def _text_document(data: bytes, name: str, doc_id: str, date: dt.date | None) -> Document | InputProblem:
+    """One plain-text document, or the problem of bytes that are not UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return InputProblem(name, doc_id, f"not valid UTF-8 (byte offset {err.start})")
+    return Document(doc_id, text.removeprefix("\ufeff"), date, date_source="option", origin=name)
 
 
 def printable(text: str) -> str:
@@ -149,7 +216,7 @@ def _lone_surrogate(value, where: str = "") -> tuple[str, int, str] | None:
     return None
 
 
-def _read_jsonl(stream: BinaryIO | TextIO, name: str, date: dt.date | None) -> Iterator[Document | InputProblem]:
+def _read_jsonl(stream: Iterable[bytes] | TextIO, name: str, date: dt.date | None) -> Iterator[Document | InputProblem]:
     """One document per line; a line that is not UTF-8 or not a JSON object with a text is a
     problem of its own, and the lines after it are read as usual. The line, as bytes and as
     text, is let go once parsed: a huge document is held only as its parsed text while it is matched."""

@@ -95,9 +95,9 @@ def test_check_json_format(tmp_path):
     (tmp_path / "bad.rulex").write_text("event: Attack\nrule: a\n  pattern: fired _*\n")
     result = rulex("check", "--format", "json", tmp_path / "bad.rulex", cwd=tmp_path)
     assert result.returncode == 2
-    [diagnostic] = [d for d in json.loads(result.stdout) if d["severity"] == "error"]
+    [diagnostic] = [d for d in json.loads(result.stdout)["diagnostics"] if d["severity"] == "error"]
     assert diagnostic == {"code": "RX402", "severity": "error", "message": "unbounded gap", "file": "bad.rulex",
-                          "line": 3, "col": 18, "end_col": 20,
+                          "line": 3, "col": 18, "end_line": 3, "end_col": 20,
                           "hint": diagnostic["hint"]}
 
 

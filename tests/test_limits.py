@@ -20,7 +20,7 @@ def _check(tmp_path, rules: str, timeout: float = 30) -> list[dict]:
     done = subprocess.run(RULEX + ["check", str(pack), "--format", "json"], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT)
     assert done.returncode in (0, 2), done.stderr[-2000:]  # never 70, an internal error
-    return json.loads(done.stdout)
+    return json.loads(done.stdout)["diagnostics"]
 
 
 def _errors(found: list[dict]) -> list[dict]:
