@@ -4,7 +4,9 @@ Installed with rulex (entry point `pytest11`), and off until asked for:
 
     pytest --rulex rules/conflict           # on the command line (repeatable), or in the ini file:
     [pytest]
-    rulex_packs = rules/conflict
+    rulex_packs = rules/conflict rules/other
+
+(several packs on a line, or one per line, as pytest's own `testpaths`).
 
 Each example is one test item, named after its rule, reported at the rule file's line; a
 failure shows the same report as `rulex test` (expected against actual, the nearest miss).
@@ -21,8 +23,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("rulex", "rulex rule packs")
     group.addoption("--rulex", action="append", default=[], metavar="PACK",
                     help="collect the inline examples of this rule pack as tests (repeatable)")
-    parser.addini("rulex_packs", type="linelist", default=[],
-                  help="rule packs whose examples are collected as tests (paths relative to the ini file)")
+    parser.addini("rulex_packs", type="args", default=[],   # split as a shell splits: "my pack" is one
+                  help="rule packs whose examples are collected as tests, separated by spaces or newlines "
+                       "(paths relative to the ini file)")
 
 
 def _packs(config: pytest.Config) -> list[Path]:

@@ -54,3 +54,14 @@ def test_a_pack_that_does_not_compile_is_a_collection_error(pytester):
     result = pytester.runpytest_inprocess("--rulex", str(pack))
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*does not compile*", "*broken.rulex:3:15: error: unknown type `Nope`*"])
+
+
+def test_the_ini_option_takes_several_packs_on_a_line_or_one_per_line(pytester):
+    pack = copy_pack(pytester)
+    shutil.copytree(pack, pytester.path / "other mini")
+    pytester.makeini('[pytest]\nrulex_packs = mini "other mini"\n')
+    result = pytester.runpytest_inprocess("-v")
+    result.assert_outcomes(passed=10)
+    result.stdout.fnmatch_lines(["mini::attack*launch*example1* PASSED*", "other mini::attack*launch*example1* PASSED*"])
+    pytester.makeini("[pytest]\nrulex_packs =\n    mini\n    other\\ mini\n")
+    pytester.runpytest_inprocess().assert_outcomes(passed=10)
