@@ -86,7 +86,7 @@ _NUMBER_CUES = (*UNITS, *TEENS, *TENS, *SCALES, "zero", "dozen", "several", "few
 _TIME_CUES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "mon", "tue",
               "wed", "thu", "fri", "sat", "sun", "yesterday", "today", "tonight", "tomorrow", "last", "past",
               "next", "ago", "morning", "afternoon", "evening", "night", "noon", "midnight", "week", "month",
-              "year", "day", "earl", "late", "mid")
+              "year", "day", "earl", "late", "mid", "quarter")
 
 # A compound ordinal starts with a number word ("twenty-first", "one hundredth"), a simple one is
 # its own cue; "fourth", "sixth", "hundredth" also hold "four", "six", "hundred".

@@ -51,6 +51,8 @@ _DAYPART = r"(?P<daypart>morning|afternoon|evening|night)\b"
 _DATEISH = (
     "(?:"
     rf"{LEAD_D}(?P<iso>{_YEAR}-(?:0[1-9]|1[0-2])-(?:3[01]|[12]\d|0[1-9])){_Y_END}"
+    rf"|{LEAD_D}(?P<n1>\d{{1,2}})/(?P<n2>\d{{1,2}})/(?P<nyear>{_YEAR}){_Y_END}"
+    rf"|{LEAD_D}(?P<nyear>{_YEAR})/(?P<n2>1[0-2]|0?[1-9])/(?P<n3>3[01]|[12]\d|0?[1-9]){_Y_END}"
     rf"|(?:(?P<wd>{_WD}),?\s+)?(?P<month>{_MONTH})\s+{_DAY}(?:,?\s+(?P<year>{_YEAR}){_Y_END})?"
     rf"|(?:(?P<wd>{_WD}),?\s+)?{LEAD_D}(?P<day>3[01]|[12]\d|0?[1-9])\s+(?P<month>{_MONTH})\s+{_YY}"
     rf"|(?:(?P<wd>{_WD}),?\s+)?{LEAD_D}{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH})(?:,?\s+(?P<year>{_YEAR}){_Y_END})?"
@@ -65,12 +67,15 @@ _PERIOD = (  # may follow "early"/"late"/"mid"
     "(?:"
     rf"(?P<month>{_MONTH})\s+(?:of\s+)?(?P<year>{_YEAR}){_Y_END}"
     rf"|(?P<month>{_MONTH_FULL})"
+    rf"|(?:the\s+)?{LEAD_D}(?P<decade>(?:1[5-9]|20)\d)0s\b"
+    rf"|(?-i:Q)(?P<quarter>[1-4])\s+(?P<year>{_YEAR}){_Y_END}"
+    rf"|(?:the\s+)?(?P<qword>first|second|third|fourth)\s+quarter\s+(?:of\s+)?(?P<year>{_YEAR}){_Y_END}"
     rf"|{LEAD_D}(?P<year>{_YEAR}){_Y_END}"
     r"|(?P<reldir>last|this|next)\s+(?P<relunit>week|month|year)\b"
     ")"
 )
 _PARTS = ("early", "late", "mid", "earlier", "later")
-_TIME_FIRST_WORDS = {
+_TIME_FIRST_WORDS = {"q1", "q2", "q3", "q4", "first", "second", "third", "fourth",
     *_PARTS, *_MONTHS, "march", "may", "mar", "jan", "feb", "apr", "jun", "jul", "aug", "sep",
     "sept", "oct", "nov", "dec", *_WEEKDAYS, "last", "this", "next", "the", "yesterday", "today",
     "tonight", "noon", "midnight", "a", "an", *NUMBER_FIRST_WORDS,
@@ -95,6 +100,24 @@ _WEEKDAY_OBJS = dict(zip(_WEEKDAYS, (MO, TU, WE, TH, FR, SA, SU), strict=True))
 def _pivot(yy: int) -> int:
     """The century of a two-digit year, as POSIX strptime's %y: 69-99 are 19xx, 00-68 are 20xx."""
     return yy + (1900 if yy >= 69 else 2000)
+
+
+_QUARTERS = ("first", "second", "third", "fourth")
+
+
+def _numeric_date(m: regex.Match[str], notes: list[str]) -> str:
+    """A date in figures: "2020/1/7" is year/month/day; "7/1/2020" is month/day (US order),
+    unless its first number cannot be a month (over 12): then day/month ("13/1/2020")."""
+    year = int(m["nyear"])
+    if m["n3"]:
+        return datetime.date(year, int(m["n2"]), int(m["n3"])).isoformat()
+    first, second = int(m["n1"]), int(m["n2"])
+    if first > 12:
+        notes.append("day/month/year: the first number is over 12")
+        return datetime.date(year, second, first).isoformat()
+    if second <= 12 and first != second:
+        notes.append("ambiguous numeric date read month/day/year (US order)")
+    return datetime.date(year, first, second).isoformat()
 
 
 class _NoDate(Exception):
@@ -164,6 +187,14 @@ def _date_part(m: regex.Match[str], doc: datetime.date | None, notes: list[str])
         unit = m["relunit"].lower()
         day = need() + relativedelta(**{unit + "s": step})
         return {"week": _iso_week(day), "month": day.isoformat()[:7], "year": str(day.year)}[unit]
+    if m["decade"]:
+        notes.append(f"the decade {m['decade']}0-{m['decade']}9")
+        return m["decade"]
+    if m["quarter"] or m["qword"]:
+        quarter = int(m["quarter"]) if m["quarter"] else _QUARTERS.index(m["qword"].lower()) + 1
+        return f"{m['year']}-Q{quarter}"
+    if m["nyear"]:
+        return _numeric_date(m, notes)
     if m["iso"]:
         return datetime.date.fromisoformat(m["iso"]).isoformat()
     if m["month"]:

@@ -176,3 +176,27 @@ def test_a_score_where_the_rule_wants_one(pack, date) -> None:
 def test_money_in_a_rule_starts_at_its_sign(pack) -> None:
     assert values(pack.extract("The firm paid $200 million in fines.")) == [
         ("sum", "$200 million", {"amount": 200_000_000, "currency": "USD"})]
+
+
+TIME = [  # (sentence, span, value dated 2020-01-08, value undated)
+    ("The law took effect on 7/1/2020 in Ohio.", "7/1/2020", "2020-07-01", "2020-07-01"),
+    ("It took effect on 13/1/2020.", "13/1/2020", "2020-01-13", "2020-01-13"),
+    ("Filed on 2020/1/7 in Tokyo.", "2020/1/7", "2020-01-07", "2020-01-07"),
+    ("Violence peaked in the 1990s.", "the 1990s", "199", "199"),
+    ("Profits fell in Q3 2019.", "Q3 2019", "2019-Q3", "2019-Q3"),
+    ("Profits fell in the third quarter of 2019.", "the third quarter of 2019", "2019-Q3", "2019-Q3"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "text", "dated", "undated"), TIME, ids=[c[1] for c in TIME])
+def test_time_new_forms(sentence: str, text: str, dated: str, undated: str) -> None:
+    assert text in found("Time", sentence), found("Time", sentence)
+    assert BUILTINS["Time"].normalise(text, DATED).value == dated
+    assert BUILTINS["Time"].normalise(text, None).value == undated
+
+
+@pytest.mark.parametrize(("text", "note"), [("7/1/2020", "ambiguous numeric date read month/day/year (US order)"),
+                                            ("13/1/2020", "day/month/year: the first number is over 12"),
+                                            ("12/12/2020", None)])
+def test_numeric_date_says_how_it_was_read(text: str, note: str | None) -> None:
+    assert BUILTINS["Time"].normalise(text, None).note == note
