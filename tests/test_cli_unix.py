@@ -89,6 +89,14 @@ def test_a_lone_surrogate_in_jsonl_on_stdin_fails_that_document_only():
     assert "<stdin>:1 (document bad): not valid Unicode: a lone surrogate U+D800" in result.stderr
 
 
+def test_diff_reads_text_on_stdin_too():
+    result = rulex("diff", MINI_PACK, MINI_PACK, "-", stdin=MATCHED + "\n")
+    assert result.returncode == 0 and result.stdout == "", result.stderr
+    assert result.stderr == "0 gained, 0 lost, 0 changed\n"
+    forced = rulex("diff", MINI_PACK, MINI_PACK, "-", "--input-format", "jsonl", stdin=MATCHED + "\n")
+    assert forced.returncode == 1 and "<stdin>:1: not valid JSON" in forced.stderr
+
+
 def test_a_named_pipe_is_read_like_stdin():
     result = shell(f"$RULEX run \"$PACK\" <(printf %s {shlex.quote(MATCHED)}) "
                    f"<(echo {shlex.quote(json.dumps({'id': 'p2', 'text': MATCHED}))})")
