@@ -58,6 +58,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RX603": (Severity.WARNING, "a rule has no required word, so it is tried on every sentence"),
     "RX604": (Severity.WARNING, "a rule has no inline example"),
     "RX605": (Severity.WARNING, "a rule is shadowed by another with the same pattern and a higher priority"),
+    "RX606": (Severity.WARNING, "a lexicon alias can never match as written (an alias of hyphens only, or with a "
+                                "hyphen at its edge)"),
 }
 
 

@@ -28,8 +28,8 @@ from .source import SourceFile, Span
 from .yamlpos import YamlDoc
 
 LEXICON_KEYS = ("type", "name", "description", "source", "licence", "license", "fuzzy", "entries")
-ENTRY_KEYS = ("id", "aliases", "attrs", "type", "valid_from", "valid_to", "valid-from", "valid-to")
-TABLE_COLUMNS = ("id", "alias", "aliases", "type", "valid_from", "valid_to")  # other columns become attrs
+ENTRY_KEYS = ("id", "aliases", "attrs", "type", "valid_from", "valid_to", "valid-from", "valid-to", "value")
+TABLE_COLUMNS = ("id", "alias", "aliases", "type", "valid_from", "valid_to", "value")  # other columns become attrs
 FUZZY_MIN_LENGTH = 8  # `fuzzy: true` allows one edit in aliases of at least this many letters
 MAX_VARIANT_SEPARATORS = 3
 
@@ -68,6 +68,12 @@ class Entry:
     attrs: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     valid_from: dt.date | None = None   # first day the entry holds, if it says
     valid_to: dt.date | None = None     # last day
+    value: int | float | None = None    # a number the entry stands for ("dozen": 12), reported instead of its id
+
+    @property
+    def output(self) -> int | float | str:
+        """What a mention of the entry reports as its value: its number if it has one, else its id."""
+        return self.id if self.value is None else self.value
 
     def valid_on(self, day: dt.date | None) -> bool:
         """Whether the entry holds on a document's date (always, when the date is unknown)."""
@@ -113,7 +119,7 @@ class EntryRows(Sequence):
 
     def __init__(self, entries: Iterable[Entry] = ()):
         self._rows = [(e.id, e.type, e.aliases, (e.span.file, e.span.start, e.span.end, e.span.line, e.span.col),
-                       e.attrs, e.valid_from, e.valid_to) for e in entries]
+                       e.attrs, e.valid_from, e.valid_to, e.value) for e in entries]
         self._made: dict[int, Entry] = {}
 
     def __len__(self) -> int:
@@ -126,8 +132,8 @@ class EntryRows(Sequence):
             index += len(self._rows)
         entry = self._made.get(index)
         if entry is None:
-            entry_id, kind, aliases, span, attrs, start, end = self._rows[index]
-            entry = self._made[index] = Entry(entry_id, kind, aliases, Span(*span), attrs, start, end)
+            entry_id, kind, aliases, span, attrs, start, end, value = self._rows[index]
+            entry = self._made[index] = Entry(entry_id, kind, aliases, Span(*span), attrs, start, end, value)
         return entry
 
     def __eq__(self, other) -> bool:
@@ -191,9 +197,14 @@ def load_lexicon(source: SourceFile, bag: DiagnosticBag, default_type: str | Non
             bag.add("RX203", "`attrs` must be a mapping (key: value)", doc.span(fields["attrs"][1]))
             attrs = {}
         period = [_yaml_bound(doc, fields, key, bag) for key in ("valid_from", "valid_to")]
+        value = doc.plain(fields["value"][1]) if "value" in fields else None
+        if value is not None and not _is_number(value):
+            bag.add("RX203", f"`value` must be a number, not `{value}`", doc.span(fields["value"][1]),
+                    "a lexicon entry's value is the number it stands for, e.g. `value: 12` for `dozen`")
+            value = None
         entries.append(Entry(entry_id, doc.string(fields, "type") or lex_type or "",
                              tuple(aliases or [entry_id.replace("_", " ")]),
-                             doc.span(item), json_safe(attrs), *period))
+                             doc.span(item), json_safe(attrs), *period, value))
     return _build(name, lex_type or "", source.name, entries, bag,
                   description=doc.string(root, "description") or "",
                   origin=doc.string(root, "source") or "",
@@ -264,14 +275,36 @@ def _from_table(source: SourceFile, bag: DiagnosticBag, name: str, default_type:
         except ValueError as err:
             bag.add("RX203", f"a validity date must be YYYY, YYYY-MM or YYYY-MM-DD, not `{err}`", span)
             period = [None, None]
+        value = _table_number(record.get("value", "").strip())
+        if value is False:
+            bag.add("RX203", f"the `value` column must hold a number, not `{record['value'].strip()}`", span)
+            value = None
         old = by_id.get(entry_id)
         if old is None:
-            by_id[entry_id] = Entry(entry_id, entry_type, tuple(aliases), span, attrs, *period)
+            by_id[entry_id] = Entry(entry_id, entry_type, tuple(aliases), span, attrs, *period, value)
         else:
             by_id[entry_id] = Entry(entry_id, old.type, old.aliases + tuple(aliases), old.span,
-                                    {**old.attrs, **attrs}, old.valid_from, old.valid_to)
+                                    {**old.attrs, **attrs}, old.valid_from, old.valid_to,
+                                    old.value if value is None else value)
     return _build(name, default_type or next((e.type for e in by_id.values()), ""), source.name,
                   list(by_id.values()), bag)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _table_number(text: str) -> int | float | None | bool:
+    """A CSV cell's number; None if empty, False if it is no number."""
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return False
 
 
 def _build(name: str, lex_type: str, file: str, entries: list[Entry], bag: DiagnosticBag, **info) -> Lexicon:
@@ -279,6 +312,12 @@ def _build(name: str, lex_type: str, file: str, entries: list[Entry], bag: Diagn
     for index, entry in enumerate(entries):
         for alias in entry.aliases:
             key = alias_key(alias)
+            written = normalise(alias).strip()
+            if not key or written.startswith("-") or written.endswith("-"):
+                bag.add("RX606", f"alias `{alias}` of `{entry.id}` can never match as written: "
+                        + (f"it is read as `{key}`" if key else "it has no letter, digit or sign left"),
+                        entry.span, "hyphens at the edges of an alias, or an alias of hyphens and spaces only, "
+                        "are dropped; write the alias as the text has it")
             if not key:
                 continue
             holders = keys.setdefault(key, [])

@@ -660,7 +660,7 @@ def _argument(program, rule: CompiledRule, group: Group, m, span, view: Sentence
     if chosen.meaning == "lexicon":
         mention = view.mention(m.captures(chosen.id_group)[index])
         lexicon = program.lexicons[mention.source]
-        value, has_value = lexicon.entries[mention.entry].id, True
+        value, has_value = lexicon.entries[mention.entry].output, True
         how.update(lexicon_derivation(lexicon, mention.entry, text))
     elif chosen.meaning == "builtin":
         result = BUILTINS[chosen.type].normalise(text, doc.date)
@@ -690,7 +690,7 @@ def _argument(program, rule: CompiledRule, group: Group, m, span, view: Sentence
 def _lexicon_value(program: Program, source: int, entry: int, text: str) -> tuple[object, bool, dict]:
     """A lexicon mention's value (its entry's id) and derivation."""
     lexicon = program.lexicons[source]
-    return lexicon.entries[entry].id, True, lexicon_derivation(lexicon, entry, text)
+    return lexicon.entries[entry].output, True, lexicon_derivation(lexicon, entry, text)
 
 
 def lexicon_derivation(lexicon: Lexicon, index: int, text: str) -> dict:

@@ -14,7 +14,7 @@ Hyperscan scans bytes: the text is given to it as one byte per character, each c
 outside ASCII as `?`, so its offsets are the text's own. A key holding such a character (or a
 `?`) is compiled the same way and checked against the text where it is found. A scanner of
 whole words (anchor words, lexicon aliases) gives only occurrences with no letter or digit
-beside them: pyahocorasick's hits are filtered; Hyperscan matches a character that is no ASCII
+beside them (on a side where the key itself ends in a letter or digit: "$" matches in "$200"): pyahocorasick's hits are filtered; Hyperscan matches a character that is no ASCII
 letter or digit on either side of each key, so occurrences inside longer words cost no call into
 Python (next to a `?`, the character it stood for is checked).
 """
@@ -144,9 +144,11 @@ def _edge(text: str, at: int) -> bytes:
 
 
 def _whole_word(text: str, last: int, value: tuple[int, object]) -> bool:
-    """No letter or digit right before or after the occurrence that ends at `last`."""
+    """No letter or digit right before or after the occurrence that ends at `last`, on a side where
+    the key has a letter or digit: a key edged by a sign ("$", "US$") may touch a word ("$200")."""
     first = last - value[0] + 1
-    return (first == 0 or not text[first - 1].isalnum()) and (last + 1 == len(text) or not text[last + 1].isalnum())
+    return (first == 0 or not text[first - 1].isalnum() or not text[first].isalnum()) \
+        and (last + 1 == len(text) or not text[last + 1].isalnum() or not text[last].isalnum())
 
 
 def _automaton(items) -> ahocorasick.Automaton:
@@ -161,9 +163,11 @@ def _compile(keys: tuple[str, ...], whole_words: bool):
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     expressions = [key.encode("ascii", "replace") for key in keys]
     if whole_words:  # a character that is no ASCII letter or digit on either side: the scan is given one
-        expressions = [_EDGE + re.escape(e) + _EDGE for e in expressions]
+        expressions = [(_EDGE if e[:1].isalnum() else _ANY) + re.escape(e) + (_EDGE if e[-1:].isalnum() else _ANY)
+                       for e in expressions]
     database.compile(expressions=expressions, ids=list(range(len(keys))), elements=len(keys), literal=not whole_words)
     return database
 
 
 _EDGE = b"[^A-Za-z0-9]"
+_ANY = b"[\\x00-\\xff]"  # beside a key that ends in a sign, any character (the text is given one on each side)

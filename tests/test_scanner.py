@@ -50,9 +50,11 @@ def test_a_scanner_of_whole_words_gives_the_hits_with_no_letter_or_digit_beside_
     text, reference = TEXT.lower() + "kill", automaton(WORDS)
     for start in range(0, len(text), 7):
         for end in range(start, len(text) + 5, 11):
+            # beside a key's letter or digit no letter or digit; beside a sign ("?") anything
             expected = [(last, hit) for last, hit in reference.iter(text, start, end)
-                        if (last - hit[0] < 0 or not text[last - hit[0]].isalnum())
-                        and (last + 1 == len(text) or not text[last + 1].isalnum())]
+                        if (last - hit[0] < 0 or not text[last - hit[0]].isalnum()
+                            or not text[last - hit[0] + 1].isalnum())
+                        and (last + 1 == len(text) or not text[last + 1].isalnum() or not text[last].isalnum())]
             assert found.iter(text, start, end) == expected, (start, end)
     assert [hit for _, (_, hit) in found.iter("killed skill kill café-é é2 kill")] == ["killed", "skill", "kill", "é", "kill"]
 

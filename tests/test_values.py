@@ -200,3 +200,35 @@ def test_time_new_forms(sentence: str, text: str, dated: str, undated: str) -> N
                                             ("12/12/2020", None)])
 def test_numeric_date_says_how_it_was_read(text: str, note: str | None) -> None:
     assert BUILTINS["Time"].normalise(text, None).note == note
+
+
+LEXICON = """
+type: Currency
+entries:
+  - id: USD
+    aliases: [$, US$]
+  - id: dozen
+    aliases: [dozen]
+    value: 12
+"""
+
+
+def test_an_alias_edged_by_a_sign_matches_before_a_digit_and_a_lexicon_entry_can_give_a_number(make_pack):
+    rules = ('event: Pay\nrule: paid\n  pattern: paid {cur:Currency}{n:Number}\n'
+             'rule: eggs\n  pattern: bought a {n:Currency} eggs\n')
+    root = make_pack({"r.rulex": rules, "lexicons/cur.yaml": LEXICON},
+                     "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*']\n")
+    pack = rulex.load(root, cache=False)
+    assert values(pack.extract("They paid $200 yesterday.")) == [("cur", "$", "USD"), ("n", "200", 200)]
+    assert values(pack.extract("They paid US$5 to him.")) == [("cur", "US$", "USD"), ("n", "5", 5)]
+    assert values(pack.extract("She bought a dozen eggs.")) == [("n", "dozen", 12)]
+
+
+def test_an_alias_that_cannot_match_is_a_warning_and_a_value_must_be_a_number(make_pack):
+    lexicon = LEXICON + '  - id: dash\n    aliases: ["--", "-based"]\n  - id: x\n    value: twelve\n'
+    root = make_pack({"r.rulex": "event: Pay\nrule: paid\n  pattern: paid {cur:Currency}\n",
+                      "lexicons/cur.yaml": lexicon}, "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*']\n")
+    found = {(d.code, d.message) for d in rulex.check(root, cache=False)[0]}
+    assert ("RX606", "alias `--` of `dash` can never match as written: it has no letter, digit or sign left") in found
+    assert ("RX606", "alias `-based` of `dash` can never match as written: it is read as `based`") in found
+    assert ("RX203", "`value` must be a number, not `twelve`") in found
