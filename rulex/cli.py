@@ -7,6 +7,7 @@ reader of its output goes away (`rulex run ... | head`), rulex ends silently by 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import itertools
 import json
 import os
@@ -455,7 +456,8 @@ def test_command(packs: tuple[str, ...], update: bool, coverage: bool, quiet: bo
     failed = 0
     for pack_path in packs:
         compiled = _load_or_exit(pack_path, True)
-        resolved = resolve_pack(pack_path)
+        # resolved (the whole pack read again) only to explain a miss
+        resolved = functools.cache(lambda path=pack_path: resolve_pack(path))
         results = testing.check_examples(compiled, resolved)
         manifest = compiled.program.manifest
         cases = [c for f in testing.corpus_files([Path(pack_path)], manifest.tests, manifest.dependencies)
@@ -474,7 +476,7 @@ def test_command(packs: tuple[str, ...], update: bool, coverage: bool, quiet: bo
         click.echo(click.style(summary, fg="red" if bad else "green", bold=True))
         if coverage and not quiet:
             found = testing.coverage(compiled, results)
-            for line in testing.coverage_report(compiled, found, resolved):
+            for line in testing.coverage_report(compiled, found):
                 click.echo("  " + line)
         if update:
             changed, skipped = testing.update_examples(results)

@@ -367,10 +367,10 @@ def _required(node: ast.Pattern) -> ast.Pattern:
 
 
 def _context_note(rule: ast.Rule) -> str:
-    conditions = [name for name, node in (("not preceded by", rule.not_preceded_by),
-                                          ("not followed by", rule.not_followed_by)) if node is not None]
+    conditions = [c.keyword for c in ast.context_conditions(rule)]
     if conditions:
-        return "the whole pattern matches, but " + " or ".join(f"`{c}`" for c in conditions) + " rejected it"
+        return ("the whole pattern matches, but its context does not hold: "
+                + " or ".join(f"`{c}:`" for c in conditions))
     return "the whole pattern matches here, but not as one match of the rule (see the other sentences)"
 
 

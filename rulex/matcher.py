@@ -537,14 +537,17 @@ DIGIT = re.compile(r"\d")
 
 
 @lru_cache(maxsize=None)
-def builtin_regex(name: str) -> tuple[LiteralScanner, regex.Pattern]:
-    return LiteralScanner({word: word for word in BUILTINS[name].cues}), compiled_regex(BUILTINS[name].pattern)
+def builtin_regex(name: str) -> tuple[LiteralScanner | None, regex.Pattern]:
+    """The type's cue words (None if it has none: its matches hold a digit) and its regex."""
+    return LiteralScanner.build({word: word for word in BUILTINS[name].cues}), compiled_regex(BUILTINS[name].pattern)
 
 
-def has_cue(cues: LiteralScanner, lowered: str, start: int, end: int) -> bool:
+def has_cue(cues: LiteralScanner | None, lowered: str, start: int, end: int) -> bool:
     """A digit, or a cue word starting a word ("one" in "twenty-one", not in "money")."""
     if DIGIT.search(lowered, start, end) is not None:
         return True
+    if cues is None:
+        return False
     for last, (length, _) in cues.iter(lowered, start, end):
         at = last - length + 1
         if at == 0 or not lowered[at - 1].isalnum():

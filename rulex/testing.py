@@ -89,7 +89,9 @@ class Coverage:
 
 
 def check_examples(pack: Pack, resolved=None) -> list[ExampleResult]:
-    """Run every inline example of every rule; with the resolved pack, misses are explained."""
+    """Run every inline example of every rule; with the resolved pack, misses are explained.
+    `resolved` may be a function that gives it: it is called only when an example misses
+    (resolving reads the whole pack again, which an edit loop with passing examples skips)."""
     results = []
     for index, rule in enumerate(pack.program.rules):
         for example in rule.examples:
@@ -138,6 +140,8 @@ def check_example(pack: Pack, index: int, rule: CompiledRule, example: ast.Examp
 
 
 def _miss(pack: Pack, resolved, rule: CompiledRule, text: str):
+    if callable(resolved):
+        resolved = resolved()
     if resolved is None:
         return None
     from .explain import nearest_miss
@@ -291,7 +295,7 @@ def coverage(pack: Pack, results: list[ExampleResult]) -> Coverage:
     return found
 
 
-def coverage_report(pack: Pack, found: Coverage, resolved=None) -> list[str]:
+def coverage_report(pack: Pack, found: Coverage) -> list[str]:
     """Lines saying which rules, alternatives and lexicon entries no example exercised."""
     program = pack.program
     rules = program.rules           # every kind: event and entity rules, sub-rules, the dateline rule
@@ -308,16 +312,10 @@ def coverage_report(pack: Pack, found: Coverage, resolved=None) -> list[str]:
     unexercised = [r for r in rules if r.id not in found.rules and r.id not in {w.id for w in without}]
     if unexercised:
         lines.append("rules whose examples all fail: " + ", ".join(named(r) for r in unexercised))
-    if resolved is not None:
-        missing = []
-        for rule in resolved.rules:
-            if isinstance(rule.pattern, ast.Alternation):
-                rule_id = f"{program.manifest.name}.{rule.id}"
-                for number in range(1, len(rule.pattern.options) + 1):
-                    if (rule_id, number) not in found.alternatives:
-                        missing.append(f"{rule_id} #{number}")
-        if missing:
-            lines.append("alternatives no example fires: " + ", ".join(missing))
+    missing = [f"{rule.id} #{group.alternative}" for rule in rules for group in rule.groups
+               if group.kind == "alternative" and (rule.id, group.alternative) not in found.alternatives]
+    if missing:
+        lines.append("alternatives no example fires: " + ", ".join(missing))
     for lexicon in program.lexicons:
         used = {entry for name, entry in found.entries if name == lexicon.name}
         ids = {e.id for e in lexicon.entries}

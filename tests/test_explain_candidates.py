@@ -104,3 +104,16 @@ def test_an_element_that_failed_before_the_anchor_is_reported_there():
     assert '  ✓ matched "US fired missiles at Baghdad" (50-78)' in launch
     assert '  ✗ tried at "launched" (char 5): got 4 of 8 elements ("Iran launched")' in launch
     assert '      then {weapon:Weapon} failed at "a" (char 14)' in launch
+
+
+def test_explain_names_the_context_condition_that_did_not_hold(tmp_path):
+    pack = write_pack(tmp_path, "arrests", """\
+        event: Arrest
+
+        rule: by_police
+          pattern: arrested {suspect:Name}
+          preceded by: police
+          not followed by: in error
+        """)
+    out = explained(pack, "Protesters arrested John Smith on Monday.")
+    assert "its context does not hold: `not followed by:` or `preceded by:`" in out

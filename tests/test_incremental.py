@@ -81,3 +81,24 @@ def test_a_store_written_by_someone_else_is_not_used(tmp_path):
         seal.unlink()
     assert _compiles(pack, cache_dir) == cold  # compiled anew, with a warning, and the store rewritten
     assert _compiles(pack, cache_dir) == 0
+
+
+def test_rulex_test_reads_the_pack_again_only_to_explain_a_miss(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import rulex.cli
+    calls = []
+    original = rulex.cli.resolve_pack
+    monkeypatch.setattr(rulex.cli, "resolve_pack", lambda path: calls.append(path) or original(path))
+    pack = _write_pack(tmp_path / "pack")
+    examples = ('  example: "Iran fired missiles at the base"\n'
+                '  counter: "Iran said missiles were fired"\n')
+    (pack / "attack.rulex").write_text(RULES.replace("rule: struck", examples + "rule: struck"))
+    done = CliRunner().invoke(rulex.cli.cli, ["test", str(pack)])
+    assert done.exit_code == 0, done.output
+    assert "2 examples, 2 passed" in done.output and calls == []
+    (pack / "attack.rulex").write_text(RULES.replace("rule: struck", '  example: "Iran fired at the base"\n'
+                                                     "rule: struck"))
+    done = CliRunner().invoke(rulex.cli.cli, ["test", str(pack)])
+    assert done.exit_code == 1 and "1 failed" in done.output
+    assert "nearest" in done.output.lower() and calls == [str(pack)]  # the miss is explained, as before
