@@ -232,3 +232,26 @@ def test_an_alias_that_cannot_match_is_a_warning_and_a_value_must_be_a_number(ma
     assert ("RX606", "alias `--` of `dash` can never match as written: it has no letter, digit or sign left") in found
     assert ("RX606", "alias `-based` of `dash` can never match as written: it is read as `based`") in found
     assert ("RX203", "`value` must be a number, not `twelve`") in found
+
+
+def _doc_rows() -> list[tuple[str, str, str]]:
+    """The rows of the Money, Percent and Score tables of docs/reference/builtin-types.md."""
+    import json
+    from pathlib import Path
+    page = (Path(__file__).resolve().parents[1] / "docs" / "reference" / "builtin-types.md").read_text(encoding="utf-8")
+    rows = []
+    for line in page.splitlines():
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        if line.startswith("| ") and len(cells) == 3 and cells[0] in ("Money", "Percent", "Score"):
+            rows.append((cells[0], cells[1], json.loads(cells[2])))
+    return rows
+
+
+@pytest.mark.parametrize(("name", "text", "value"), _doc_rows(), ids=[r[1] for r in _doc_rows()])
+def test_the_docs_tables_are_what_rulex_does(name: str, text: str, value: object) -> None:
+    assert regex.compile(BUILTINS[name].pattern, regex.IGNORECASE).fullmatch(text), text
+    assert BUILTINS[name].normalise(text, None).value == value
+
+
+def test_the_docs_tables_are_not_empty() -> None:
+    assert {r[0] for r in _doc_rows()} == {"Money", "Percent", "Score"} and len(_doc_rows()) >= 15
