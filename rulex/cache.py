@@ -17,7 +17,8 @@ this user's rulex did not write:
 - files are written to a new temporary file of an unpredictable name, created exclusively
   (0600) and never through a symlink, synced, then renamed over the entry.
 
-The entries of one directory are pruned to the most recently used (`prune`).
+The entries of one directory are pruned to the most recently used (`prune`), and the stores of
+memo.py to the version the running rulex writes.
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ HEADER = len(MAGIC) + 32
 CHUNK = 1 << 21             # the signed bytes are hashed in chunks, on several threads
 SETTLE_SECONDS = 2.0        # an entry is sealed (`_seal`) once unchanged this long
 _ENTRY = re.compile(r"([0-9a-f]{32})\.(pickle|seal)")
+_STORE = re.compile(r"([a-z]+(?:-[a-z]+)*)-([0-9a-f]{16})\.(pickle|seal)")  # memo.py: name-version
 _TEMP = re.compile(r"[\w.-]+\.(?:[0-9a-f]{16}|\d+)\.tmp")   # ours, or an older rulex's (`.<pid>.tmp`)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -329,16 +331,20 @@ class _Directory:
             except ValueError:
                 entries = ENTRIES
         now, used, removed = time.time(), {}, []
+        stores: dict[str, dict[str, tuple[list[str], float]]] = {}  # store -> version -> (files, newest)
         with os.scandir(self.fd if _AT else self.path) as found:
             for item in found:
-                entry, temp = _ENTRY.fullmatch(item.name), _TEMP.fullmatch(item.name)
-                if not (entry or temp):
+                entry, temp, store = _ENTRY.fullmatch(item.name), _TEMP.fullmatch(item.name), _STORE.fullmatch(item.name)
+                if not (entry or temp or store):
                     continue  # not ours to delete (the key, the word-forms memo, a user's file)
                 try:
                     when = item.stat(follow_symlinks=False).st_mtime
                 except OSError:
                     continue  # deleted meanwhile by another process
-                if temp:
+                if store:
+                    files, last = stores.setdefault(store.group(1), {}).get(store.group(2), ([], 0.0))
+                    stores[store.group(1)][store.group(2)] = (files + [item.name], max(last, when))
+                elif temp:
                     if now - when > STALE_TMP_SECONDS:
                         removed.append(item.name)
                 else:  # an entry, or its seal, which is touched when the entry is used
@@ -348,6 +354,9 @@ class _Directory:
                         if f"{stem}.pickle" != keep and f"{stem}.pickle" in files), reverse=True)
         removed += [f for stem, (files, _) in used.items() if f"{stem}.pickle" not in files for f in files]  # orphan seals
         removed += [f for _, files in packs[max(0, entries - (keep is not None)):] for f in files]
+        for versions in stores.values():  # a store made by another rulex (or regex module) than the newest
+            newest = max(versions, key=lambda v: (any(f == keep for f in versions[v][0]), versions[v][1]))
+            removed += [f for version, (files, _) in versions.items() if version != newest for f in files]
         for name in removed:
             self._unlink(name)
         return [self.path / name for name in removed]

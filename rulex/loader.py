@@ -9,6 +9,7 @@ files inside its own directory. Anything else is an RX200 that shows nothing of 
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import yaml
 
-from . import ast
+from . import ast, memo
 from .attributes import Attribute, read_attributes
 from .diagnostics import DiagnosticBag
 from .lexicons import Lexicon, load_lexicon
@@ -147,8 +148,30 @@ def _inside(path: Path, reach: Reach, what: str, span: Span | None, bag: Diagnos
     return None
 
 
-def load(paths: list[Path], bag: DiagnosticBag) -> LoadedPack:
-    """Read a pack (directory or rule files); every problem goes to `bag`."""
+# Lexicons read before (their entries and diagnostics), by file name and content: an edit of a
+# rule does not read the pack's 48,000 aliases again (the edit loop, issue 19).
+LEXICONS = memo.Store("lexicons", memo.code_version(), limit=64)
+LEXICON_WORTH_KEEPING = 20_000  # characters: a smaller lexicon file reads in milliseconds
+
+
+def _load_lexicon(source: SourceFile, bag: DiagnosticBag, memoised: bool) -> Lexicon | None:
+    """`load_lexicon`, or what it gave for the same file before, when `memoised`."""
+    if not memoised or len(source.text) < LEXICON_WORTH_KEEPING:
+        return load_lexicon(source, bag)
+    key = (source.name, hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest())
+    found = LEXICONS.get(key)
+    if found is None:
+        own = DiagnosticBag()
+        found = (load_lexicon(source, own), tuple(own.items))
+        LEXICONS.put(key, found)
+    lexicon, diagnostics = found
+    bag.extend(diagnostics)
+    return lexicon
+
+
+def load(paths: list[Path], bag: DiagnosticBag, memoised: bool = False) -> LoadedPack:
+    """Read a pack (directory or rule files); every problem goes to `bag`. With `memoised`, a
+    lexicon read before with the same content comes from the store of lexicons (`LEXICONS`)."""
     sources: dict[str, SourceFile] = {}
     manifest = Manifest(name=paths[0].stem if paths else "rules")
     rule_paths: list[tuple[Path, Reach]] = []
@@ -201,7 +224,7 @@ def load(paths: list[Path], bag: DiagnosticBag) -> LoadedPack:
         if source is None:
             continue
         sources[source.name] = source
-        lexicon = load_lexicon(source, bag)
+        lexicon = _load_lexicon(source, bag, memoised)
         if lexicon is None:
             continue
         same = next((other for other in lexicons if other.name == lexicon.name), None)
@@ -210,6 +233,8 @@ def load(paths: list[Path], bag: DiagnosticBag) -> LoadedPack:
                     source.span(0, len(source.line_text(1))), "rename one file, or give it another `name:`")
             continue
         lexicons.append(lexicon)
+    if memoised:
+        LEXICONS.save()
     return LoadedPack(manifest, tuple(files), tuple(lexicons), sources)
 
 

@@ -17,8 +17,7 @@ import warnings
 from pathlib import Path
 from typing import Iterable
 
-from . import __version__
-from . import regexcode
+from . import memo, regexcode
 from .builtins import BUILTINS, _parser as builtin_parser
 from .cache import open_entry, write_entry
 from .compiler import compile_links, compile_pack, compiled_regex
@@ -29,7 +28,7 @@ from .errors import RulexError
 from .loader import load as load_files, pack_files
 from .match import DocResult, Match
 from .matcher import match_document
-from .program import Program, build_program
+from .program import AliasIndex, Program, alias_index, build_program, used_lexicons
 from .resolve import ResolvedPack, resolve
 
 PathLike = str | os.PathLike
@@ -171,9 +170,33 @@ def compile_regexes(paths: PathLike | Iterable[PathLike]) -> dict[str, str]:
     return {rule.id: rule.source for rule in load(paths, cache=False).rules}
 
 
+# The alias index of a pack's lexicons (program.AliasIndex), by their content and which are used:
+# an edit of a rule does not build the scanner of 48,000 aliases again (the edit loop, issue 19).
+ALIASES = memo.Store("aliases", memo.code_version(), limit=2)
+ALIASES_WORTH_KEEPING = 200_000  # characters of lexicon files: smaller ones index in milliseconds
+
+
+def _alias_index(loaded, compiled: list) -> AliasIndex:
+    """The alias index of the loaded pack's lexicons, from the store when they did not change."""
+    used = frozenset(used_lexicons(loaded.manifest, compiled, loaded.lexicons))
+    if sum(len(loaded.sources[lexicon.file].text) for lexicon in loaded.lexicons) < ALIASES_WORTH_KEEPING:
+        return alias_index(loaded.lexicons, used)
+    texts = hashlib.sha256()
+    for lexicon in loaded.lexicons:
+        texts.update(lexicon.file.encode() + b"\0" + loaded.sources[lexicon.file].text.encode("utf-8", "surrogatepass"))
+    key = (texts.hexdigest(), tuple(sorted(used)), os.environ.get("RULEX_SCANNER", ""))
+    found = ALIASES.get(key)
+    if found is None:
+        found = alias_index(loaded.lexicons, used)
+        ALIASES.put(key, found)
+        ALIASES.save()
+    return found
+
+
 def _compile(paths: list[Path], bag: DiagnosticBag, cache: bool = False) -> Program | None:
-    """The pack compiled; with `cache`, its unchanged regexes from the store of their code."""
-    loaded = load_files(paths, bag)
+    """The pack compiled; with `cache`, what did not change since an earlier compile (lexicons,
+    their alias index, the code of regexes) comes from the stores of memo.py."""
+    loaded = load_files(paths, bag, memoised=cache)
     bag.sources = loaded.sources
     resolved = resolve(loaded, bag)
     if bag.errors:
@@ -187,7 +210,8 @@ def _compile(paths: list[Path], bag: DiagnosticBag, cache: bool = False) -> Prog
         if rule.standalone and rule.anchors is None:
             bag.add("RX603", f"rule `{source.id}` has no required word or lexicon type, so it is tried on "
                     "every sentence", source.span, "fine for a few rules; many such rules slow a run down")
-    return build_program(loaded.manifest, compiled, loaded.lexicons, compile_links(resolved))
+    return build_program(loaded.manifest, compiled, loaded.lexicons, compile_links(resolved),
+                         _alias_index(loaded, compiled) if cache else None)
 
 
 def _as_paths(paths) -> list[Path]:
@@ -198,10 +222,7 @@ def _as_paths(paths) -> list[Path]:
 
 def _cache_entry(paths: list[Path]) -> str | None:
     """The name of the cache entry for exactly these files (and this rulex)."""
-    digest = hashlib.sha256(__version__.encode() + grammar_text().encode() + regexcode.VERSION.encode())
-    for module in sorted(Path(__file__).parent.glob("*.py")):  # a changed rulex compiles anew
-        stat = module.stat()
-        digest.update(f"{module.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    digest = hashlib.sha256(memo.code_version().encode() + grammar_text().encode() + regexcode.VERSION.encode())
     try:
         for path in pack_files(paths):
             digest.update(str(path.resolve()).encode())

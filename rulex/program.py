@@ -44,10 +44,46 @@ class Program:
         return self.manifest.name
 
 
+@dataclass(frozen=True)
+class AliasIndex:
+    """What a program needs of its lexicons' aliases: a scanner of every surface form of the
+    aliases of the lexicons it uses, the longest, the words they start and end with (see
+    `_alias_words`), and the index of near misses of long aliases. It depends on the lexicons
+    and which of them are used only, so an edit of a rule can keep it (pack.py)."""
+    scanner: LiteralScanner | None
+    longest: int
+    words: dict[int, tuple]
+    fuzzy: FuzzyIndex | None
+
+
+def alias_index(lexicons: tuple[Lexicon, ...], used: set[int] | frozenset[int]) -> AliasIndex:
+    """The AliasIndex of the lexicons whose indices are in `used`."""
+    aliases: dict[str, dict[tuple[int, int], bool]] = {}
+    for lex_index, lexicon in enumerate(lexicons):
+        if lex_index not in used:  # no rule can use its mentions and it is not output: not scanned
+            continue
+        for entry_index, entry in enumerate(lexicon.entries):
+            for alias in entry.aliases:
+                capitals_only = alias.isupper() and len(alias) <= 5  # "US" is not "us"
+                for variant in surface_variants(alias):
+                    found = aliases.setdefault(variant, {})
+                    key = (lex_index, entry_index)
+                    found[key] = found.get(key, True) and capitals_only
+
+    def dated(lx: int, en: int) -> bool:
+        entry = lexicons[lx].entries[en]
+        return entry.valid_from is not None or entry.valid_to is not None
+
+    scanner = LiteralScanner.build({a: tuple((lx, en, caps, dated(lx, en)) for (lx, en), caps in v.items())
+                                    for a, v in aliases.items()}, whole_words=True)
+    return AliasIndex(scanner, max(map(len, aliases), default=0), _alias_words(aliases), FuzzyIndex.build(lexicons))
+
+
 def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple[Lexicon, ...],
-                  links: tuple[CompiledLink, ...] = ()) -> Program:
+                  links: tuple[CompiledLink, ...] = (), aliases: AliasIndex | None = None) -> Program:
     """Rules, lexicons and the scanners: anchor words pick where rules run; a rule's clauses
-    (each a set of words or lexicons one of which must occur) must all be met in a sentence."""
+    (each a set of words or lexicons one of which must occur) must all be met in a sentence.
+    `aliases`, if given, is `alias_index(lexicons, used_lexicons(...))` made before."""
     words: dict[str, tuple[list[int], list[int]]] = {}
     by_lexicon: dict[int, list[int]] = {}
     clause_ids: dict[tuple, int] = {}
@@ -70,42 +106,26 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
                 target.append(clause_ids[clause])
     word_anchors = LiteralScanner.build({w: (tuple(ids), tuple(clauses)) for w, (ids, clauses) in words.items()},
                                         sparse=True, whole_words=True)
-    aliases: dict[str, dict[tuple[int, int], bool]] = {}
-    used = _used_lexicons(manifest, rules, lexicons)
-    for lex_index, lexicon in enumerate(lexicons):
-        if lex_index not in used:  # no rule can use its mentions and it is not output: not scanned
-            continue
-        for entry_index, entry in enumerate(lexicon.entries):
-            for alias in entry.aliases:
-                capitals_only = alias.isupper() and len(alias) <= 5  # "US" is not "us"
-                for variant in surface_variants(alias):
-                    found = aliases.setdefault(variant, {})
-                    key = (lex_index, entry_index)
-                    found[key] = found.get(key, True) and capitals_only
-    def dated(lx: int, en: int) -> bool:
-        entry = lexicons[lx].entries[en]
-        return entry.valid_from is not None or entry.valid_to is not None
-
+    if aliases is None:
+        aliases = alias_index(lexicons, used_lexicons(manifest, rules, lexicons))
     near = tuple(r.near for r in rules)
-    alias_words = _alias_words(aliases)
-    alias_scanner = LiteralScanner.build({a: tuple((lx, en, caps, dated(lx, en)) for (lx, en), caps in v.items())
-                                          for a, v in aliases.items()}, whole_words=True)
-    return Program(manifest, tuple(rules), lexicons, word_anchors, alias_scanner,
+    alias_words = aliases.words
+    return Program(manifest, tuple(rules), lexicons, word_anchors, aliases.scanner,
                    {k: tuple(v) for k, v in by_lexicon.items()}, tuple(every),
                    frozenset(i for i, r in enumerate(rules) if r.standalone),
                    {r.id: r.overlap for r in rules},
                    tuple(frozenset(clause_ids[c] for c in r.requires) for r in rules),
                    tuple(frozenset(clause_ids[c] for c in r.requires if all(k == "word" for k, _ in c)) for r in rules),
                    {k: tuple(v) for k, v in lexicon_clauses.items()},
-                   FuzzyIndex.build(lexicons),
+                   aliases.fuzzy,
                    next((i for i, r in enumerate(rules) if r.local_id == manifest.dateline), None),
-                   near, max(map(len, aliases), default=0), alias_words,
+                   near, aliases.longest, alias_words,
                    _near_specs(near, [tuple(ids) for ids, _ in words.values()], alias_words) if any(near) else None,
                    frozenset(i for i, n in enumerate(near) if n is None),
                    links, _attribute_defaults(rules))
 
 
-def _used_lexicons(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple[Lexicon, ...]) -> set[int]:
+def used_lexicons(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple[Lexicon, ...]) -> set[int]:
     """The lexicons whose mentions some rule can use (in its regex, anchors or required clauses)
     or the pack outputs; the others (warning RX602) cost a scan and give nothing."""
     used = {i for i, lexicon in enumerate(lexicons) if {lexicon.type, lexicon.name} & set(manifest.output)}

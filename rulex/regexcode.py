@@ -8,21 +8,19 @@ the cache; a later process gives them straight to the engine. This relies on the
 internals, so it is keyed on its version (pack.py) and falls back to a normal compile on
 any surprise.
 
-The recorded code also outlives edits (`load_store`, `save_store`): it is kept in a signed
-entry of the compile cache of its own, by regex, so that compiling a pack again after an edit,
-or checking it, rebuilds every regex that did not change from its code and compiles only the
-new ones. The store keeps the `STORE_LIMIT` most recently used regexes of all packs.
+The recorded code also outlives edits (`load_store`, `save_store`): it is kept in a store of
+the compile cache (memo.py), by regex, so that compiling a pack again after an edit, or
+checking it, rebuilds every regex that did not change from its code and compiles only the
+new ones.
 """
 from __future__ import annotations
 
 import hashlib
-import pickle
 import sys
-import time
 
 import regex
 
-from . import cache
+from . import memo
 
 try:
     from regex import _main as _regex_main
@@ -31,9 +29,8 @@ except ImportError:  # another layout of the regex package: no recording, normal
 
 VERSION = regex.__version__
 RECORDED: dict[tuple[str, int, str], tuple] = {}   # (source, flags, lists) -> the engine's arguments
-STORE_LIMIT = 5000  # regexes whose code the store keeps: the most recently used
-_LAST_USED: dict[tuple[str, int, str], float] = {}  # key -> when a compile last asked for it
-_STORE = {"loaded": False, "changed": False}
+# the code of the 5,000 most recently used regexes, kept across edits and processes
+STORE = memo.Store("regex-code", f"{VERSION} {sys.version}", limit=5000)
 # (source, flags, id of the lists) -> the pattern, and the lists, kept so that their id is not reused
 _COMPILED: dict[tuple[str, int, int], tuple[regex.Pattern, dict | None]] = {}
 
@@ -51,8 +48,9 @@ def cached_compile(source: str, flags: int, named_lists: dict | None = None) -> 
             pattern, code = compile_recording(source, flags, named_lists)
             if code is not None:
                 RECORDED[key] = code
-                _STORE["changed"] = True
-        _LAST_USED[key] = time.time()
+                STORE.put(key, code)
+        else:
+            STORE.touch(key)
         found = _COMPILED[seen] = (pattern, named_lists)
     return found[0]
 
@@ -100,37 +98,12 @@ def from_code(args: tuple | None) -> regex.Pattern | None:
         return None
 
 
-def _store_name() -> str:
-    """The store's cache entry: one per version of the regex module and of Python. Its name is not
-    a compiled pack's, so pruning the packs leaves it (it keeps its own limit, `STORE_LIMIT`)."""
-    return "regex-code-" + hashlib.sha256(f"{VERSION} {sys.version}".encode()).hexdigest()[:16] + ".pickle"
-
-
 def load_store() -> None:
-    """Bring the stored code of earlier compiles into `RECORDED` (once a process), if the cache
-    holds a store this user's rulex wrote (signed: cache.py)."""
-    if _STORE["loaded"]:
-        return
-    _STORE["loaded"] = True
-    with cache.open_entry(_store_name()) as fh:
-        if fh is None:
-            return
-        try:
-            stored = pickle.load(fh)
-        except Exception:  # noqa: BLE001 - a stale store (a signed one: ours) is written anew
-            return
-    for key, (args, used) in stored.items():
-        RECORDED.setdefault(key, args)
-        _LAST_USED.setdefault(key, used)
+    """Bring the stored code of earlier compiles into `RECORDED` (read once a process)."""
+    for key, code in STORE.load().items():
+        RECORDED.setdefault(key, code)
 
 
 def save_store() -> None:
-    """Keep the code of the regexes this process compiled or used, with the store's others, the
-    `STORE_LIMIT` most recently used; written only when a regex was compiled anew."""
-    if not _STORE["loaded"] or not _STORE["changed"]:
-        return
-    kept = sorted((k for k in _LAST_USED if k in RECORDED), key=_LAST_USED.__getitem__, reverse=True)
-    payload = {key: (RECORDED[key], _LAST_USED[key]) for key in kept[:STORE_LIMIT]}
-    if cache.write_entry(_store_name(), pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)):
-        _STORE["changed"] = False
-
+    """Keep the code of the regexes compiled since, with the store's others (memo.py)."""
+    STORE.save()

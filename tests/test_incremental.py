@@ -73,7 +73,7 @@ def test_a_store_written_by_someone_else_is_not_used(tmp_path):
     pack = _write_pack(tmp_path / "pack")
     cache_dir = tmp_path / "cache"
     cold = _compiles(pack, cache_dir)
-    store = cache_dir / code._store_name()
+    store = cache_dir / code.STORE.entry
     data = bytearray(store.read_bytes())
     data[-20] ^= 0xFF  # altered: its signature no longer matches
     store.write_bytes(bytes(data))
@@ -102,3 +102,63 @@ def test_rulex_test_reads_the_pack_again_only_to_explain_a_miss(tmp_path, monkey
     done = CliRunner().invoke(rulex.cli.cli, ["test", str(pack)])
     assert done.exit_code == 1 and "1 failed" in done.output
     assert "nearest" in done.output.lower() and calls == [str(pack)]  # the miss is explained, as before
+
+
+def test_a_store_of_another_rulex_version_goes_when_the_new_one_is_written(tmp_path):
+    from rulex import cache, memo
+    directory = tmp_path / "cache"
+    old, new = memo.Store("lexicons", "old rulex", 4), memo.Store("lexicons", "new rulex", 4)
+    assert cache.write_entry(old.entry, b"old", directory)
+    assert cache.write_entry("ab" * 16 + ".pickle", b"a compiled pack", directory)
+    assert cache.write_entry(new.entry, b"new", directory)
+    names = sorted(p.name for p in directory.iterdir() if p.suffix == ".pickle")
+    assert names == sorted(["ab" * 16 + ".pickle", new.entry])
+
+
+def test_stores_keep_their_most_recently_used_results(tmp_path, monkeypatch):
+    from rulex import memo
+    monkeypatch.setenv("RULEX_CACHE_DIR", str(tmp_path / "cache"))
+    store = memo.Store("lexicons", "v", limit=2)
+    for key in ("a", "b", "c"):
+        store.put(key, key.upper())
+    store.get("a")  # used again: more recent than b
+    store.save()
+    again = memo.Store("lexicons", "v", limit=2)
+    assert again.load() == {"a": "A", "c": "C"}
+    assert memo.Store("lexicons", "another version", limit=2).load() == {}
+
+
+# In a fresh process: check the pack, and say which lexicons were read and alias indexes built.
+READS = """
+import json, sys
+import rulex, rulex.loader as loader, rulex.pack as pack
+read, built = [], []
+original_read, original_index = loader.load_lexicon, pack.alias_index
+loader.load_lexicon = lambda source, *a: read.append(source.name) or original_read(source, *a)
+pack.alias_index = lambda *a: built.append(1) or original_index(*a)
+diagnostics, _ = rulex.check(sys.argv[1])
+print(json.dumps({"read": len(read), "built": len(built), "codes": sorted({d.code for d in diagnostics})}))
+"""
+
+
+def test_an_edit_of_a_rule_reads_no_large_lexicon_again(tmp_path):
+    pack = _write_pack(tmp_path / "pack")
+    names = "".join(f"  - id: place_{i}\n    aliases: [Placename{i}, Place Name {i}]\n" for i in range(4000))
+    (pack / "lexicons" / "places.yaml").write_text("type: Place\nentries:\n" + names)  # ~200 KB
+    (pack / "attack.rulex").write_text(RULES + "rule: in_place\n  pattern: {attacker:Actor} struck {place:Place}\n")
+    env = {**os.environ, "RULEX_CACHE_DIR": str(tmp_path / "cache")}
+
+    def reads() -> dict:
+        done = subprocess.run([sys.executable, "-c", READS, str(pack)], capture_output=True, text=True,
+                              cwd=ROOT, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    first = reads()
+    assert first["read"] == 3 and first["built"] == 1  # each lexicon, and the index of their aliases
+    (pack / "attack.rulex").write_text(RULES.replace("struck {target", "struck the {target")
+                                       + "rule: in_place\n  pattern: {attacker:Actor} struck {place:Place}\n")
+    assert reads() == {**first, "read": 2, "built": 0}  # same diagnostics; the large lexicon is not read
+    # again (the small ones are: they read in less time than the store takes to load), nor the index
+    (pack / "lexicons" / "places.yaml").write_text("type: Place\nentries:\n" + names.replace("Placename1", "Town1"))
+    assert reads() == {**first, "read": 3}  # the edited lexicon is read again, and the index built

@@ -1,0 +1,86 @@
+"""Stores of work done before, kept across edits of a pack: the edit loop (issue 19).
+
+A pack is compiled anew whenever one of its files changes, but most of the work does not
+change with one edit: the lexicons that were not edited read the same, and the regexes of
+the rules that were not edited compile to the same code. A `Store` keeps such results, by a
+key that names everything they depend on, in one entry of the compile cache (cache.py: this
+user's, signed, written atomically). It is read at most once a process and written once, if
+something was added; it keeps its `limit` most recently used results. Entry names are not
+those of compiled packs, so pruning the packs leaves the stores alone.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import pickle
+import time
+from pathlib import Path
+from typing import Any
+
+from . import __version__, cache
+
+
+class Store:
+    """Results by key, kept in the cache entry `<name>-<version digest>.pickle`."""
+
+    def __init__(self, name: str, version: str, limit: int):
+        self.entry = f"{name}-{hashlib.sha256(version.encode()).hexdigest()[:16]}.pickle"
+        self.limit = limit
+        self.values: dict[Any, Any] = {}
+        self.used: dict[Any, float] = {}   # key -> when it was last put or asked for
+        self.loaded = False
+        self.changed = False
+
+    def load(self) -> dict[Any, Any]:
+        """The stored results (read from the cache the first time: nothing if it holds none)."""
+        if self.loaded:
+            return self.values
+        self.loaded = True
+        with cache.open_entry(self.entry) as fh:
+            if fh is None:
+                return self.values
+            try:
+                stored = pickle.load(fh)
+            except Exception:  # noqa: BLE001 - a stale store (a signed one: ours) is written anew
+                return self.values
+        for key, (value, used) in stored.items():
+            self.values.setdefault(key, value)
+            self.used.setdefault(key, used)
+        return self.values
+
+    def get(self, key: Any) -> Any:
+        """The result kept for `key`, or None."""
+        found = self.load().get(key)
+        if found is not None:
+            self.used[key] = time.time()
+        return found
+
+    def put(self, key: Any, value: Any) -> None:
+        self.values[key] = value
+        self.used[key] = time.time()
+        self.changed = True
+
+    def touch(self, key: Any) -> None:
+        """`key` was used (to keep it among the most recent when the store is written)."""
+        self.used[key] = time.time()
+
+    def save(self) -> None:
+        """Write the store if something was put since it was read."""
+        if not self.changed:
+            return
+        self.load()  # what other processes kept stays, but for the least recently used
+        kept = sorted((k for k in self.used if k in self.values), key=self.used.__getitem__, reverse=True)
+        payload = {key: (self.values[key], self.used[key]) for key in kept[:self.limit]}
+        if cache.write_entry(self.entry, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)):
+            self.changed = False
+
+
+@functools.cache
+def code_version() -> str:
+    """This rulex: its version and its modules' sizes and times (a changed rulex works anew)."""
+    digest = hashlib.sha256(__version__.encode())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        stat = module.stat()
+        digest.update(f"{module.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
