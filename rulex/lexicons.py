@@ -16,7 +16,7 @@ import io
 import itertools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -162,6 +162,7 @@ class Lexicon:
     origin: str = ""
     licence: str = ""
     fuzzy_min_length: int = 0   # 0: exact aliases only; else one edit allowed in aliases this long
+    family: str = ""            # the lexicon file's name, for a part of it (see `by_entry_type`)
 
 
 def load_lexicon(source: SourceFile, bag: DiagnosticBag, default_type: str | None = None) -> Lexicon | None:
@@ -331,3 +332,24 @@ def _build(name: str, lex_type: str, file: str, entries: list[Entry], bag: Diagn
             if index not in holders:
                 holders.append(index)
     return Lexicon(name, lex_type, file, EntryRows(entries), keys, **info)
+
+
+def by_entry_type(lexicon: Lexicon) -> list[Lexicon]:
+    """The lexicon, or, when some entries give a `type` of their own, one lexicon per type: the
+    entries of the lexicon's type keep its name; the others are `NAME.Type`. Each part has the
+    file's name as `family`, so a slot that names the lexicon (`{x:metrics}`) still takes all."""
+    entries = list(lexicon.entries)
+    types = list(dict.fromkeys(e.type or lexicon.type for e in entries))
+    if all(t == lexicon.type for t in types):
+        return [lexicon]
+    parts = []
+    for type_name in [lexicon.type, *(t for t in types if t != lexicon.type)]:
+        chosen = [e for e in entries if (e.type or lexicon.type) == type_name]
+        if not chosen:
+            continue
+        name = lexicon.name if type_name == lexicon.type else f"{lexicon.name}.{type_name}"
+        parts.append(replace(_build(name, type_name, lexicon.file, chosen, DiagnosticBag()),
+                             description=lexicon.description, origin=lexicon.origin, licence=lexicon.licence,
+                             fuzzy_min_length=lexicon.fuzzy_min_length, family=lexicon.name))
+    return parts
+

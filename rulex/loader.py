@@ -20,7 +20,7 @@ import yaml
 from . import ast, memo
 from .attributes import Attribute, read_attributes
 from .diagnostics import DiagnosticBag
-from .lexicons import Lexicon, load_lexicon
+from .lexicons import Lexicon, by_entry_type, load_lexicon
 from .source import SourceFile, Span
 from .yamlpos import YamlDoc
 
@@ -227,12 +227,12 @@ def load(paths: list[Path], bag: DiagnosticBag, memoised: bool = False) -> Loade
         lexicon = _load_lexicon(source, bag, memoised)
         if lexicon is None:
             continue
-        same = next((other for other in lexicons if other.name == lexicon.name), None)
+        same = next((other for other in lexicons if (other.family or other.name) == lexicon.name), None)
         if same is not None:
             bag.add("RX203", f"two lexicons are named `{lexicon.name}`: this one and {same.file}",
                     source.span(0, len(source.line_text(1))), "rename one file, or give it another `name:`")
             continue
-        lexicons.append(lexicon)
+        lexicons.extend(by_entry_type(lexicon))  # entries with a `type:` of their own: a part each
     if memoised:
         LEXICONS.save()
     return LoadedPack(manifest, tuple(files), tuple(lexicons), sources)

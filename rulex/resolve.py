@@ -120,10 +120,13 @@ def _name_table(lexicons, rules, defines) -> dict[str, tuple[Meaning, ...]]:
     for name in generic_types():
         table.setdefault(name, []).append(Meaning("generic", name))
     by_type: dict[str, list[int]] = {}
+    by_name: dict[str, list[int]] = {}  # a lexicon file's name: all its parts (lexicons.by_entry_type)
     for i, lexicon in enumerate(lexicons):
         by_type.setdefault(lexicon.type, []).append(i)
-        if lexicon.name != lexicon.type:
-            table.setdefault(lexicon.name, []).append(Meaning("lexicon", lexicon.name, (i,)))
+        by_name.setdefault(lexicon.family or lexicon.name, []).append(i)
+    for name, indices in by_name.items():
+        if name not in by_type:
+            table.setdefault(name, []).append(Meaning("lexicon", name, tuple(indices)))
     for type_name, indices in by_type.items():
         table.setdefault(type_name, []).append(Meaning("lexicon", type_name, tuple(indices)))
     entity_rules: dict[str, list[str]] = {}
@@ -262,7 +265,7 @@ class _Checker:
                 self.bag.add("RX601", f"sub-pattern `{name}` is never used", define.span)
         outputs = set(self.pack.manifest.output)
         for lexicon in self.pack.lexicons:
-            if not ({lexicon.name, lexicon.type} & (self.used_names | outputs | maybe_used)):
+            if not ({lexicon.name, lexicon.family, lexicon.type} & (self.used_names | outputs | maybe_used)):
                 self.bag.add("RX602", f"lexicon `{lexicon.name}` ({lexicon.type}) is not used by any rule "
                              "and its type is not in the pack's `output`", Span(lexicon.file, 0, 0, 1, 1),
                              f"use it in a slot {{role:{lexicon.type}}}, or add {lexicon.type} to `output` in pack.yaml")

@@ -231,3 +231,37 @@ def test_a_lexicon_no_rule_uses_is_not_scanned_and_changes_nothing(make_pack):
     without = pack_with(make_pack)
     assert [m.to_dict() | {"provenance": None} for m in with_unused.extract(text)] == \
            [m.to_dict() | {"provenance": None} for m in without.extract(text)] != []
+
+
+METRICS = """\
+type: Metric
+entries:
+  - id: revenue
+    aliases: [revenue, sales]
+  - id: net_loss
+    type: Loss
+    aliases: [net loss, loss]
+  - id: net_profit
+    type: Profit
+    aliases: [net profit, profit]
+"""
+
+
+def test_an_entry_with_a_type_of_its_own_is_found_by_that_type(make_pack):
+    root = make_pack({"lexicons/metrics.yaml": METRICS, "r.rulex": (
+        "event: Results\n"
+        "rule: loss\n  pattern: reported a {metric:Loss}\n"
+        "rule: any\n  pattern: its {metric:metrics} fell\n"
+        "rule: metric\n  pattern: the {metric:Metric} rose\n")},
+        "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\n")
+    diagnostics, _ = rulex.check(root)
+    assert [d.code for d in diagnostics if d.code in ("RX301", "RX602")] == []  # Loss is a known type; none unused
+    pack = rulex.load(root, cache=False)
+
+    def found(text: str) -> list:
+        return [(m.rule.split(".")[-1], m.args["metric"].value) for m in pack.extract(text)]
+
+    assert found("Acme reported a net loss.") == [("loss", "net_loss")]
+    assert found("Acme reported a net profit.") == []            # a Profit is no Loss
+    assert found("Its profit fell. Its sales fell.") == [("any", "net_profit"), ("any", "revenue")]  # the file's name: all
+    assert found("The revenue rose. The loss rose.") == [("metric", "revenue")]  # the lexicon's type: its own entries
