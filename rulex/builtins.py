@@ -66,8 +66,8 @@ from .value_numbers import (
     QuantityWord, normalise_number, normalise_ordinal, normalise_quantity, quantity_marks, quantity_policy_markdown,
     quantity_source,
 )
-from .value_money import MONEY_PARSER, normalise_money
-from .value_percent import PERCENT_PARSER, normalise_percent, percent_source
+from .value_money import MONEY_PARSER, money_marks, normalise_money
+from .value_percent import PERCENT_PARSER, normalise_percent, percent_marks, percent_source
 from .value_score import SCORE_PARSER, normalise_score
 from .value_time import TIME_NAMED, TIME_ZONES, normalise_time
 
@@ -136,6 +136,7 @@ BUILTINS: dict[str, BuiltinType] = {
             normalise_percent,
             _PERCENT_CUES,
             PERCENT_PARSER,
+            percent_marks,
         ),
         BuiltinType(
             "Money",
@@ -144,6 +145,7 @@ BUILTINS: dict[str, BuiltinType] = {
             normalise_money,
             _NUMBER_CUES,
             MONEY_PARSER,
+            money_marks,
         ),
         BuiltinType(
             "Score",

@@ -102,3 +102,23 @@ def normalise_money(text: str, document_date: datetime.date | None = None) -> No
         return Normalised(None, "money", f"range bounds out of order: {lo} > {hi}")
     value, note = measure_value("amount", lo, hi, m["before"])
     return Normalised({**value, "currency": currency}, "money", note)
+
+
+_SEPARATOR = regex.compile(r"\s*(?:-|to)\s*")
+
+
+def money_marks(text: str) -> tuple[tuple[int, int], ...]:
+    """Where a Money the fragment found is marked: the whole span and, for a range whose second
+    amount has its own sign ("$5 billion to $6 billion"), each amount too, so that a rule may take
+    them one by one (``from {old:Money} to {new:Money}``); a range out of order ("fell from $6
+    billion to $5 billion") is its two amounts only. "$2-3 million" (one sign, one scale) stays whole."""
+    m = compiled_parser(MONEY_PARSER).fullmatch(text)
+    if m is None or not m["lo"] or not m["sign"] or word_key(text).startswith("between "):
+        return ((0, len(text)),)
+    separator = _SEPARATOR.match(text, m.end("lo"), m.start("hi"))
+    if separator is None or separator.end() == m.start("hi"):  # no sign of its own before the second amount
+        return ((0, len(text)),)
+    ends = ((0, m.end("lo")), (separator.end(), len(text)))
+    whole = normalise_money(text)
+    return ends if whole is None or whole.value is None else ((0, len(text)), *ends)
+

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import regex
+
 from .value_base import Normalised, alternation, compiled_parser, starts_with, word_key
 from .value_numbers import (
     LEAD_D, NUMBER_FIRST_WORDS, QUANTITY_WORDS, TRAIL_D, UNITS, WORDNUM, measure_value, number_value, row_phrases,
@@ -74,3 +76,19 @@ def normalise_percent(text: str, document_date: datetime.date | None = None) -> 
         return Normalised(None, "percent", f"range bounds out of order: {low} > {high}")
     value, note = measure_value("percent", low, high, m["before"])
     return Normalised(value, "percent", note)
+
+
+def percent_marks(text: str) -> tuple[tuple[int, int], ...]:
+    """Where a Percent the fragment found is marked: the whole span and, for "N% to M%" (each
+    with its sign), each end too, as `quantity_marks` does (``fell {change:Percent} to
+    {level:Percent}``); a range out of order is its two ends only. "10-15 percent" stays whole."""
+    m = compiled_parser(PERCENT_PARSER).fullmatch(text)
+    if m is None or not m["lo"] or m["frac"] or word_key(text).startswith("between "):
+        return ((0, len(text)),)
+    own_sign = regex.match(_SIGN, text[m.end("lo"):m.start("hi")], regex.IGNORECASE)
+    if own_sign is None:
+        return ((0, len(text)),)
+    ends = ((0, m.end("lo") + own_sign.end()), (m.start("hi"), len(text)))
+    whole = normalise_percent(text)
+    return ends if whole is None or whole.value is None else ((0, len(text)), *ends)
+

@@ -146,6 +146,10 @@ rule: result
   pattern: won {score:Score}
 rule: paid
   pattern: paid {sum:Money}
+rule: moved
+  pattern: <rise|fall> from {old:Money} to {new:Money}
+rule: percent
+  pattern: <rise|fall> {change:Percent} to {level:Percent}
 """
 
 
@@ -176,6 +180,21 @@ def test_a_score_where_the_rule_wants_one(pack, date) -> None:
 def test_money_in_a_rule_starts_at_its_sign(pack) -> None:
     assert values(pack.extract("The firm paid $200 million in fines.")) == [
         ("sum", "$200 million", {"amount": 200_000_000, "currency": "USD"})]
+
+
+def test_the_ends_of_a_money_or_percent_range_are_marked_for_a_rule_that_wants_them(pack) -> None:
+    assert values(pack.extract("Revenue rose from $5 billion to $6 billion.")) == [
+        ("old", "$5 billion", {"amount": 5_000_000_000, "currency": "USD"}),
+        ("new", "$6 billion", {"amount": 6_000_000_000, "currency": "USD"})]
+    assert values(pack.extract("Revenue fell from $6 billion to $5 billion.")) == [   # out of order: no range
+        ("old", "$6 billion", {"amount": 6_000_000_000, "currency": "USD"}),
+        ("new", "$5 billion", {"amount": 5_000_000_000, "currency": "USD"})]
+    assert values(pack.extract("Margin fell 2% to 10%.")) == [
+        ("change", "2%", {"percent": 2}), ("level", "10%", {"percent": 10})]
+    assert values(pack.extract("The firm paid $2-3 million.")) == [   # one sign, one scale: read whole
+        ("sum", "$2-3 million", {"min": 2_000_000, "max": 3_000_000, "currency": "USD"})]
+    assert values(pack.extract("The firm paid $2 million to $3 million.")) == [   # the longest reading first
+        ("sum", "$2 million to $3 million", {"min": 2_000_000, "max": 3_000_000, "currency": "USD"})]
 
 
 TIME = [  # (sentence, span, value dated 2020-01-08, value undated)
