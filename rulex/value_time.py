@@ -68,8 +68,8 @@ _PERIOD = (  # may follow "early"/"late"/"mid"
     rf"(?P<month>{_MONTH})\s+(?:of\s+)?(?P<year>{_YEAR}){_Y_END}"
     rf"|(?P<month>{_MONTH_FULL})"
     rf"|(?:the\s+)?{LEAD_D}(?P<decade>(?:1[5-9]|20)\d)0s\b"
-    rf"|(?-i:Q)(?P<quarter>[1-4])\s+(?P<year>{_YEAR}){_Y_END}"
-    rf"|(?:the\s+)?(?P<qword>first|second|third|fourth)\s+quarter\s+(?:of\s+)?(?P<year>{_YEAR}){_Y_END}"
+    rf"|(?-i:Q)(?P<quarter>[1-4])\b(?:\s+(?P<year>{_YEAR}){_Y_END})?"
+    rf"|(?:the\s+)?(?P<qword>first|second|third|fourth)(?:\s+|-)quarter\b(?:\s+(?:of\s+)?(?P<year>{_YEAR}){_Y_END})?"
     rf"|{LEAD_D}(?P<year>{_YEAR}){_Y_END}"
     r"|(?P<reldir>last|this|next)\s+(?P<relunit>week|month|year)\b"
     ")"
@@ -192,7 +192,16 @@ def _date_part(m: regex.Match[str], doc: datetime.date | None, notes: list[str])
         return m["decade"]
     if m["quarter"] or m["qword"]:
         quarter = int(m["quarter"]) if m["quarter"] else _QUARTERS.index(m["qword"].lower()) + 1
-        return f"{m['year']}-Q{quarter}"
+        if m["year"]:
+            return f"{m['year']}-Q{quarter}"
+        year = need().year  # "the third quarter": the document's year, as a month without a year
+        if datetime.date(year, 3 * quarter - 2, 1) > doc + relativedelta(months=6):
+            year -= 1
+            notes.append(f"resolved against document date {doc.isoformat()} (previous year:"
+                         " the quarter would start more than 6 months after it)")
+        else:
+            notes.append(f"resolved against document date {doc.isoformat()}")
+        return f"{year}-Q{quarter}"
     if m["nyear"]:
         return _numeric_date(m, notes)
     if m["iso"]:

@@ -204,6 +204,9 @@ TIME = [  # (sentence, span, value dated 2020-01-08, value undated)
     ("Violence peaked in the 1990s.", "the 1990s", "199", "199"),
     ("Profits fell in Q3 2019.", "Q3 2019", "2019-Q3", "2019-Q3"),
     ("Profits fell in the third quarter of 2019.", "the third quarter of 2019", "2019-Q3", "2019-Q3"),
+    ("Profits fell in the fourth quarter.", "the fourth quarter", "2019-Q4", None),   # no year: the document's
+    ("Sales rose in Q1, the firm said.", "Q1", "2020-Q1", None),
+    ("Its third-quarter profit fell.", "third-quarter", "2020-Q3", None),
 ]
 
 
