@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test lint bench clean
 
 $(BIN)/rulex: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,12 @@ setup: $(BIN)/rulex
 demo: setup
 	$(BIN)/rulex run rules/conflict $(SHARED)/samples/news
 
-test: setup browser
+test: setup browser lint
 	$(BIN)/python -m pytest -q
+
+# ruff (configured in pyproject.toml): pycodestyle, pyflakes, import order
+lint: setup
+	$(BIN)/ruff check rulex tests benchmarks
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

@@ -55,8 +55,9 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-import rulex  # noqa: E402
 import rulegen  # noqa: E402
+
+import rulex  # noqa: E402
 
 # Keep the source of the rulex modules as imported, to label profile lines even if the files
 # are edited while the benchmark runs.

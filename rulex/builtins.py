@@ -40,7 +40,8 @@ Time values are ISO 8601 strings truncated to what the text says ("2019", "2020-
 alone is "T17:30", even with a document date, since the text does not say which day; an offset
 only when a zone is named, from :data:`TIME_ZONES`). "early/mid/late 2019" is "2019" with the
 note "early"/"mid"/"late"; "the past four days" (span starts at "the") is the interval from four
-days before the document date to it; "last week" is the ISO week before the document's. Relative expressions are resolved against the document date, with the note
+days before the document date to it; "last week" is the ISO week before the document's.
+Relative expressions are resolved against the document date, with the note
 "resolved against document date YYYY-MM-DD"; without a document date they get no value (note
 "no document date") and a year-less date stays year-less ("--01-07"). A year-less date takes
 the document's year unless that puts it more than 6 months after the document date, in which
@@ -61,12 +62,25 @@ from __future__ import annotations
 
 from .value_base import BuiltinType, Normalised, strip_names
 from .value_base import compiled_parser as _parser  # noqa: F401  (pack.py compiles the parsers ahead)
+from .value_money import MONEY_PARSER, money_marks, normalise_money
 from .value_numbers import (
-    NUMBER_NAMED, ORDINAL_FIRST_WORDS, ORDINAL_NAMED, QUANTITY_PARSER, QUANTITY_WORDS, SCALES, TEENS, TENS, UNITS,
-    QuantityWord, normalise_number, normalise_ordinal, normalise_quantity, quantity_marks, quantity_policy_markdown,
+    NUMBER_NAMED,
+    ORDINAL_FIRST_WORDS,
+    ORDINAL_NAMED,
+    QUANTITY_PARSER,
+    QUANTITY_WORDS,
+    SCALES,
+    TEENS,
+    TENS,
+    UNITS,
+    QuantityWord,
+    normalise_number,
+    normalise_ordinal,
+    normalise_quantity,
+    quantity_marks,
+    quantity_policy_markdown,
     quantity_source,
 )
-from .value_money import MONEY_PARSER, money_marks, normalise_money
 from .value_percent import PERCENT_PARSER, normalise_percent, percent_marks, percent_source
 from .value_score import SCORE_PARSER, normalise_score
 from .value_time import TIME_NAMED, TIME_ZONES, normalise_time

@@ -22,13 +22,14 @@ from typing import Iterable, Iterator, NoReturn
 import click
 
 from . import __version__
+from .budget import DOCUMENT_BUDGET_ENV
 from .document import Document, parse_date
 from .errors import RulexError
 from .inputs import InputFormat, InputProblem, clobbered_input, read_inputs, same_file
 from .match import DocResult
 from .outputs import FORMATS, open_writer
-from .budget import DOCUMENT_BUDGET_ENV
-from .pack import Pack, check as check_pack, load, resolve_pack
+from .pack import Pack, load, resolve_pack
+from .pack import check as check_pack
 from .resume import LINE_FORMATS, Progress, ResumeRefused, RunState, describe_run, state_path
 
 EXIT_OK, EXIT_DATA, EXIT_RULES = 0, 1, 2
@@ -607,7 +608,8 @@ def _local(match, pack_name: str):
 @cli.command(short_help="Show why each rule did or did not match a text.")
 @click.argument("pack", type=click.Path(exists=True))
 @click.argument("text")
-@click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="Explain this rule (repeatable); its id or pack-qualified id.")
+@click.option("--rule", "rule_ids", multiple=True, metavar="ID",
+              help="Explain this rule (repeatable); its id or pack-qualified id.")
 @click.option("--all", "every_rule", is_flag=True, help="Explain every rule, not only those whose words occur.")
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Document date for relative times.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -623,7 +625,8 @@ def explain(pack: str, text: str, rule_ids: tuple[str, ...], every_rule: bool, d
     not match, its nearest miss: how far its pattern got, which element failed on which
     word, what that element expected, and where in the sentence it does occur.
     """
-    from .explain import explain as explain_text, render
+    from .explain import explain as explain_text
+    from .explain import render
     if text == "-":
         text = sys.stdin.read()
     try:

@@ -42,7 +42,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RX305": (Severity.ERROR, "a template word is neither a word nor a declared slot, or a slot is unused"),
     "RX306": (Severity.ERROR, "a rule has no pattern, or more than one"),
     "RX307": (Severity.ERROR, "an example names a role the rule does not have"),
-    "RX308": (Severity.ERROR, "bad rule option (priority, overlap, case, a YAML find: direction or scope), or set: on an entity rule"),
+    "RX308": (Severity.ERROR, "bad rule option (priority, overlap, case, a YAML find: direction or scope), "
+                              "or a set: that cannot hold"),
     "RX309": (Severity.ERROR, "the manifest's `dateline` does not name a rule with a Time argument"),
     "RX310": (Severity.ERROR, "a nested capture's type is not a lexicon or built-in type (or its slot has "
                               "no role), or a `find:` fills no role"),

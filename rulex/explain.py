@@ -18,7 +18,7 @@ import regex
 
 from . import ast
 from .builtins import BUILTINS
-from .compiler import BUILTIN_NAMES, FLAGS, _RuleCompiler, _flatten, _rarest_item, word_forms
+from .compiler import BUILTIN_NAMES, FLAGS, _flatten, _rarest_item, _RuleCompiler, word_forms
 from .document import Document
 from .match import Match
 from .matcher import builtin_mentions, find_mentions, match_document
@@ -503,7 +503,8 @@ def render(explanation: Explanation, style=lambda text, **_: text) -> str:
         lines.append(style(report.rule, bold=True) + f"  {report.file}:{report.line}")
         if report.status in ("matched", "dropped"):
             for m in report.matches:
-                mark = style("✓ matched", fg="green") if report.status == "matched" else style("~ matched, then dropped", fg="yellow")
+                mark = (style("✓ matched", fg="green") if report.status == "matched"
+                        else style("~ matched, then dropped", fg="yellow"))
                 lines.append(f"  {mark} \"{m.text}\" ({m.start}-{m.end})" +
                              (f", alternative {m.provenance.alternative}" if m.provenance.alternative else ""))
                 for arg, how in zip(m.arguments, m.provenance.derivation):

@@ -16,11 +16,10 @@ import io
 import itertools
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from collections.abc import Iterable, Sequence
 from typing import Any
-
 
 from .diagnostics import DiagnosticBag
 from .segment import normalise

@@ -453,7 +453,8 @@ def _yaml_pattern(doc: YamlDoc, node: yaml.Node, bag: DiagnosticBag) -> ast.Patt
         hint = None
         if written[:1] in "{[" and "\n" not in written:
             kind = "mapping" if written[0] == "{" else "list"
-            hint = f"in YAML a value that starts with `{written[0]}` is read as a {kind}: quote it: \"{written.replace(chr(34), chr(92) + chr(34))}\""
+            quoted = written.replace('"', '\\"')
+            hint = f"in YAML a value that starts with `{written[0]}` is read as a {kind}: quote it: \"{quoted}\""
         bag.add("RX203", "a pattern must be a string", doc.span(node), hint)
         return None
     text, span_of = doc.text_with_positions(node)

@@ -39,7 +39,7 @@ import regex
 from .attributes import event_attributes
 from .budget import CLOCK_EVERY, BudgetExceeded, document_budget, over_document
 from .builtins import BUILTINS
-from .compiler import BUILTIN_NAMES, compiled_regex, PREFIX_GROUP, CompiledRule, Group
+from .compiler import BUILTIN_NAMES, PREFIX_GROUP, CompiledRule, Group, compiled_regex
 from .document import Document
 from .fuzzy import closest_alias
 from .lexicons import Lexicon, alias_key

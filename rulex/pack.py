@@ -18,14 +18,16 @@ from pathlib import Path
 from typing import Iterable
 
 from . import memo, regexcode
-from .builtins import BUILTINS, _parser as builtin_parser
+from .ast import grammar_text
+from .builtins import BUILTINS
+from .builtins import _parser as builtin_parser
 from .cache import open_entry, write_entry
 from .compiler import compile_links, compile_pack, compiled_regex
-from .ast import grammar_text
 from .diagnostics import Diagnostic, DiagnosticBag
 from .document import Document, parse_date
 from .errors import RulexError
-from .loader import load as load_files, pack_files
+from .loader import load as load_files
+from .loader import pack_files
 from .match import DocResult, Match
 from .matcher import match_document
 from .program import AliasIndex, Program, alias_index, build_program, used_lexicons

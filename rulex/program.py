@@ -21,7 +21,8 @@ class Program:
     rules: tuple[CompiledRule, ...]
     lexicons: tuple[Lexicon, ...]
     word_anchors: LiteralScanner | None = field(compare=False)    # word -> (length, (rule indices, clauses)); whole words
-    alias_scanner: LiteralScanner | None = field(compare=False)   # alias -> (length, ((lexicon, entry, caps, dated), ...)); whole words
+    # alias -> (length, ((lexicon, entry, caps, dated), ...)); whole words
+    alias_scanner: LiteralScanner | None = field(compare=False)
     lexicon_anchors: dict[int, tuple[int, ...]] = field(compare=False)    # lexicon -> rule indices
     every_sentence: tuple[int, ...] = ()                                  # rules with no anchor
     standalone: frozenset[int] = frozenset()                              # rules that run on their own

@@ -14,7 +14,8 @@ Hyperscan scans bytes: the text is given to it as one byte per character, each c
 outside ASCII as `?`, so its offsets are the text's own. A key holding such a character (or a
 `?`) is compiled the same way and checked against the text where it is found. A scanner of
 whole words (anchor words, lexicon aliases) gives only occurrences with no letter or digit
-beside them (on a side where the key itself ends in a letter or digit: "$" matches in "$200"): pyahocorasick's hits are filtered; Hyperscan matches a character that is no ASCII
+beside them (on a side where the key itself ends in a letter or digit: "$" matches in "$200"):
+pyahocorasick's hits are filtered; Hyperscan matches a character that is no ASCII
 letter or digit on either side of each key, so occurrences inside longer words cost no call into
 Python (next to a `?`, the character it stood for is checked).
 """

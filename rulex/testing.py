@@ -145,8 +145,7 @@ def _miss(pack: Pack, resolved, rule: CompiledRule, text: str):
     if resolved is None:
         return None
     from .explain import nearest_miss
-    from .segment import paragraphs, sentences_in
-    from .segment import lowercase_view, normalise
+    from .segment import lowercase_view, normalise, paragraphs, sentences_in
     normalised = normalise(text)
     sentences = [s for chunk in paragraphs(normalised) for s in sentences_in(normalised, *chunk)]
     source = next(r for r in resolved.rules if r.id == rule.local_id)

@@ -48,7 +48,9 @@ _DIGIT_BODY = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:\s*{_SHORT_SCALE}\b|
 _DIGIT_END = r"(?![.,:/]\d|-\w)"
 _DIGIT_AMOUNT = rf"{LEAD_D}{_DIGIT_BODY}{_DIGIT_END}"
 _AMOUNT = rf"(?:{_DIGIT_AMOUNT}|{WORDNUM}(?:\s+{_LONG_SCALE}\b)?)"
-_SIGN = rf"(?:{alternation([s for s in CURRENCY_SIGNS if s[0].isalpha()])}\.?\s?|(?-i:{'|'.join(CURRENCY_CODES)})\s?|{alternation([s for s in CURRENCY_SIGNS if not s[0].isalpha()])})"
+_LETTER_SIGNS = alternation([s for s in CURRENCY_SIGNS if s[0].isalpha()])   # "US$", "Rs"
+_SYMBOL_SIGNS = alternation([s for s in CURRENCY_SIGNS if not s[0].isalpha()])  # "$", "€"
+_SIGN = rf"(?:{_LETTER_SIGNS}\.?\s?|(?-i:{'|'.join(CURRENCY_CODES)})\s?|{_SYMBOL_SIGNS})"
 _AFTER = rf"(?:{alternation(list(CURRENCY_NAMES))}\b|(?-i:{'|'.join(CURRENCY_CODES)})\b)"
 _BEFORE = alternation(row_phrases("before"))
 

@@ -13,7 +13,6 @@ from text_to_num import alpha2digit, text2num
 
 from .value_base import Normalised, alternation, compiled_parser, starts_with, word_key
 
-
 # --------------------------------------------------------------------------- policy table
 
 

@@ -10,7 +10,15 @@ import regex
 
 from .value_base import Normalised, alternation, compiled_parser, starts_with, word_key
 from .value_numbers import (
-    LEAD_D, NUMBER_FIRST_WORDS, QUANTITY_WORDS, TRAIL_D, UNITS, WORDNUM, measure_value, number_value, row_phrases,
+    LEAD_D,
+    NUMBER_FIRST_WORDS,
+    QUANTITY_WORDS,
+    TRAIL_D,
+    UNITS,
+    WORDNUM,
+    measure_value,
+    number_value,
+    row_phrases,
 )
 
 # A fraction and its value. "a second" is no fraction (it is an ordinal or a moment).

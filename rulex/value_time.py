@@ -10,7 +10,6 @@ from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 from .value_base import Normalised, alternation, compiled_parser, starts_with, word_key
 from .value_numbers import LEAD_D, LT100, NUMBER_FIRST_WORDS, number_value
 
-
 # Time zones a news text names, with their UTC offsets. "GMT+3"/"UTC-5" are also read.
 TIME_ZONES: dict[str, str] = {
     "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00",

@@ -78,7 +78,8 @@ def test_a_pack_without_attributes_gives_empty_attrs(make_pack, lexicons):
     ("attributes: [negated]\n", "must be a mapping", 5),
     # `breakers:`, and the words of `cues:`
     ("attributes:\n  negated:\n    cues: [not]\n    breakers: {only: 1}\n", "`breakers` must be a list", 8),
-    ("attributes:\n  negated:\n    cues: [not]\n    breakers:\n      - only\n      - [just]\n", "every item of `breakers` must be text", 10),
+    ("attributes:\n  negated:\n    cues: [not]\n    breakers:\n      - only\n      - [just]\n",
+     "every item of `breakers` must be text", 10),
     ("attributes:\n  negated:\n    cues: [not]\n    breakers:\n      - only\n      - '--'\n", "must hold a word", 10),
     ("attributes:\n  negated:\n    cues: [not, never]\n    breakers: [only, Never]\n", "`Never` is both a cue and a breaker", 8),
     ("attributes:\n  negated:\n    cues: [not]\n    breakers:\n", "`breakers` of attribute `negated` must be a list", 8),

@@ -1,8 +1,6 @@
 """The conflict pack (rules/conflict/): its inline examples, its lexicons and its manifest."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 

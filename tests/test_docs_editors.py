@@ -220,7 +220,7 @@ def test_comments_and_example_lines_are_scoped():
 
 
 def test_searches_attributes_and_links_are_scoped():
-    from .test_docs_highlight import NEW       # a nested capture, find:, set: and a link, as the lexer's test has them
+    from .test_docs_highlight import NEW  # a nested capture, find:, set: and a link, as the lexer's test has them
     tokens = TOKENIZER.tokenize(NEW)
     assert not [t for t, s in tokens if has(s, "invalid")]
     expected = {"find after in clause": "keyword.other.clause", "find": "keyword.other.clause",

@@ -121,7 +121,8 @@ def test_examples_and_expected_values_are_stored():
 
 
 def test_template_compiles_to_word_forms_slots_and_optional_determiners():
-    text = 'event: A\nrule: r\n  template: "X launched N? missiles against Y" where X: Actor as attacker, N: Quantity as count, Y: Phrase as target\n'
+    text = ('event: A\nrule: r\n  template: "X launched N? missiles against Y" '
+            'where X: Actor as attacker, N: Quantity as count, Y: Phrase as target\n')
     bag = DiagnosticBag()
     rule = parse_file(SourceFile("x.rulex", text), bag).rules[0]
     assert not bag.items

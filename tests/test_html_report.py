@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_outputs import (CHROMIUM, Report, chromium, conflict_run, edge_run,  # noqa: F401 (fixtures)
-                           parse_report, read_png)
+from .test_outputs import CHROMIUM, Report, chromium, conflict_run, edge_run, parse_report, read_png  # noqa: F401 (fixtures)
 
 
 class ReaderView(Report):
@@ -273,7 +272,8 @@ def test_report_reads_well_in_headless_chromium(conflict_run, tmp_path):
       });
       document.querySelectorAll(".rx-chip").forEach(function (c) {
         var before = getComputedStyle(c, "::before");
-        out.chips.push([c.getAttribute("data-name"), before.content, before.backgroundColor || getComputedStyle(c).backgroundColor,
+        out.chips.push([c.getAttribute("data-name"), before.content,
+                        before.backgroundColor || getComputedStyle(c).backgroundColor,
                         c.getBoundingClientRect().width]);
       });
       document.querySelectorAll(".rx-text").forEach(function (t) { out.text += t.innerText.trim().length; });

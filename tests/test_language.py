@@ -265,7 +265,8 @@ def test_all_errors_of_a_pack_are_reported_together(make_pack, lexicons):
 
 def test_named_sub_patterns_are_shared_across_files_and_imports(make_pack, lexicons):
     shared = "define: fired = <fire> | <launch>\ndefine: hit_place = at {target:Place}\n"
-    rules = 'import: "../outside/shared.rulex"\nevent: Attack\nrule: r\n  pattern: {attacker:Actor} {fired} {weapon:Weapon} {hit_place}\n'
+    rules = ('import: "../outside/shared.rulex"\nevent: Attack\nrule: r\n'
+             '  pattern: {attacker:Actor} {fired} {weapon:Weapon} {hit_place}\n')
     root = make_pack({"rules.rulex": rules, "../outside/shared.rulex": shared, **lexicons},
                      "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml']\ndependencies: ['../outside']\n")
     pack = rulex.load(root, cache=False)
@@ -468,7 +469,8 @@ def test_entities_are_output_when_the_pack_asks(make_pack, lexicons):
 
 
 def test_rules_and_lexicon_files_that_cannot_be_read(make_pack, lexicons, tmp_path):
-    root = make_pack({"rules.rulex": ATTACK, **lexicons}, "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml', 'missing.yaml']\n")
+    root = make_pack({"rules.rulex": ATTACK, **lexicons},
+                     "name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml', 'missing.yaml']\n")
     (root / "bad.rulex").write_bytes(b"event: A\nrule: r\n  pattern: caf\xe9\n")
     (root / "pack.yaml").write_text("name: t\nfiles: ['*.rulex']\nlexicons: ['lexicons/*.yaml', 'missing.yaml']\n")
     diagnostics, _ = rulex.check(root)
@@ -589,6 +591,7 @@ def test_word_forms_of_an_inflected_word_are_its_lemmas_forms(word, forms):
 
 def test_a_gap_word_is_a_whole_word_so_long_gaps_stay_fast(make_pack, lexicons):
     import regex
+
     from rulex.view import SEP, TOKEN
     two = regex.compile(rf"{TOKEN}{SEP}{TOKEN}")
     assert two.fullmatch("Tuesday") is None                     # a word is never split into two gap words

@@ -60,7 +60,9 @@ def test_a_period_can_be_a_year_or_a_month(make_pack):
     persons = ("type: Person\nentries:\n  - id: A\n    aliases: [the Commander]\n    valid_from: 2019\n"
                "    valid_to: 2020-02\n  - id: B\n    aliases: [the Commander]\n    valid_from: 2020-03\n")
     pack = pack_with(make_pack, persons, "event: E\nrule: r\n  pattern: {p:Person} <resign>\n")
-    value = lambda day: [m.args["p"].value for m in pack.extract("the Commander resigned.", date=day)]
+    def value(day):
+        return [m.args["p"].value for m in pack.extract("the Commander resigned.", date=day)]
+
     assert value("2018-12-31") == []
     assert value("2019-01-01") == ["A"]
     assert value("2020-02-29") == ["A"]   # the last day of the month named

@@ -201,14 +201,18 @@ def test_text_shows_every_match_with_its_rule_arguments_and_values(run, tmp_path
             record = match.to_dict()
             assert lines[i] == f'{record["type"]}  "{shorten(record["text"])}"  {record["start"]}-{record["end"]}'
             assert "\n" not in shorten(record["text"]) and "\u2028" not in shorten(record["text"])
-            assert lines[i + 1].split() == [record["rule"], f"{record['provenance']['rule_file']}:{record['provenance']['rule_line']}"]
+            where = f"{record['provenance']['rule_file']}:{record['provenance']['rule_line']}"
+            assert lines[i + 1].split() == [record["rule"], where]
             body = lines[i + 2:next((h for h in heads if h > i), len(lines))]
             args = [(role, a) for role, v in record["args"].items() for a in (v if isinstance(v, list) else [v])]
             assert len([line for line in body if not line.startswith("    attrs:")]) == len(args)
             for line, (role, arg) in zip(body, args):
                 assert line.split()[0] == role and f'"{shorten(arg["text"], 60)}"' in line
-                assert line.endswith(f"-> {arg['value'] if isinstance(arg['value'], str) else json.dumps(arg['value'], ensure_ascii=False)}") \
-                    if "value" in arg else "->" not in line.split('"')[-1]
+                if "value" in arg:
+                    shown = arg["value"] if isinstance(arg["value"], str) else json.dumps(arg["value"], ensure_ascii=False)
+                    assert line.endswith(f"-> {shown}")
+                else:
+                    assert "->" not in line.split('"')[-1]
             flags = [k for k, v in record["attrs"].items() if v is True]
             assert (f"    attrs: {', '.join(flags)}" in body) == bool(flags)
     if run.docs[0][0].id == "a/b:c":   # the edge run, whose first match was made negated

@@ -170,7 +170,8 @@ def test_nested_slot_with_one_and_with_two_parts():
     [rule] = parse("""
         event: Kill
         rule: ambushed
-          pattern: ambushed {victim:Phrase with casualties:Quantity} and {target:Phrase with casualties:Quantity with group:Force|Actor}
+          pattern: ambushed {victim:Phrase with casualties:Quantity}
+                   and {target:Phrase with casualties:Quantity with group:Force|Actor}
         """).rules
     _, first, _, second = rule.pattern.items
     assert (first.role, [t.name for t in first.types]) == ("victim", ["Phrase"])
@@ -332,7 +333,8 @@ def test_duplicate_link_ids_are_found_across_files(tmp_path):
 
 def test_a_role_only_a_link_gives_is_a_role_for_examples_and_later_links(tmp_path):
     """`share: attacker = killer` where Kill rules have no killer: the link gives Kill one."""
-    rules = ERROR_BASE.replace("Weapon} exploded\n", "Weapon} exploded\nrule: attacked\n  pattern: {attacker:Actor} attacked {target:Phrase}\n", 1)
+    rules = ERROR_BASE.replace(
+        "Weapon} exploded\n", "Weapon} exploded\nrule: attacked\n  pattern: {attacker:Actor} attacked {target:Phrase}\n", 1)
     rules += ("link: ak\n  events: Attack, Kill\n  share: attacker = killer\n"
               "link: kk\n  events: Kill, Kill\n  share: killer\n")
     root = write_pack(tmp_path / "pack", rules)
@@ -854,7 +856,8 @@ def test_a_link_expectation_checks_its_value(tmp_path):
 # ---- property: the checker survives any mix of the new clauses -----------------------------
 
 try:
-    from hypothesis import HealthCheck, given, settings, strategies as st
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
 except ImportError:  # pragma: no cover - hypothesis comes with the dev tools
     st = None
 

@@ -53,7 +53,8 @@ def test_expected_events_and_arguments(pack, doc_id, event):
         for arg, w in zip(got, wants):
             if "value" in w:
                 value = w["value"]
-                assert arg.value == value or (isinstance(value, dict) and all(arg.value.get(k) == v for k, v in value.items())), role
+                assert arg.value == value or (isinstance(value, dict)
+                                              and all(arg.value.get(k) == v for k, v in value.items())), role
 
 
 @pytest.mark.parametrize("sentence", EXPECTED.get("no_attack", []))

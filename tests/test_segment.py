@@ -272,7 +272,8 @@ def sentences(text: str) -> list[str]:
             ],
         ),
         # question and exclamation marks, digits after a stop, ellipses
-        ("Was it? Yes! 39 people died in 2019. 2020 was worse...", ["Was it?", "Yes!", "39 people died in 2019.", "2020 was worse..."]),
+        ("Was it? Yes! 39 people died in 2019. 2020 was worse...",
+         ["Was it?", "Yes!", "39 people died in 2019.", "2020 was worse..."]),
         ("He asked why? and left. Yahoo! said no.", ["He asked why? and left.", "Yahoo! said no."]),
         ("Wait... What happened?", ["Wait...", "What happened?"]),
         # closing quotes and brackets after the stop; opening quotes after it
@@ -306,7 +307,8 @@ def sentences(text: str) -> list[str]:
             ["Windows line.", "Next line.", "New paragraph\r\nlower case goes on."],
         ),
         # lower case after a stop does not start a sentence
-        ("Iran launched missiles at 5:30 p.m. local time. officials said.", ["Iran launched missiles at 5:30 p.m. local time. officials said."]),
+        ("Iran launched missiles at 5:30 p.m. local time. officials said.",
+         ["Iran launched missiles at 5:30 p.m. local time. officials said."]),
         # empty text, whitespace only, surrounding whitespace
         ("", []),
         ("   ", []),
@@ -377,7 +379,8 @@ def token_texts(text: str) -> list[str]:
         # clitics are split off; other apostrophes stay inside the word
         ("the IRGC's retaliatory strike", ["the", "IRGC", "'s", "retaliatory", "strike"]),
         ("the IRGC\u2019s strike, Iran\u2019S", ["the", "IRGC", "\u2019s", "strike", ",", "Iran", "\u2019S"]),
-        ("I'm sure they're sure we've he'll she'd", ["I", "'m", "sure", "they", "'re", "sure", "we", "'ve", "he", "'ll", "she", "'d"]),
+        ("I'm sure they're sure we've he'll she'd",
+         ["I", "'m", "sure", "they", "'re", "sure", "we", "'ve", "he", "'ll", "she", "'d"]),
         ("don't can't won't O'Brien Qur'an rock'n'roll", ["don't", "can't", "won't", "O'Brien", "Qur'an", "rock'n'roll"]),
         ("the United States' assassination", ["the", "United", "States", "'", "assassination"]),
         ("'Martyr Soleimani.'", ["'", "Martyr", "Soleimani", ".", "'"]),
@@ -397,11 +400,13 @@ def token_texts(text: str) -> list[str]:
         ("George W. Bush and J. R. R. Tolkien", ["George", "W.", "Bush", "and", "J.", "R.", "R.", "Tolkien"]),
         ("Room No. 5, but say no. Then", ["Room", "No.", "5", ",", "but", "say", "no", ".", "Then"]),
         # numbers
-        ("over 1,000 people, 3.5 percent, 5:30, 1,200.75 and 188m", ["over", "1,000", "people", ",", "3.5", "percent", ",", "5:30", ",", "1,200.75", "and", "188m"]),
+        ("over 1,000 people, 3.5 percent, 5:30, 1,200.75 and 188m",
+         ["over", "1,000", "people", ",", "3.5", "percent", ",", "5:30", ",", "1,200.75", "and", "188m"]),
         ("in 2019. Then 3.", ["in", "2019", ".", "Then", "3", "."]),
         # any other character
         ("100% $164.99 #tag @user (ISIL)", ["100", "%", "$", "164.99", "#", "tag", "@", "user", "(", "ISIL", ")"]),
-        ("caf\u0065\u0301 \u0939\u093f\u0928\u094d\u0926\u0940 \U0001f600!", ["caf\u0065\u0301", "\u0939\u093f\u0928\u094d\u0926\u0940", "\U0001f600", "!"]),
+        ("caf\u0065\u0301 \u0939\u093f\u0928\u094d\u0926\u0940 \U0001f600!",
+         ["caf\u0065\u0301", "\u0939\u093f\u0928\u094d\u0926\u0940", "\U0001f600", "!"]),
         ("x\x01y \ue000", ["x", "\x01", "y", "\ue000"]),
         ("", []),
         ("  \n\t ", []),

@@ -62,7 +62,8 @@ def test_same_matches_as_finditer_with_the_alternative_that_fired(make_pack, lex
     texts = [m.text for m in pack.extract(TEXTS[1])]
     assert texts == ["airstrike on Erbil", "missiles on Baghdad", "ballistic missiles"]  # not after "cyber"
     texts = [m.text for m in pack.extract(TEXTS[2])]
-    assert texts == ["night raid in Erbil", "raids in Baghdad", "Night raids", "night raid", "Dawn raids"]  # starts before the anchor
+    # starts before the anchor
+    assert texts == ["night raid in Erbil", "raids in Baghdad", "Night raids", "night raid", "Dawn raids"]
 
 
 def test_run_rule_keeps_finditer_order_and_never_overlaps(make_pack, lexicons):

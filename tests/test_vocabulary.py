@@ -133,7 +133,9 @@ def test_figurative_fighting_is_no_attack(pack, text):
 
 
 def test_killing_nouns_are_kills_but_not_a_plan_s_execution_or_a_disaster_s_toll(pack):
-    kills = lambda text: [m.rule for m in pack.extract(text) if m.type == "Kill"]
+    def kills(text):
+        return [m.rule for m in pack.extract(text) if m.type == "Kill"]
+
     assert "conflict.kill.noun_of" in kills(
         "The execution of an Air Force pilot officer was carried out in San Salvador's Las Brisas neighborhood.")
     assert "conflict.kill.death_toll" in kills(

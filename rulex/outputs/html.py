@@ -412,7 +412,8 @@ mark.rx-selected{outline:2px solid #1c7ed6}
 .rx-role{display:inline-block;background:var(--c);color:var(--k);border-radius:.8em;padding:0 .45em;font-weight:600;
   border:1px var(--s) var(--k)}
 .rx-off{color:#868e96;font-size:.8em;white-space:nowrap}.rx-prov,.rx-value,.rx-attrs{color:#495057}
-.rx-args{border-collapse:collapse;margin:.3rem 0}.rx-args td,.rx-args th{border:1px solid #dee2e6;padding:.1rem .4rem;text-align:left;vertical-align:top}
+.rx-args{border-collapse:collapse;margin:.3rem 0}
+.rx-args td,.rx-args th{border:1px solid #dee2e6;padding:.1rem .4rem;text-align:left;vertical-align:top}
 .rx-args tr.rx-hit{background:#fff3bf}.rx-none{color:#adb5bd}
 .rx-raw pre{white-space:pre-wrap;font-size:.75rem;background:#f8f9fa;padding:.4rem;max-height:20rem;overflow:auto}
 .rx-legend{list-style:none;padding:0;margin:.3rem 0;display:flex;flex-wrap:wrap;gap:.3rem 1rem;font-size:.85rem}
