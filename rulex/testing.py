@@ -163,8 +163,18 @@ def _diff(match: Match, example: ast.Example) -> list[str]:
             got = ", ".join(repr(a.text) for a in items) or "nothing"
             out.append(f"{expected.role}: expected {expected.text!r}, got {got}")
         elif expected.has_value and not _value_matches(expected.value, hit.value):
-            out.append(f"{expected.role}: expected value {expected.value!r}, got {hit.value!r}")
+            out.append(f"{expected.role}: expected value {expected.value!r}, got {hit.value!r}"
+                       + _type_hint(expected.value, hit.value))
     return out
+
+
+def _type_hint(expected, actual) -> str:
+    """When a value differs only in kind ("2020" against 2020), how to write the expected one."""
+    if isinstance(actual, str) and not isinstance(expected, str) and str(expected) == actual:
+        return f' (the value is text: write -> "{actual}")'
+    if isinstance(expected, str) and isinstance(actual, (int, float)) and expected == str(actual):
+        return f" (the value is a number: write -> {actual})"
+    return ""
 
 
 def _value_matches(expected, actual) -> bool:

@@ -194,3 +194,12 @@ def test_coverage_counts_entity_rules_and_names_those_without_examples(tmp_path)
     out = rulex("test", "people", cwd=tmp_path).stdout
     assert "rules exercised by a passing example: 2 of 3 (entity rules 1 of 2; event rules 1 of 1)\n" in out
     assert "rules with no example: people.group.militia (entity)\n" in out
+
+
+def test_a_value_that_differs_only_in_kind_says_how_to_write_it(make_pack):
+    import rulex
+    from rulex.testing import check_examples
+    root = make_pack({"r.rulex": 'event: E\nrule: r\n  pattern: in {year:Time}\n  example: "It fell in 2020"\n'
+                                 '    year = "2020" -> 2020\n'}, "name: t\nfiles: ['*.rulex']\n")
+    [result] = check_examples(rulex.load(root, cache=False))
+    assert result.failures == ('year: expected value 2020, got \'2020\' (the value is text: write -> "2020")',)
