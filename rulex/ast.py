@@ -179,7 +179,7 @@ class Rule:
     id: str
     kind: str                      # "event" | "entity"
     type: str
-    pattern: Pattern | None
+    pattern: Pattern               # from `pattern:` or, made from it, `template:`
     span: Span                     # the `rule:` header
     template: Template | None = None
     priority: int = 0

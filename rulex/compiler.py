@@ -71,7 +71,7 @@ class CompiledSearch:
     line: int
 
     @property
-    def regex(self) -> regex.Pattern:
+    def regex(self) -> regex.Pattern[str]:
         return compiled_regex(self.source)
 
 
@@ -87,7 +87,7 @@ class CompiledLink:
     examples: tuple[ast.Example, ...] = ()
 
     @property
-    def joined_regex(self) -> regex.Pattern | None:
+    def joined_regex(self) -> regex.Pattern[str] | None:
         return None if self.joined_by is None else compiled_regex(self.joined_by)
 
 
@@ -121,16 +121,16 @@ class CompiledRule:
         return next(g for g in self.groups if g.name == name)
 
     @property
-    def regex(self) -> regex.Pattern:
+    def finder_regex(self) -> regex.Pattern[str] | None:
+        return None if self.finder is None else compiled_regex(self.finder)
+
+    @property
+    def regex(self) -> regex.Pattern[str]:
         """The compiled regex, built on first use in each process (a cached pack loads fast)."""
         return compiled_regex(self.source)
 
-    @property
-    def finder_regex(self) -> regex.Pattern | None:
-        return None if self.finder is None else compiled_regex(self.finder)
 
-
-def compiled_regex(source: str) -> regex.Pattern:
+def compiled_regex(source: str) -> regex.Pattern[str]:
     """A rule's compiled pattern, once per process (from recorded code with a cached pack)."""
     return regexcode.cached_compile(source, FLAGS, NAMED_LISTS)
 
@@ -166,6 +166,7 @@ class _FormsMemo:
         return self.forms.get(word)
 
     def put(self, word: str, forms: tuple[str, ...]) -> None:
+        assert self.forms is not None, "get() first"
         self.forms[word] = forms
         self.dirty = True
 
@@ -188,12 +189,13 @@ def word_forms(word: str) -> tuple[str, ...]:
     for upos in ("VERB", "NOUN"):
         lemmas.update(getLemma(word, upos=upos))
     forms = set(lemmas)
-    known = {lemma: getAllInflections(lemma) for lemma in lemmas}
-    known = {lemma: found for lemma, found in known.items() if found}
-    if not known:  # a word the tables lack: inflect its base form by rule ("airstrikes" -> "airstrike")
+    inflections_of = {lemma: getAllInflections(lemma) for lemma in lemmas}
+    inflections_of = {lemma: found for lemma, found in inflections_of.items() if found}
+    if not inflections_of:  # a word the tables lack: inflect its base form by rule ("airstrikes" -> "airstrike")
         bases = (lemmas - {word}) or {word}
-        known = {lemma: {**getAllInflectionsOOV(lemma, "NOUN"), **getAllInflectionsOOV(lemma, "VERB")} for lemma in bases}
-    for inflections in known.values():  # never the inflections of an inflected form ("launchedded")
+        inflections_of = {lemma: {**getAllInflectionsOOV(lemma, "NOUN"), **getAllInflectionsOOV(lemma, "VERB")}
+                          for lemma in bases}
+    for inflections in inflections_of.values():  # never the inflections of an inflected form ("launchedded")
         for variants in inflections.values():
             forms.update(v.lower() for v in variants)
     result = tuple(sorted(forms, key=lambda f: (-len(f), f)))
@@ -257,7 +259,7 @@ def compile_links(pack: ResolvedPack) -> tuple[CompiledLink, ...]:
 
 
 class _RuleCompiler:
-    def __init__(self, pack: ResolvedPack, rule: ast.Rule):
+    def __init__(self, pack: ResolvedPack, rule: ast.Rule | None):  # None: a link's `joined by`
         self.pack, self.rule = pack, rule
         self.groups: list[Group] = []
         self.builtins: set[str] = set()
@@ -281,13 +283,15 @@ class _RuleCompiler:
 
     def compile(self) -> CompiledRule:
         rule, pack = self.rule, self.pack
+        assert rule is not None
         items = _flatten(rule.pattern)
         split = None if isinstance(rule.pattern, ast.Alternation) else _split_point(items, pack)
         before = ""  # the lookbehinds of the `preceded by` conditions, where a match starts
         for condition in ast.context_conditions(rule):
             if condition.before:
                 with self.reversed():
-                    before += rf"(?<{'!' if condition.negated else '='}{self.node(condition.pattern, depth=-1)}{self.sep})"
+                    condition_regex = self.node(condition.pattern, depth=-1)
+                    before += rf"(?<{'!' if condition.negated else '='}{condition_regex}{self.sep})"
         finder = None
         starts = False
         raw = any(isinstance(n, ast.RawRegex) for n in _all_nodes(rule, pack))
@@ -336,12 +340,13 @@ class _RuleCompiler:
         source = compiled_regex(inner.node(search.pattern, 0)).pattern
         self.builtins |= inner.builtins
         self.lexicons |= inner.lexicons
-        roles = frozenset(g.role for g in inner.groups if g.kind == "arg" and g.depth == 0)
+        roles = frozenset(g.role for g in inner.groups if g.kind == "arg" and g.depth == 0 and g.role is not None)
         return CompiledSearch(source, tuple(inner.groups), roles, search.direction, search.scope,
                               search.span.file, search.span.line)
 
     def near(self, items: list[ast.Pattern], split: int | None) -> tuple | None:
         """`_near` at the anchor item: the split point, or the first item of a rule that starts at it."""
+        assert self.rule is not None
         if split is None:
             if isinstance(self.rule.pattern, ast.Alternation) or _rarest_item(items, self.pack) != 0:
                 return None
@@ -380,9 +385,10 @@ class _RuleCompiler:
         elif isinstance(node, ast.Sequence):
             parts = []
             for item in _flatten(node):
-                optional = isinstance(item, ast.Repeat) and item.min == 0
-                parts.append(self.start(item.item if optional else item, stack))
-                if not optional:
+                if isinstance(item, ast.Repeat) and item.min == 0:  # optional: the next item may start
+                    parts.append(self.start(item.item, stack))
+                else:
+                    parts.append(self.start(item, stack))
                     break
             else:
                 return None
@@ -394,7 +400,8 @@ class _RuleCompiler:
             return self.node(node, 0) if self.slot_starts(node, stack) else None
         else:
             return self.node(node, 0)
-        return None if None in parts else "(?:" + "|".join(parts) + ")"
+        starts = [part for part in parts if part is not None]
+        return None if len(starts) < len(parts) else "(?:" + "|".join(starts) + ")"
 
     def slot_starts(self, node: ast.Slot, stack: tuple[str, ...]) -> bool:
         """Whether every match of the slot starts with a lexicon or built-in mention, or a word."""
@@ -407,7 +414,9 @@ class _RuleCompiler:
                         return False
                 if meaning.kind == "rules":
                     for rule_id in meaning.rules:
-                        if rule_id not in stack and self.start(self.pack.rule(rule_id).pattern, stack + (rule_id,)) is None:
+                        if rule_id in stack:
+                            continue
+                        if self.start(self.pack.rule(rule_id).pattern, stack + (rule_id,)) is None:
                             return False
         return True
 
@@ -439,6 +448,7 @@ class _RuleCompiler:
         inner = self.node(node.item, depth, parent, stack)
         lazy = "?" if isinstance(node.item, ast.AnyWord) else ""  # gaps take as few words as will do
         low, high = max(node.min, 1), node.max
+        assert high is not None, "unbounded repeats are reported before compiling"
         body = inner if high == 1 else f"{inner}(?:{self.sep}{self.grown(inner)}){{{low - 1},{high - 1}}}{lazy}"
         return body, node.min == 0, lazy
 
@@ -484,7 +494,8 @@ class _RuleCompiler:
                 for meaning in self.pack.names.get(ref.name, ()):
                     if meaning.kind == "lexicon":
                         self.lexicons.update(meaning.lexicons)
-                        out.append(NestedCapture(nested.role, ref.name, "lexicon", tuple(meaning.lexicons), nested.span))
+                        out.append(NestedCapture(nested.role, ref.name, "lexicon", tuple(meaning.lexicons),
+                                                 nested.span))
                     elif meaning.kind == "builtin":
                         self.builtins.add(ref.name)
                         source = len(self.pack.lexicons) + BUILTIN_NAMES.index(ref.name)
@@ -501,7 +512,8 @@ class _RuleCompiler:
         defines: set[int] = set()  # the parts that are defines
         for ref in node.types:
             for meaning in self.pack.names.get(ref.name, ()):
-                common = dict(kind="type", span=ref.span, type=ref.name, meaning=meaning.kind, parent=owner, depth=depth)
+                common = dict(kind="type", span=ref.span, type=ref.name, meaning=meaning.kind, parent=owner,
+                              depth=depth)
                 if meaning.kind == "lexicon":
                     id_group = f"m{len(self.groups)}"
                     name = self.add(id_group=id_group, **common)
@@ -517,7 +529,8 @@ class _RuleCompiler:
                     parts.append(f"(?P<{self.add(**common)}>{self.generic[ref.name][1]})")
                 elif meaning.kind == "define" and ref.name not in stack:
                     name = self.add(**common)
-                    inner = self.grown(self.node(self.pack.defines[ref.name].pattern, depth, owner, stack + (ref.name,)))
+                    define = self.pack.defines[ref.name].pattern
+                    inner = self.grown(self.node(define, depth, owner, stack + (ref.name,)))
                     defines.add(len(parts))
                     parts.append(f"(?P<{name}>{inner})")
                 elif meaning.kind == "rules":
@@ -593,7 +606,7 @@ def _near(items: list[ast.Pattern], split: int, pack: ResolvedPack, rule_anchors
 
 
 def _conditions(items, pack: ResolvedPack, edge: int) -> tuple:
-    out = []
+    out: list[tuple[int, frozenset[int] | frozenset[str], int]] = []
     runs = 0
     for item in items:
         lexicons = _lexicon_slot(item, pack)
@@ -679,10 +692,12 @@ def _max_runs(node: ast.Pattern) -> int | None:
         return 1
     if isinstance(node, ast.Sequence):
         parts = [_max_runs(i) for i in node.items]
-        return None if any(p is None for p in parts) else sum(parts)
+        known = [p for p in parts if p is not None]
+        return None if len(known) < len(parts) else sum(known)
     if isinstance(node, ast.Alternation):
         parts = [_max_runs(o) for o in node.options]
-        return None if any(p is None for p in parts) else max(parts, default=0)
+        known = [p for p in parts if p is not None]
+        return None if len(known) < len(parts) else max(known, default=0)
     if isinstance(node, ast.Repeat):
         inner = _max_runs(node.item)
         return None if inner is None or node.max is None else inner * node.max
@@ -747,10 +762,11 @@ def anchors(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] = ()) 
         options = [a for a in (anchors(i, pack, stack) for i in node.items) if a]
         return min(options, key=_cost) if options else None
     if isinstance(node, ast.Alternation):
-        options = [anchors(o, pack, stack) for o in node.options]
-        if any(o is None for o in options):
+        per_option = [anchors(o, pack, stack) for o in node.options]
+        known = [o for o in per_option if o is not None]
+        if len(known) < len(per_option):
             return None
-        return tuple(dict.fromkeys(a for o in options for a in o))
+        return tuple(dict.fromkeys(a for o in known for a in o))
     if isinstance(node, ast.Repeat):
         return anchors(node.item, pack, stack) if node.min >= 1 else None
     if isinstance(node, ast.Slot):
@@ -788,5 +804,6 @@ def _cost(options: tuple[Anchor, ...]) -> float:
         if kind == "lexicon":
             total += 25.0  # names of places and actors are far commoner than any one content word
         else:
+            assert isinstance(value, str)  # kind "word"
             total += 100.0 if value in COMMON_WORDS or len(value) < 3 else 8.0 / len(value)
     return total
