@@ -154,19 +154,30 @@ LEXICONS = memo.Store("lexicons", memo.code_version(), limit=64)
 LEXICON_WORTH_KEEPING = 20_000  # characters: a smaller lexicon file reads in milliseconds
 
 
+# Rule files read before (their items and diagnostics), by name and content: an edit of one rule
+# file does not parse the others again.
+RULE_FILES = memo.Store("rule-files", memo.code_version() + ast.grammar_text(), limit=256)
+
+
 def _load_lexicon(source: SourceFile, bag: DiagnosticBag, memoised: bool) -> Lexicon | None:
     """`load_lexicon`, or what it gave for the same file before, when `memoised`."""
     if not memoised or len(source.text) < LEXICON_WORTH_KEEPING:
         return load_lexicon(source, bag)
+    return _memoised(LEXICONS, source, bag, load_lexicon)
+
+
+def _memoised(store: memo.Store, source: SourceFile, bag: DiagnosticBag, read):
+    """What `read(source, bag)` gave for a file of the same name and content before, with the
+    diagnostics it reported (added to `bag` again), or what it gives now (then kept in `store`)."""
     key = (source.name, hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest())
-    found = LEXICONS.get(key)
+    found = store.get(key)
     if found is None:
         own = DiagnosticBag()
-        found = (load_lexicon(source, own), tuple(own.items))
-        LEXICONS.put(key, found)
-    lexicon, diagnostics = found
+        found = (read(source, own), tuple(own.items))
+        store.put(key, found)
+    result, diagnostics = found
     bag.extend(diagnostics)
-    return lexicon
+    return result
 
 
 def load(paths: list[Path], bag: DiagnosticBag, memoised: bool = False) -> LoadedPack:
@@ -201,7 +212,10 @@ def load(paths: list[Path], bag: DiagnosticBag, memoised: bool = False) -> Loade
         if source is None:
             continue
         sources[source.name] = source
-        rule_file = _parse_rule_file(source, bag)
+        if memoised:
+            rule_file = _memoised(RULE_FILES, source, bag, _parse_rule_file)
+        else:
+            rule_file = _parse_rule_file(source, bag)
         if rule_file is None:  # a YAML file that could not be read: what it uses is unknown
             files.append(ast.RuleFile(source.name, unparsed=(source.text,)))
             continue
@@ -235,6 +249,7 @@ def load(paths: list[Path], bag: DiagnosticBag, memoised: bool = False) -> Loade
         lexicons.extend(by_entry_type(lexicon))  # entries with a `type:` of their own: a part each
     if memoised:
         LEXICONS.save()
+        RULE_FILES.save()
     return LoadedPack(manifest, tuple(files), tuple(lexicons), sources)
 
 

@@ -162,3 +162,31 @@ def test_an_edit_of_a_rule_reads_no_large_lexicon_again(tmp_path):
     # again (the small ones are: they read in less time than the store takes to load), nor the index
     (pack / "lexicons" / "places.yaml").write_text("type: Place\nentries:\n" + names.replace("Placename1", "Town1"))
     assert reads() == {**first, "read": 3}  # the edited lexicon is read again, and the index built
+
+
+PARSES = """
+import json, sys
+import rulex, rulex.loader as loader
+parsed = []
+original = loader._parse_rule_file
+loader._parse_rule_file = lambda source, bag: parsed.append(source.name.rsplit("/", 1)[-1]) or original(source, bag)
+diagnostics, _ = rulex.check(sys.argv[1])
+print(json.dumps({"parsed": sorted(parsed), "codes": sorted(d.code for d in diagnostics)}))
+"""
+
+
+def test_an_edit_of_one_rule_file_parses_that_file_only(tmp_path):
+    pack = _write_pack(tmp_path / "pack")
+    (pack / "other.rulex").write_text("event: Attack\nrule: shelled\n  pattern: {attacker:Actor} shelled , it\n")
+    env = {**os.environ, "RULEX_CACHE_DIR": str(tmp_path / "cache")}
+
+    def parses() -> dict:
+        done = subprocess.run([sys.executable, "-c", PARSES, str(pack)], capture_output=True, text=True,
+                              cwd=ROOT, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    first = parses()
+    assert first["parsed"] == ["attack.rulex", "other.rulex"] and "RX100" in first["codes"]
+    (pack / "attack.rulex").write_text(RULES + "# a comment\n")
+    assert parses() == {**first, "parsed": ["attack.rulex"]}  # the other file's error is still reported
