@@ -32,14 +32,15 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache
+from typing import Any
 
 import regex
 
 from .attributes import event_attributes
 from .budget import CLOCK_EVERY, BudgetExceeded, document_budget, over_document
 from .builtins import BUILTINS
-from .compiler import BUILTIN_NAMES, PREFIX_GROUP, CompiledRule, Group, compiled_regex
+from .compiler import BUILTIN_NAMES, PREFIX_GROUP, CompiledRule, CompiledSearch, Group, compiled_regex
 from .document import Document
 from .fuzzy import closest_alias
 from .lexicons import Lexicon, alias_key
@@ -179,7 +180,7 @@ def _match_sentences(program: Program, whole: Document, window: _Window, plan: _
         for rule_index in sorted(rule_ids if skip is None else rule_ids - skip):
             rule = program.rules[rule_index]
             started = clock()  # once a rule call: the budgets' clock, and the profile's
-            found = None
+            found: list[Match | None] | None = None
             try:
                 if started > deadline:
                     raise BudgetExceeded
@@ -222,6 +223,7 @@ FULL_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 def dated_by_dateline(program: Program, doc: Document, normalised: str, lowered: str) -> Document:
     """The document dated by the first full date the pack's dateline rule finds near its start."""
+    assert program.dateline is not None
     rule = program.rules[program.dateline]
     end = min(len(normalised), DATELINE_CHARS)
     found = [m for m in find_mentions(program, normalised, lowered, 0, end) if m.source in rule.lexicons]
@@ -248,20 +250,22 @@ def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None 
     anchor has the lexicon mentions its pattern needs next to it, and a paragraph is split only
     for a rule that is not skipped there; skipped rules still count for what a view marks."""
     hits: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
-    found = ()
+    found: list[tuple[int, tuple[int, Any]]] = []
     if program.word_anchors is not None:  # whole words only: "met" is not in "method"
         found = program.word_anchors.iter(lowered)
         hits = [(end, *value) for end, (_, value) in found]
     everywhere = bool(program.lexicon_anchors or program.manifest.output)
     mentions = find_mentions(program, normalised, lowered, 0, None, date) if everywhere else []
-    hits += [(m.start, program.lexicon_anchors[m.source], ()) for m in mentions if m.source in program.lexicon_anchors]
+    hits += [(m.start, program.lexicon_anchors[m.source], ()) for m in mentions
+             if m.source in program.lexicon_anchors]
     if not hits and not mentions and not program.every_sentence:
         return _Plan([], [], defaultdict(set), defaultdict(list), mentions)
     # paragraphs are found around the places asked about, or all at once where many will be
     chunks = Paragraphs(normalised, bool(program.every_sentence), len(found) > _MANY_HITS)
     near = program.near
     viable = None
-    if found and program.near_specs and normalised.isascii() and program.fuzzy is None and program.alias_scanner is not None:
+    if found and program.near_specs and normalised.isascii() and program.fuzzy is None \
+            and program.alias_scanner is not None:
         present = {r for _, rule_ids, _ in hits for r in rule_ids}  # a rule is tried only where it has a whole-word hit
         viable = _viable(program, normalised, lowered, found, chunks, present)
     if program.every_sentence:
@@ -294,13 +298,13 @@ def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None 
                 met[index].update(clauses)
     for index in range(len(sentences)) if program.every_sentence else ():
         plan.candidates[index].update(program.every_sentence)
-    for index, rule_ids in plan.candidates.items():  # clauses of words only: no need to look for mentions
-        present = met.get(index, frozenset())
-        rule_ids.intersection_update([r for r in rule_ids if program.rule_word_clauses[r] <= present])
+    for index, candidate_ids in plan.candidates.items():  # clauses of words only: no need to look for mentions
+        clauses_met = met.get(index, set())
+        candidate_ids.intersection_update([r for r in candidate_ids if program.rule_word_clauses[r] <= clauses_met])
     if viable is not None:
         in_sentence = {r: {plan.sentence_of(at) for at in starts} for r, starts in viable.items()}
-        for index, rule_ids in plan.candidates.items():
-            skip = [r for r in rule_ids if near[r] is not None and index not in in_sentence.get(r, ())]
+        for index, candidate_ids in plan.candidates.items():
+            skip = [r for r in candidate_ids if near[r] is not None and index not in in_sentence.get(r, ())]
             if skip:
                 plan.skip[index] = set(skip)
     if not everywhere:
@@ -312,9 +316,9 @@ def _plan(program: Program, normalised: str, lowered: str, date: dt.date | None 
         if index >= 0 and mention.end <= sentences[index][1]:
             plan.by_sentence[index].append(mention)
             met[index].update(program.lexicon_clauses.get(mention.source, ()))
-    for index, rule_ids in plan.candidates.items():
-        present = met.get(index, frozenset())
-        rule_ids.intersection_update([r for r in rule_ids if program.rule_clauses[r] <= present])
+    for index, candidate_ids in plan.candidates.items():
+        clauses_met = met.get(index, set())
+        candidate_ids.intersection_update([r for r in candidate_ids if program.rule_clauses[r] <= clauses_met])
     return plan
 
 
@@ -322,12 +326,13 @@ _RUNS_BEFORE = [regex.compile(r"(?r)\s*(?:\S+\s*){0,%d}" % k) for k in range(8)]
 _RUNS_AFTER = [re.compile(r"\s*(?:\S+\s*){0,%d}" % k) for k in range(8)]
 
 
-def _runs_before(k: int) -> regex.Pattern:
-    """Matched backwards from an offset: spaces, then at most k runs of other characters each with the spaces before it."""
+def _runs_before(k: int) -> regex.Pattern[str]:
+    """Matched backwards from an offset: spaces, then at most k runs of other characters each with the
+    spaces before it."""
     return _RUNS_BEFORE[k] if k < len(_RUNS_BEFORE) else regex.compile(r"(?r)\s*(?:\S+\s*){0,%d}" % k)
 
 
-def _runs_after(k: int) -> re.Pattern:
+def _runs_after(k: int) -> re.Pattern[str]:
     """Spaces, then at most k runs of other characters each with the spaces after it."""
     return _RUNS_AFTER[k] if k < len(_RUNS_AFTER) else re.compile(r"\s*(?:\S+\s*){0,%d}" % k)
 
@@ -337,7 +342,7 @@ _MANY_HITS = 12  # anchor hits in a document above which all its paragraphs are 
 
 
 def _viable(program: Program, normalised: str, lowered: str, found: list,
-            chunks: "Paragraphs", present: set[int]) -> dict[int, list[int]]:
+            chunks: Paragraphs, present: set[int]) -> dict[int, list[int]]:
     """For each rule with a `near` condition (see `compiler._near`) that has a whole-word anchor hit
     (`present`): the occurrences of its anchor (start offsets) that meet every condition on
     both sides. `found` holds whole-word occurrences only: one inside a longer word (the
@@ -351,6 +356,7 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
     So a rule is only ever skipped where its regex cannot match. Only for ASCII text, where
     lower-casing and the regex module's case-insensitive matching agree, and in packs without
     fuzzy aliases (which no scan here finds)."""
+    assert program.near_specs is not None and program.alias_scanner is not None  # the caller's conditions
     by_rules, specs = program.near_specs
     scanner, longest = program.alias_scanner, program.longest_alias
     viable: dict[int, list[int]] = {}
@@ -367,7 +373,7 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
             chunk[:] = chunks.span(start)
         lo = chunk[0]
         if runs:
-            i = _runs_before(runs).search(normalised, lo, start).start()
+            i = _runs_before(runs).search(normalised, lo, start).start()  # type: ignore[union-attr]  # always matches
         else:
             i = start
             while i > lo and normalised[i - 1].isspace():
@@ -385,7 +391,7 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
         if not chunk or not chunk[0] <= start < chunk[1]:
             chunk[:] = chunks.span(start)
         hi = chunk[1]
-        i = _runs_after(runs).match(normalised, end, hi).end()
+        i = _runs_after(runs).match(normalised, end, hi).end()  # type: ignore[union-attr]  # always matches
         for last, (n, entries) in scanner.iter(lowered, end, min(hi, i + longest)):
             first = last - n + 1
             if first > i:
@@ -415,7 +421,7 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
                 if ok is None:
                     kind, values, runs, edges = specs[c]
                     if runs:
-                        i = _runs_before(runs).search(normalised, 0, start).start()
+                        i = _runs_before(runs).search(normalised, 0, start).start()  # type: ignore[union-attr]  # always matches
                     else:
                         i = start
                         while i and normalised[i - 1].isspace():
@@ -436,7 +442,7 @@ def _viable(program: Program, normalised: str, lowered: str, found: list,
                     ok = memo[c].get(end)
                     if ok is None:
                         kind, values, runs, edges = specs[c]
-                        i = _runs_after(runs).match(normalised, end).end()
+                        i = _runs_after(runs).match(normalised, end).end()  # type: ignore[union-attr]  # always matches
                         j = lowered.find(" ", i)
                         window = lowered[end:j] if j >= 0 else lowered[end:]
                         if kind:
@@ -498,16 +504,16 @@ def run_rule(rule: CompiledRule, text: str, timeout: float, deadline: float | No
     (BudgetExceeded once past it)."""
     if deadline is not None:
         timeout = max(0.001, min(timeout, deadline - time.perf_counter()))
-    limit = {"timeout": timeout}  # every rule: a raw regex, or gaps and phrases, can backtrack for long
+    # every rule has the time limit: a raw regex, or gaps and phrases, can backtrack for long
     if rule.finder is None:
-        return list(rule.regex.finditer(text, **limit))
+        return list(rule.regex.finditer(text, timeout=timeout))
     if rule.starts:
         return _run_from_starts(rule, text, timeout, deadline)
-    pattern, finder, last, found = rule.regex, rule.finder_regex, -1, []
-    for count, occurrence in enumerate(finder.finditer(text, **limit), 1):
+    pattern, finder, last, found = rule.regex, compiled_regex(rule.finder), -1, []
+    for count, occurrence in enumerate(finder.finditer(text, timeout=timeout), 1):
         if deadline is not None and count % CLOCK_EVERY == 0 and time.perf_counter() > deadline:
             raise BudgetExceeded
-        m = pattern.match(text, occurrence.start(), **limit)
+        m = pattern.match(text, occurrence.start(), timeout=timeout)
         if m is not None and m.end() > last:  # one match per anchor, none inside the previous one
             last = m.end()
             found.append(m)
@@ -517,8 +523,9 @@ def run_rule(rule: CompiledRule, text: str, timeout: float, deadline: float | No
 def _run_from_starts(rule: CompiledRule, text: str, timeout: float, deadline: float | None = None) -> list:
     """`rule.regex.finditer(text)`, but trying the regex only where the finder matches: from each
     place a match can start, left to right, none before the end of the previous match."""
+    assert rule.finder is not None
     pattern, last, found = rule.regex, 0, []
-    for count, occurrence in enumerate(rule.finder_regex.finditer(text, overlapped=True, timeout=timeout), 1):
+    for count, occurrence in enumerate(compiled_regex(rule.finder).finditer(text, overlapped=True, timeout=timeout), 1):
         if deadline is not None and count % CLOCK_EVERY == 0 and time.perf_counter() > deadline:
             raise BudgetExceeded
         at = occurrence.start()
@@ -536,7 +543,7 @@ def _run_from_starts(rule: CompiledRule, text: str, timeout: float, deadline: fl
 DIGIT = re.compile(r"\d")
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_regex(name: str) -> tuple[LiteralScanner | None, regex.Pattern]:
     """The type's cue words (None if it has none: its matches hold a digit) and its regex."""
     return LiteralScanner.build({word: word for word in BUILTINS[name].cues}), compiled_regex(BUILTINS[name].pattern)
@@ -563,7 +570,7 @@ def _inside_word(text: str, start: int, end: int) -> bool:
 
 def builtin_mentions(program: Program, text: str, lowered: str, start: int, end: int, names: set[str]) -> list[Mention]:
     """Matches of built-in types (Quantity, Time, ...) in one sentence, as mentions: whole words only."""
-    out = []
+    out: list[Mention] = []
     first = len(program.lexicons)
     for name in sorted(names):
         cues, pattern = builtin_regex(name)
@@ -608,11 +615,11 @@ def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc
                 holders.append((group, arg))
     filled = {a.role for a in arguments}
     for group, arg in holders:
-        arguments.extend(nested_arguments(group, arg, view, doc, lambda lx, en, text: _lexicon_value(program, lx, en, text),
-                                          filled))
+        arguments.extend(nested_arguments(group, arg, view, doc,
+                                          lambda lx, en, text: _lexicon_value(program, lx, en, text), filled))
     if rule.searches:
-        view_start = m.start(PREFIX_GROUP) if rule.finder is not None and not rule.starts and m.start(PREFIX_GROUP) >= 0 \
-            else m.start()
+        prefixed = rule.finder is not None and not rule.starts and m.start(PREFIX_GROUP) >= 0
+        view_start = m.start(PREFIX_GROUP) if prefixed else m.start()
         arguments.extend(searched_arguments(
             rule.searches, view, (view_start, m.end()), filled,
             lambda search, group, hit, span: _argument(program, search, group, hit, span, view, doc),
@@ -627,7 +634,8 @@ def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc
     if rule.kind == "entity":
         inner = next((a for a in arguments if a.role == "value"), None)
         value, has_value = (inner.value, inner.has_value) if inner else (None, False)
-    attrs, cues = {}, ()
+    attrs: dict[str, Any] = {}
+    cues: tuple[dict, ...] = ()
     if rule.kind == "event":
         attrs, cues = event_attributes(program.manifest.attributes, doc.text, view.start, start, end,
                                        tuple((a.start, a.end) for a in arguments))
@@ -642,7 +650,9 @@ def build_match(program: Program, rule: CompiledRule, m, view: SentenceView, doc
         attrs=attrs, meta=doc.meta)
 
 
-def _argument(program, rule: CompiledRule, group: Group, m, span, view: SentenceView, doc: Document) -> Argument | None:
+def _argument(program, rule: CompiledRule | CompiledSearch, group: Group, m, span, view: SentenceView,
+              doc: Document) -> Argument | None:
+    assert group.role is not None  # an "arg" group
     start, end = _trim(doc.text, *view.doc_span(*span))
     if start >= end:
         return None
@@ -666,6 +676,7 @@ def _argument(program, rule: CompiledRule, group: Group, m, span, view: Sentence
         value, has_value = lexicon.entries[mention.entry].output, True
         how.update(lexicon_derivation(lexicon, mention.entry, text))
     elif chosen.meaning == "builtin":
+        assert chosen.type is not None  # a "type" group
         result = BUILTINS[chosen.type].normalise(text, doc.date)
         if result is not None:
             value, has_value = result.value, result.value is not None
@@ -680,6 +691,7 @@ def _argument(program, rule: CompiledRule, group: Group, m, span, view: Sentence
         for inner in rule.groups:
             if inner.kind == "arg" and inner.parent == chosen.name and inner.role == "value":
                 for inner_span in m.spans(inner.name):
+                    assert chosen_span is not None
                     if chosen_span[0] <= inner_span[0] and inner_span[1] <= chosen_span[1]:
                         sub_arg = _argument(program, rule, inner, m, inner_span, view, doc)
                         if sub_arg is not None:
@@ -731,7 +743,7 @@ def entity_matches(program: Program, doc: Document, plan: _Plan) -> list[Match]:
         out.append(Match(doc.id, lexicon.type, f"{program.manifest.name}.lexicon.{lexicon.name}",
                          text, mention.start, mention.end, (),
                          Provenance(program.manifest.name, program.manifest.version, entry.span.file,
-                                    entry.span.line, tuple(sentence), None, (how,)),
+                                    entry.span.line, sentence, None, (how,)),
                          kind="entity", value=entry.id, has_value=True, meta=doc.meta))
     return out
 
