@@ -13,6 +13,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import regex
 
@@ -28,7 +29,7 @@ from .view import NAMED_LISTS, SEP, SEP_REVERSE, SKIP_CLOSE, SKIP_OPEN, TOKEN, W
 FLAGS = regex.IGNORECASE | regex.VERSION0
 COMMON_WORDS = frozenset("""the a an of in on at to and or by for with from as is was were be are has have
 had it its that this he she they we his her their not no said says""".split())
-Anchor = tuple[str, object]  # ("word", "launched") or ("lexicon", 3)
+Anchor = tuple[str, Any]  # ("word", "launched") or ("lexicon", 3)
 BUILTIN_NAMES = tuple(sorted(BUILTINS))  # built-in type i is mention source len(lexicons) + i
 
 
