@@ -47,6 +47,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import regex
@@ -375,7 +376,7 @@ def forget_compiled_regexes() -> None:
 def compile_all(pack) -> None:
     """Compile every regex of the pack that rulex would compile on first use."""
     for rule in pack.rules:
-        rule.regex
+        rule.regex  # noqa: B018 - the property compiles it
         getattr(rule, "finder_regex", None)
 
 
@@ -503,7 +504,7 @@ def main(argv=None) -> int:
 
             for rx_doc in rx_docs[:WARM_UP_DOCS]:
                 pack.process(rx_doc)
-            run = best_of(args.repeat, lambda: run_rulex(pack, corpus, rx_docs))
+            run = best_of(args.repeat, partial(run_rulex, pack, corpus, rx_docs))
             row.update(rulex_s=run.seconds, rulex_mbps=corpus_mb / run.seconds, matches=run.matches,
                        problems=run.problems,
                        rulex_mixed_mbps=mixed_mb / run.seconds_mixed if run.seconds_mixed else None,
@@ -518,7 +519,7 @@ def main(argv=None) -> int:
                 peer_run = time_peer(peer, sample, args.repeat, args.peer_budget)
                 peer_docs = sample[:peer_run.docs]
                 peer_mb = megabytes(peer_docs)
-                on_sample = best_of(args.repeat, lambda: run_rulex(pack, peer_docs, sample_rx[:len(peer_docs)]))
+                on_sample = best_of(args.repeat, partial(run_rulex, pack, peer_docs, sample_rx[:len(peer_docs)]))
                 row.update(peer_sample_mb=peer_mb, peer_sample_docs=len(peer_docs),
                            rulex_sample_mbps=peer_mb / on_sample.seconds, rulex_sample_matches=on_sample.matches,
                            spacy_setup_s=setup_s, spacy_patterns=peer.patterns, spacy_s=peer_run.seconds,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import gzip
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 # Common verbs of news events, roughly most to least frequent kind of event.
@@ -250,7 +250,7 @@ def split_names(block: str) -> list[str]:
     return [n.strip() for n in block.replace("\n", "").split("|") if n.strip()]
 
 
-@lru_cache(maxsize=None)
+@cache
 def lemma_table() -> dict[str, list[str]]:
     """Lower-case lemmas of lemminflect's table, by part of speech ("verb", "noun", ...)."""
     import lemminflect
@@ -269,7 +269,7 @@ def lemma_table() -> dict[str, list[str]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def english_words() -> frozenset[str]:
     """Every lemma in lemminflect's table, lower-cased (to keep made-up names from being words)."""
     return frozenset(w.lower() for words in lemma_table().values() for w in words)

@@ -33,9 +33,10 @@ import stat
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 ENTRIES = 16                # compiled packs kept: the most recently used ($RULEX_CACHE_ENTRIES)
 STALE_TMP_SECONDS = 3600    # a half-written file this old belongs to a process that died

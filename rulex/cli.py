@@ -15,9 +15,10 @@ import signal
 import sys
 import time
 from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, Iterator, NoReturn
+from typing import NoReturn
 
 import click
 
@@ -152,7 +153,7 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, input_format: str, target:
     try:
         date = parse_date(date_text)
     except ValueError:
-        raise click.BadParameter(f"{date_text!r} is not YYYY-MM-DD", param_hint="--date")
+        raise click.BadParameter(f"{date_text!r} is not YYYY-MM-DD", param_hint="--date") from None
     if fmt == "brat" and not target:
         raise click.UsageError("--format brat writes a directory: give it with -o DIR")
     if target == "-":
@@ -528,7 +529,7 @@ def eval_command(pack: str, gold: str, gold_format: str, mapping: str | None, er
     try:
         records = read_gold(gold)
     except ValueError as err:
-        raise click.BadParameter(f"{gold} is not JSONL: {err}", param_hint="GOLD")
+        raise click.BadParameter(f"{gold} is not JSONL: {err}", param_hint="GOLD") from err
     kind = detect_format(records) if gold_format == "auto" else gold_format
     if kind == "adjudicated" and mapping:
         raise click.UsageError("--mapping applies to gold in the events format; adjudicated gold uses the pack's "
@@ -539,7 +540,7 @@ def eval_command(pack: str, gold: str, gold_format: str, mapping: str | None, er
     except (ValueError, KeyError, TypeError) as err:
         fields = "`type`, `trigger` and `args`" if kind == "adjudicated" else "`category` and `trigger_span`"
         raise click.BadParameter(f"{gold} is not {kind}-format gold JSONL (`id`, `text`, `events` with {fields}): "
-                                 f"{type(err).__name__}: {err}", param_hint="GOLD")
+                                 f"{type(err).__name__}: {err}", param_hint="GOLD") from err
     if errors_file is not None:
         for error in result.errors:
             errors_file.write(json.dumps(error, ensure_ascii=False) + "\n")
@@ -566,7 +567,7 @@ def diff_command(old_pack: str, new_pack: str, inputs: tuple[str, ...], date_tex
     try:
         date = parse_date(date_text)
     except ValueError:
-        raise click.BadParameter(f"{date_text!r} is not YYYY-MM-DD", param_hint="--date")
+        raise click.BadParameter(f"{date_text!r} is not YYYY-MM-DD", param_hint="--date") from None
     old, new = _load_or_exit(old_pack, True), _load_or_exit(new_pack, True)
     changes, failures = [], 0
     for item in read_inputs(list(inputs), date, InputFormat(input_format)):
@@ -632,7 +633,7 @@ def explain(pack: str, text: str, rule_ids: tuple[str, ...], every_rule: bool, d
     try:
         date = parse_date(date_text)
     except ValueError:
-        raise click.BadParameter(f"{date_text!r} is not YYYY-MM-DD", param_hint="--date")
+        raise click.BadParameter(f"{date_text!r} is not YYYY-MM-DD", param_hint="--date") from None
     compiled = _load_or_exit(pack, True)
     known = {r.id for r in compiled.rules} | {r.local_id for r in compiled.rules}
     for rule_id in rule_ids:

@@ -38,7 +38,7 @@ class FuzzyIndex:
     lexicons: frozenset[int] = frozenset()
 
     @classmethod
-    def build(cls, lexicons: tuple[Lexicon, ...]) -> "FuzzyIndex | None":
+    def build(cls, lexicons: tuple[Lexicon, ...]) -> FuzzyIndex | None:
         index, counts, lengths, used = cls(), set(), [], set()
         for lex_index, lexicon in enumerate(lexicons):
             if not lexicon.fuzzy_min_length:

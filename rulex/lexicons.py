@@ -80,7 +80,7 @@ class Entry:
             return True
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
-    def overlaps(self, other: "Entry") -> bool:
+    def overlaps(self, other: Entry) -> bool:
         """Whether the two entries' periods share a day (no period: always)."""
         return ((self.valid_from is None or other.valid_to is None or self.valid_from <= other.valid_to)
                 and (other.valid_from is None or self.valid_to is None or other.valid_from <= self.valid_to))

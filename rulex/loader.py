@@ -109,7 +109,7 @@ def pack_files(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _quiet_manifest(root: Path) -> tuple["YamlDoc | None", dict, DiagnosticBag]:
+def _quiet_manifest(root: Path) -> tuple[YamlDoc | None, dict, DiagnosticBag]:
     """A pack directory's manifest, read without reporting (the loader reports)."""
     bag = DiagnosticBag()
     manifest = root / MANIFEST

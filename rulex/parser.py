@@ -7,8 +7,8 @@ syntax error costs one item and every other problem in the file is still reporte
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 import lark
 import regex

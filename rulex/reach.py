@@ -13,8 +13,8 @@ Every argument found this way says so in its derivation (`found_by`: `nested` or
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from . import ast
 from .builtins import BUILTINS
@@ -33,7 +33,7 @@ CLAUSE_BREAK = re.compile(r"[;()\[\]]|(?<!\d):|:(?!\d)|\s[-\u2013\u2014]{1,2}\s"
                           r"|\b(?:after|before|until|because)\b", re.I)
 
 ArgumentBuilder = Callable[[CompiledSearch, Group, object, tuple[int, int]], "Argument | None"]
-LexiconDerivation = Callable[[int, int, str], dict]
+LexiconDerivation = Callable[[int, int, str], tuple[object, bool, dict]]  # value, has_value, derivation
 
 
 def nested_arguments(group: Group, outer: Argument, view: SentenceView, doc: Document,
@@ -113,7 +113,7 @@ def _nearest(search: CompiledSearch, text: str, low: int, start: int, end: int, 
     if search.direction is not ast.Direction.BEFORE and end < high:
         after = pattern.search(text, end, high, timeout=timeout)
     if search.direction is not ast.Direction.AFTER and low < start:
-        for before in pattern.finditer(text, low, start, timeout=timeout):
+        for before in pattern.finditer(text, low, start, timeout=timeout):  # noqa: B007 - the last is kept
             pass
     if after is None or before is None:
         return after or before

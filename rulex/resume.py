@@ -87,7 +87,7 @@ class RunState:
         self._interval = CHECKPOINT_SECONDS
 
     @classmethod
-    def start(cls, target: str, run: dict, errors: str | None) -> tuple["RunState", Progress, bool]:
+    def start(cls, target: str, run: dict, errors: str | None) -> tuple[RunState, Progress, bool]:
         """A new run, as `resume` returns it: the state of any earlier run into `target` is removed
         (before the output is opened, so that no old state ever describes the new output)."""
         state = cls(target, run, errors)
@@ -95,7 +95,7 @@ class RunState:
         return state, Progress(), False
 
     @classmethod
-    def resume(cls, target: str, run: dict, errors: str | None) -> tuple["RunState", Progress, bool]:
+    def resume(cls, target: str, run: dict, errors: str | None) -> tuple[RunState, Progress, bool]:
         """Continue the run into `target`: (state, progress done, whether to append to the errors
         file). Truncates the output (and errors) file to the last checkpoint. An output that does
         not exist yet, with no state, starts from the beginning."""

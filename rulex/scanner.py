@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from typing import Any
 
 import ahocorasick
 
@@ -61,7 +62,7 @@ class LiteralScanner:
         self._setup()
 
     @classmethod
-    def build(cls, items: dict[str, object], sparse: bool = False, whole_words: bool = False) -> "LiteralScanner | None":
+    def build(cls, items: dict[str, object], sparse: bool = False, whole_words: bool = False) -> LiteralScanner | None:
         return cls(items, sparse, whole_words) if items else None
 
     def _setup(self) -> None:
@@ -92,7 +93,7 @@ class LiteralScanner:
     def __len__(self) -> int:
         return len(self._keys) if self._database is not None else len(self._automaton)
 
-    def iter(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, tuple[int, object]]]:
+    def iter(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, tuple[int, Any]]]:
         """Occurrences inside text[start:end], as (index in `text` of the last character, (length, value));
         for a `whole_words` scanner only those with no letter or digit next to them in `text`."""
         if end is None or end > len(text):

@@ -34,7 +34,7 @@ class SourceFile:
         object.__setattr__(self, "_line_starts", tuple(starts))
 
     @classmethod
-    def read(cls, path: Path, display: str | None = None) -> "SourceFile":
+    def read(cls, path: Path, display: str | None = None) -> SourceFile:
         """Read a UTF-8 file; raises UnicodeDecodeError / OSError for the loader to report."""
         data = path.read_bytes()
         text = data.decode("utf-8")

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import yaml
 
@@ -31,7 +32,7 @@ class YamlDoc:
         self.bag = bag
 
     @classmethod
-    def parse(cls, source: SourceFile, bag: DiagnosticBag) -> "YamlDoc | None":
+    def parse(cls, source: SourceFile, bag: DiagnosticBag) -> YamlDoc | None:
         try:
             root = yaml.compose(source.text, Loader=LOADER)
         except yaml.MarkedYAMLError as err:

@@ -575,7 +575,7 @@ def _gold_args() -> list[tuple[str, str, str, object, datetime.date]]:
         return []
     gold = yaml.safe_load(EXPECTED_YAML.read_text(encoding="utf-8"))
     rows = []
-    for doc_id, doc in gold["documents"].items():
+    for doc in gold["documents"].values():
         for event in doc["events"]:
             for role, type_name in (("count", "Quantity"), ("time", "Time")):
                 if role in event["args"]:

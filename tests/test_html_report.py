@@ -307,7 +307,7 @@ def test_report_reads_well_in_headless_chromium(conflict_run, tmp_path):
     assert png.exists(), result.stderr[-2000:]
     width, bpp, rows = read_png(png)
     pixels = Counter(row[x:x + 3] for row in rows for x in range(0, width * bpp, bpp))
-    for name, group, background, _, _ in types:
+    for name, _group, background, _, _ in types:
         rgb = bytes(int(v) for v in re.findall(r"\d+", background)[:3])
         if any(m.type == name for m in conflict_run.docs[0][1][:10]):       # on the first screen
             assert pixels[rgb] > 300, f"{name} highlight {background} not on screen: {pixels[rgb]} pixels"

@@ -424,12 +424,12 @@ def test_brat_standoff_is_consistent_with_its_text_and_config(run, tmp_path):
                 types, mult = declared[role_base(role)]
                 assert ann["T"][tid][0] in types, (eid, role)
                 assert counts[role_base(role)] == 1 or mult in "*+"
-        for aid, (name, target, value) in ann["A"].items():
+        for name, target, value in ann["A"].values():
             assert target in ann["E"] or (target in ann["T"] and target not in triggers)
             assert name in conf["attributes"]
             if value is not True:
                 assert value in conf["attributes"][name]["Value"]
-        for nid, (kind, target, note) in ann["#"].items():
+        for kind, target, _note in ann["#"].values():
             assert kind == "AnnotatorNotes"
             assert target in ann["E"] or (target in ann["T"] and target not in triggers)  # brat refuses notes on triggers
         # each match is there: its span (less line breaks), its type, its arguments by role

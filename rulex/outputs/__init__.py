@@ -40,8 +40,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, Sequence
+from typing import IO, Any
 
 from ..document import Document
 from ..match import Match
@@ -70,7 +71,7 @@ class Writer:
         """Finish the output, flush it and close the files this writer opened. Idempotent."""
         self.closed = True
 
-    def __enter__(self) -> "Writer":
+    def __enter__(self) -> Writer:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -45,7 +45,7 @@ in the order of the rule's pattern. JSON cells are compact and keep non-ASCII ch
 from __future__ import annotations
 
 import csv
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..document import Document
 from ..match import Match

@@ -35,9 +35,10 @@ click panel and the header counts need it).
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Sequence
+from functools import cache
 from html import escape
-from typing import Any, Sequence
+from typing import Any
 
 from .. import __version__
 from ..document import Document
@@ -56,13 +57,13 @@ def esc(value) -> str:
     return escape(str(value), quote=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def darken(hex_colour: str, factor: float = 0.45) -> str:
     r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
     return "#" + "".join(f"{round(v * factor):02x}" for v in (r, g, b))
 
 
-@lru_cache(maxsize=None)
+@cache
 def ink(hex_colour: str) -> str:
     """Black or white, whichever reads better on `hex_colour`."""
     r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))

@@ -10,7 +10,7 @@ The stream is flushed after each document, so a downstream reader sees results a
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..document import Document
 from ..match import Match

@@ -13,7 +13,7 @@ matches get their header line only. Not meant for machines: use jsonl or csv for
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..document import Document
 from ..match import Match
