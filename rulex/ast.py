@@ -5,11 +5,12 @@ reads only them. Every node carries the `Span` of the rule text that made it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from importlib import resources
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from .source import Span
 
@@ -82,26 +83,26 @@ class RawRegex:
 
 @dataclass(frozen=True, slots=True)
 class Sequence:
-    items: tuple["Pattern", ...]
+    items: tuple[Pattern, ...]
     span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class Alternation:
-    options: tuple["Pattern", ...]
+    options: tuple[Pattern, ...]
     span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class Repeat:
     """`x?`, `x{1,3}`; `max` None means unbounded (a compile error, kept for the message)."""
-    item: "Pattern"
+    item: Pattern
     min: int
     max: int | None
     span: Span
 
 
-Pattern = Union[Literal, WordForms, Slot, AnyWord, RawRegex, Sequence, Alternation, Repeat]
+Pattern = Literal | WordForms | Slot | AnyWord | RawRegex | Sequence | Alternation | Repeat
 
 
 # ---- rules and files --------------------------------------------------------------
@@ -158,7 +159,7 @@ class Scope(Enum):
 class Search:
     """`find after in clause: {place:attack_loc}`: arguments looked for beyond the match, used
     when the match itself did not fill their roles."""
-    pattern: "Pattern"
+    pattern: Pattern
     direction: Direction
     scope: Scope
     span: Span
@@ -244,7 +245,7 @@ class Link:
     the shared roles it lacks."""
     id: str
     types: tuple[str, str]
-    joined_by: "Pattern | None"
+    joined_by: Pattern | None
     share: tuple[SharedRole, ...]
     span: Span
     examples: tuple[Example, ...] = ()
@@ -277,7 +278,7 @@ def children(node: Pattern) -> tuple[Pattern, ...]:
     return ()
 
 
-def walk(node: Pattern):
+def walk(node: Pattern) -> Iterator[Pattern]:
     """Every node of a pattern, depth first, parents before children."""
     yield node
     for child in children(node):

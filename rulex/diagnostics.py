@@ -11,9 +11,10 @@ Rendered like mypy/rustc::
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Iterable
+from typing import Any
 
 from .source import SourceFile, Span
 
@@ -87,30 +88,31 @@ class Diagnostic:
     def render(self, sources: dict[str, SourceFile] | None = None) -> str:
         """The headline, then a snippet with a caret under the span, then the hint."""
         lines = [self.headline()]
-        source = (sources or {}).get(self.span.file) if self.span else None
-        if source is not None:
-            text = source.line_text(self.span.line)
-            gutter = " " * len(str(self.span.line))
-            col = self.span.col
-            width = max(1, min(self.span.end - self.span.start, len(text) - col + 1))
+        span = self.span
+        source = (sources or {}).get(span.file) if span else None
+        if source is not None and span is not None:
+            text = source.line_text(span.line)
+            gutter = " " * len(str(span.line))
+            col = span.col
+            width = max(1, min(span.end - span.start, len(text) - col + 1))
             if len(text) > SNIPPET_CHARS:  # a line of 100 KB is shown around the caret only
                 first = max(0, min(col - 1 - SNIPPET_CHARS // 4, len(text) - SNIPPET_CHARS))
                 text = ("..." if first else "") + text[first:first + SNIPPET_CHARS] + \
                     ("..." if first + SNIPPET_CHARS < len(text) else "")
                 col = col - first + (3 if first else 0)
                 width = max(1, min(width, len(text) - col + 1))
-            lines += [f"{gutter} |", f"{self.span.line} | {text}",
+            lines += [f"{gutter} |", f"{span.line} | {text}",
                       f"{gutter} | {' ' * (col - 1)}{'^' * width}"]
         if self.hint:
-            pad = " " * len(str(self.span.line)) if self.span else ""
+            pad = " " * len(str(span.line)) if span else ""
             lines.append(f"{pad} = help: {self.hint}")
         return "\n".join(lines)
 
-    def to_dict(self, sources: dict[str, SourceFile] | None = None) -> dict:
+    def to_dict(self, sources: dict[str, SourceFile] | None = None) -> dict[str, Any]:
         """For `rulex check --format json`: lines and columns from 1, in characters; the end is
         the position just after the span's last character. With the span's source file known,
         a span over several lines ends on its own line, else on the line it starts on."""
-        out = {"code": self.code, "severity": self.severity.value, "message": self.message}
+        out: dict[str, Any] = {"code": self.code, "severity": self.severity.value, "message": self.message}
         if self.span:
             source = (sources or {}).get(self.span.file)
             if source is not None:
@@ -162,6 +164,6 @@ class DiagnosticBag:
         return [d for d in self.items if d.severity is Severity.WARNING]
 
     def sorted(self) -> list[Diagnostic]:
-        def key(d: Diagnostic):
+        def key(d: Diagnostic) -> tuple[str, int]:
             return (d.span.file, d.span.start) if d.span else ("", 0)
         return sorted(self.items, key=key)

@@ -17,9 +17,9 @@ class Argument:
     type: str
     value: Any = None
     has_value: bool = False
-    derivation: dict = field(default_factory=dict, compare=False)
+    derivation: dict[str, Any] = field(default_factory=dict, compare=False)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         out = {"text": self.text, "start": self.start, "end": self.end, "type": self.type}
         if self.has_value:
             out["value"] = self.value
@@ -35,11 +35,11 @@ class Provenance:
     rule_line: int
     sentence: tuple[int, int]
     alternative: int | None = None
-    derivation: tuple[dict, ...] = ()
-    attributes: tuple[dict, ...] = ()   # the cue that set each true attribute
-    links: tuple[dict, ...] = ()        # the linked events this one took arguments from
+    derivation: tuple[dict[str, Any], ...] = ()
+    attributes: tuple[dict[str, Any], ...] = ()   # the cue that set each true attribute
+    links: tuple[dict[str, Any], ...] = ()        # the linked events this one took arguments from
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         out = {"pack": self.pack, "pack_version": self.pack_version, "rule_file": self.rule_file,
                "rule_line": self.rule_line, "sentence": list(self.sentence),
                "derivation": list(self.derivation)}
@@ -67,8 +67,8 @@ class Match:
     priority: int = 0
     value: Any = None          # entities: the canonical id or normalised value
     has_value: bool = False
-    attrs: dict = field(default_factory=dict, compare=False)
-    meta: dict = field(default_factory=dict, compare=False)
+    attrs: dict[str, Any] = field(default_factory=dict, compare=False)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def args(self) -> dict[str, Argument | list[Argument]]:
@@ -78,7 +78,7 @@ class Match:
             grouped.setdefault(arg.role, []).append(arg)
         return {role: items[0] if len(items) == 1 else items for role, items in grouped.items()}
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON object of the output contract (schema 1)."""
         args = {role: ([a.to_dict() for a in v] if isinstance(v, list) else v.to_dict())
                 for role, v in self.args.items()}
@@ -107,7 +107,7 @@ def shifted(match: Match, by: int) -> Match:
                            attributes=tuple(_shifted_cue(cue, by) for cue in provenance.attributes)))
 
 
-def _shifted_cue(cue: dict, by: int) -> dict:
+def _shifted_cue(cue: dict[str, Any], by: int) -> dict[str, Any]:
     """An attribute's cue (see `attributes.event_attributes`) with its span and scope moved `by`."""
     if "start" not in cue:  # set by the rule, not by a word of the text
         return cue
@@ -125,8 +125,8 @@ class Problem:
     rule: str | None = None
     sentence: tuple[int, int] | None = None
 
-    def to_dict(self) -> dict:
-        out = {"doc": self.doc, "code": self.code, "message": self.message}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"doc": self.doc, "code": self.code, "message": self.message}
         if self.rule:
             out["rule"] = self.rule
         if self.sentence:

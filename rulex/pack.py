@@ -14,26 +14,28 @@ import hashlib
 import os
 import pickle
 import warnings
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable
+from typing import Any
 
 from . import memo, regexcode
 from .ast import grammar_text
 from .builtins import BUILTINS
 from .builtins import _parser as builtin_parser
 from .cache import open_entry, write_entry
-from .compiler import compile_links, compile_pack, compiled_regex
+from .compiler import CompiledRule, compile_links, compile_pack, compiled_regex
 from .diagnostics import Diagnostic, DiagnosticBag
 from .document import Document, parse_date
 from .errors import RulexError
+from .loader import LoadedPack, pack_files
 from .loader import load as load_files
-from .loader import pack_files
 from .match import DocResult, Match
 from .matcher import match_document
 from .program import AliasIndex, Program, alias_index, build_program, used_lexicons
 from .resolve import ResolvedPack, resolve
+from .source import SourceFile
 
-PathLike = str | os.PathLike
+PathLike = str | os.PathLike[str]
 
 
 class Pack:
@@ -52,7 +54,7 @@ class Pack:
         return self.program.manifest.version
 
     @property
-    def rules(self):
+    def rules(self) -> tuple[CompiledRule, ...]:
         return self.program.rules
 
     def process(self, document: Document, rules: set[int] | None = None, profile: bool = False) -> DocResult:
@@ -72,7 +74,7 @@ class Pack:
         return list(result.matches)
 
 
-def check(paths: PathLike | Iterable[PathLike], cache: bool = True) -> tuple[list[Diagnostic], dict]:
+def check(paths: PathLike | Iterable[PathLike], cache: bool = True) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
     """Every diagnostic of a pack (errors and warnings) and the sources they point into; with
     `cache`, the regexes that did not change since an earlier compile are rebuilt from their code
     (regexcode.py)."""
@@ -121,7 +123,7 @@ def _from_cache(entry: str, freeze: bool) -> Pack | None:
     return Pack(program, found)
 
 
-def _to_cache(entry: str, program: Program, found: tuple[Diagnostic, ...], before: set) -> None:
+def _to_cache(entry: str, program: Program, found: tuple[Diagnostic, ...], before: set[Any]) -> None:
     """Keep the compiled pack, with the code of the regexes it compiles (regexcode.py)."""
     for name in {b for rule in program.rules for b in rule.builtins}:  # compiled now, to be kept
         compiled_regex(BUILTINS[name].pattern)
@@ -132,7 +134,7 @@ def _to_cache(entry: str, program: Program, found: tuple[Diagnostic, ...], befor
 
 
 @contextlib.contextmanager
-def _no_gc(freeze: bool = False):
+def _no_gc(freeze: bool = False) -> Iterator[None]:
     """The garbage collector paused: unpickling a pack makes hundreds of thousands of objects
     and no garbage, and the collections it would trigger take a third of the load time. With
     `freeze`, the objects made meanwhile are moved out of its sight before it resumes."""
@@ -174,11 +176,11 @@ def compile_regexes(paths: PathLike | Iterable[PathLike]) -> dict[str, str]:
 
 # The alias index of a pack's lexicons (program.AliasIndex), by their content and which are used:
 # an edit of a rule does not build the scanner of 48,000 aliases again (the edit loop, issue 19).
-ALIASES = memo.Store("aliases", memo.code_version(), limit=2)
+ALIASES = memo.Store("aliases", memo.code_version(), limit=2)  # type: ignore[has-type]  # an import cycle
 ALIASES_WORTH_KEEPING = 200_000  # characters of lexicon files: smaller ones index in milliseconds
 
 
-def _alias_index(loaded, compiled: list) -> AliasIndex:
+def _alias_index(loaded: LoadedPack, compiled: list[CompiledRule]) -> AliasIndex:
     """The alias index of the loaded pack's lexicons, from the store when they did not change."""
     used = frozenset(used_lexicons(loaded.manifest, compiled, loaded.lexicons))
     if sum(len(loaded.sources[lexicon.file].text) for lexicon in loaded.lexicons) < ALIASES_WORTH_KEEPING:
@@ -187,7 +189,7 @@ def _alias_index(loaded, compiled: list) -> AliasIndex:
     for lexicon in loaded.lexicons:
         texts.update(lexicon.file.encode() + b"\0" + loaded.sources[lexicon.file].text.encode("utf-8", "surrogatepass"))
     key = (texts.hexdigest(), tuple(sorted(used)), os.environ.get("RULEX_SCANNER", ""))
-    found = ALIASES.get(key)
+    found: AliasIndex | None = ALIASES.get(key)
     if found is None:
         found = alias_index(loaded.lexicons, used)
         ALIASES.put(key, found)
@@ -216,7 +218,7 @@ def _compile(paths: list[Path], bag: DiagnosticBag, cache: bool = False) -> Prog
                          _alias_index(loaded, compiled) if cache else None)
 
 
-def _as_paths(paths) -> list[Path]:
+def _as_paths(paths: PathLike | Iterable[PathLike]) -> list[Path]:
     if isinstance(paths, (str, os.PathLike)):
         return [Path(paths)]
     return [Path(p) for p in paths]

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from .compiler import CompiledLink, CompiledRule
+from .compiler import Anchor, CompiledLink, CompiledRule
 from .fuzzy import FuzzyIndex
 from .lexicons import Lexicon, surface_variants
 from .loader import Manifest
 from .scanner import LiteralScanner
+
+# (first words, last words, other first characters, other last characters) of a lexicon's aliases
+AliasWords = tuple[frozenset[str], ...]
+# per tuple of rule indices, its rules with a `near` condition; per condition id, its spec (_near_specs)
+NearSpecs = tuple[dict[tuple[int, ...], tuple[Any, ...]], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -32,13 +38,13 @@ class Program:
     lexicon_clauses: dict[int, tuple[int, ...]] = field(default_factory=dict, compare=False)  # lexicon -> clauses
     fuzzy: FuzzyIndex | None = field(default=None, compare=False)        # near misses of long aliases
     dateline: int | None = None                                           # the rule that dates undated documents
-    near: tuple = field(default=(), compare=False)                        # rule -> CompiledRule.near, or None
+    near: tuple[Any, ...] = field(default=(), compare=False)                       # rule -> CompiledRule.near, or None
     longest_alias: int = 0                                                # characters
-    alias_words: dict[int, tuple] = field(default_factory=dict, compare=False)  # see _alias_words
-    near_specs: tuple | None = field(default=None, compare=False)         # see _near_specs
+    alias_words: dict[int, AliasWords] = field(default_factory=dict, compare=False)  # see _alias_words
+    near_specs: NearSpecs | None = field(default=None, compare=False)       # see _near_specs
     unconditioned: frozenset[int] = frozenset()                           # rules whose `near` is None
     links: tuple[CompiledLink, ...] = ()                                  # `link:` items, in pack order
-    attribute_defaults: dict[str, dict] = field(default_factory=dict, compare=False)  # type -> {attr: False}
+    attribute_defaults: dict[str, dict[str, bool]] = field(default_factory=dict, compare=False)  # type -> {attr: False}
 
     @property
     def name(self) -> str:
@@ -53,7 +59,7 @@ class AliasIndex:
     and which of them are used only, so an edit of a rule can keep it (pack.py)."""
     scanner: LiteralScanner | None
     longest: int
-    words: dict[int, tuple]
+    words: dict[int, AliasWords]
     fuzzy: FuzzyIndex | None
 
 
@@ -87,7 +93,7 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
     `aliases`, if given, is `alias_index(lexicons, used_lexicons(...))` made before."""
     words: dict[str, tuple[list[int], list[int]]] = {}
     by_lexicon: dict[int, list[int]] = {}
-    clause_ids: dict[tuple, int] = {}
+    clause_ids: dict[tuple[Anchor, ...], int] = {}
     lexicon_clauses: dict[int, list[int]] = {}
     every: list[int] = []
     for index, rule in enumerate(rules):
@@ -137,10 +143,10 @@ def used_lexicons(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
     return used
 
 
-def _attribute_defaults(rules: list[CompiledRule]) -> dict[str, dict]:
+def _attribute_defaults(rules: list[CompiledRule]) -> dict[str, dict[str, bool]]:
     """An attribute some rule of a type sets to true or false (`set: injury = true`) is false
     on the events of that type whose rule does not set it, so every such event has it."""
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, bool]] = {}
     for rule in rules:
         for fixed in rule.sets:
             if isinstance(fixed.value, bool):
@@ -148,14 +154,15 @@ def _attribute_defaults(rules: list[CompiledRule]) -> dict[str, dict]:
     return out
 
 
-def _near_specs(near: tuple, rule_id_tuples: list[tuple[int, ...]], alias_words: dict) -> tuple[dict, list]:
+def _near_specs(near: tuple[Any, ...], rule_id_tuples: list[tuple[int, ...]],
+                alias_words: dict[int, AliasWords]) -> NearSpecs:
     """For the matcher's `_viable`: per tuple of rule indices (an anchor word's), its rules with a
     `near` condition as (rule, left condition ids, right condition ids); and per condition id,
     (kind, values, runs, edges): for a lexicon (kind 0), `edges` is ((first words, other first
     characters), (last words, other last characters)) of its aliases (frozensets), or None if unknown."""
-    ids: dict = {}
-    conditions: list = []
-    by_rules: dict = {}
+    ids: dict[Any, int] = {}
+    conditions: list[Any] = []
+    by_rules: dict[tuple[int, ...], tuple[Any, ...]] = {}
     for rule_ids in rule_id_tuples:
         todo = []
         for r in rule_ids:
@@ -171,7 +178,7 @@ def _near_specs(near: tuple, rule_id_tuples: list[tuple[int, ...]], alias_words:
             todo.append((r, *sides))
         by_rules[rule_ids] = tuple(todo)
 
-    def edges(lexicons, at):
+    def edges(lexicons: frozenset[int], at: int) -> tuple[frozenset[str], frozenset[str]]:
         found = [alias_words.get(lx, (frozenset(),) * 4) for lx in lexicons]
         return frozenset().union(*(f[at] for f in found)), frozenset().union(*(f[at + 2] for f in found)) - {""}
 
@@ -180,7 +187,7 @@ def _near_specs(near: tuple, rule_id_tuples: list[tuple[int, ...]], alias_words:
     return by_rules, specs
 
 
-def _alias_words(aliases: dict[str, dict[tuple[int, int], bool]]) -> dict[int, tuple]:
+def _alias_words(aliases: dict[str, dict[tuple[int, int], bool]]) -> dict[int, AliasWords]:
     """Lexicon -> (first words, last words, other first characters, other last characters): the
     runs of letters and digits its aliases start or end with, and the characters those that
     start or end otherwise start or end with. Empty if some alias starts or ends with a space."""

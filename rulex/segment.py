@@ -111,7 +111,7 @@ def normalise(text: str) -> str:
         del data
     changes = {ch: _CHAR_MAP.get(ch, " ") for ch in (seq.decode("utf-8") for seq in found)}
     if len(changes) > 32:  # many different characters, such as private-use ones
-        return text.translate(str.maketrans(changes))
+        return text.translate({ord(ch): replacement for ch, replacement in changes.items()})  # as str.maketrans
     for ch, replacement in changes.items():
         text = text.replace(ch, replacement)
     return text
@@ -144,7 +144,7 @@ def lowercase_view(text: str) -> str:
     A huge text is lower-cased a piece at a time (``str.lower`` takes 12 bytes a character
     while it works), cut at spaces, where lower-casing a piece gives what it gives in the text.
     """
-    pieces = []
+    pieces: list[str] = []
     for a, b in _chunks(text):
         lowered = text[a:b].lower()
         if len(lowered) != b - a:  # a character grew: the mapping is not 1:1 anywhere
@@ -280,7 +280,7 @@ _TOKEN_ABBREVIATIONS = sorted(
 _WORD_CHAR = r"[\p{L}\p{M}\p{N}]"
 _CLITIC = r"(?i:s|m|d|re|ve|ll)(?!WORD_CHAR)".replace("WORD_CHAR", _WORD_CHAR)  # after an apostrophe
 @functools.cache
-def _token_regex() -> regex.Pattern:
+def _token_regex() -> regex.Pattern[str]:
     """The tokens' regex, compiled on first use (only `rulex explain` tokenises). The first
     branch and the lookaheads in front of the next two only make it faster."""
     return regex.compile(
