@@ -21,9 +21,10 @@ demo: setup
 test: setup browser lint
 	$(BIN)/python -m pytest -q
 
-# ruff (configured in pyproject.toml): pycodestyle, pyflakes, import order
+# ruff, then mypy (both configured in pyproject.toml); make test runs this first
 lint: setup
 	$(BIN)/ruff check rulex tests benchmarks
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

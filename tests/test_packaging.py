@@ -32,6 +32,11 @@ def test_the_wheel_holds_the_grammar_from_grammar_dir(wheel):
         assert not [n for n in zf.namelist() if n.startswith("grammar/")]
 
 
+def test_the_wheel_says_the_package_is_typed(wheel):
+    with zipfile.ZipFile(wheel) as zf:
+        assert "rulex/py.typed" in zf.namelist()  # PEP 561: type checkers read rulex's annotations
+
+
 def test_an_installed_wheel_loads_its_grammar_and_runs(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
