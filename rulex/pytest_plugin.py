@@ -87,10 +87,10 @@ class RuleExample(pytest.Item):
         self.result = None
 
     def runtest(self) -> None:
-        self.result = self._run()
-        if self.result.todo:
-            pytest.xfail("todo: " + "; ".join(self.result.failures) if self.result.failures else "todo passes now")
-        if self.result.failures:
+        self.result = result = self._run()
+        if result.todo:
+            pytest.xfail("todo: " + "; ".join(result.failures) if result.failures else "todo passes now")
+        if result.failures:
             raise RuleExampleFailure()
 
     def repr_failure(self, excinfo, style=None):

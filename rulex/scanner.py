@@ -28,6 +28,7 @@ from typing import Any
 
 import ahocorasick
 
+hyperscan: Any
 try:  # a C library, with wheels for the common platforms; pyahocorasick where it is missing
     import hyperscan
 except ImportError:  # pragma: no cover - depends on the platform
@@ -49,7 +50,8 @@ class LiteralScanner:
         self.whole_words = whole_words  # only occurrences with no letter or digit right before or after
         self._keys: tuple[str, ...] = ()
         self._values: tuple[tuple[int, object], ...] = ()
-        self._database = self._automaton = None
+        self._database: Any = None   # a Hyperscan database, or
+        self._automaton: Any = None  # a pyahocorasick automaton
         if self.engine == "hyperscan":
             self._keys = tuple(items)
             self._values = tuple((len(key), value) for key, value in items.items())
@@ -106,7 +108,8 @@ class LiteralScanner:
             found = list(found) if start == 0 else [(last + start, value) for last, value in found]
             return [hit for hit in found if _whole_word(text, *hit)] if self.whole_words else found
         data = window.encode("ascii", "replace")
-        values, out = self._values, []
+        values = self._values
+        out: list[tuple[int, Any]] = []
         append = out.append
         shift = start - 1
         if self.whole_words:  # the characters on either side of the window are the patterns' edges

@@ -277,7 +277,7 @@ def measure_value(key: str, low: Decimal, high: Decimal, before: str | None) -> 
         value: dict[str, Any] = {key: plain(low)} if low == high else {"min": plain(low), "max": plain(high)}
         if row is not None:
             value["approximate"] = True
-        return value, None if row is None else f"'{word_key(before)} N' = N, not exactly"
+        return value, None if row is None else f"'{word_key(before or '')} N' = N, not exactly"
     value = {}
     if row.min is not None:
         value["min"] = plain(low)
@@ -285,7 +285,7 @@ def measure_value(key: str, low: Decimal, high: Decimal, before: str | None) -> 
         value["max"] = plain(high)
     if row.approximate:
         value["approximate"] = True
-    return value, f"'{word_key(before)} N' = {row.why}"
+    return value, f"'{word_key(before or '')} N' = {row.why}"
 
 
 def describe(lo: int | str | None, hi: int | str | None, approximate: bool = False) -> str:

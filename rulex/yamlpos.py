@@ -197,7 +197,8 @@ class YamlDoc:
         start = node.start_mark.index
         raw = self.source.text[start:node.end_mark.index]
         offsets = []
-        j = raw.find("\n") + 1 if node.style in (">", "|") else 1 if node.style in ('"', "'") else 0
+        style = getattr(node, "style", None)  # a scalar's: plain, quoted or block
+        j = raw.find("\n") + 1 if style in (">", "|") else 1 if style in ('"', "'") else 0
         for ch in value:
             found = raw.find(ch, j, j + 40) if ch != " " else j if raw[j:j + 1] == " " else raw.find(ch, j, j + 40)
             if found < 0:

@@ -125,7 +125,8 @@ class BratWriter(Writer):
             if not is_event:
                 self._entities.setdefault(mtype)
             roles = self._events.setdefault(mtype, {}) if is_event else None
-            refs, seen = [], {}
+            refs: list = []
+            seen: dict = {}
             for arg in match.arguments:
                 atype = label(arg.type or "Span")
                 self._entities.setdefault(atype)
