@@ -64,7 +64,7 @@ class _TooDeep(Exception):
 @lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
     return lark.Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
-                     maybe_placeholders=True, start=["start", "pattern_only"], cache=True)
+                     maybe_placeholders=True, start=["start", "pattern_only", "expect_only"], cache=True)
 
 
 # ---- entry points ---------------------------------------------------------------------
@@ -120,6 +120,12 @@ def parse_pattern(text: str, span_of: SpanOf, bag: DiagnosticBag, context: str |
     except (_TooDeep, RecursionError) as err:
         _too_deep(bag, err.span if isinstance(err, _TooDeep) else span_of(0, len(text)))
         return None
+
+
+def parse_expected(text: str, span_of: SpanOf, bag: DiagnosticBag) -> ast.ExpectedArg | None:
+    """Parse one expected argument, as an example writes it: `role = "text" -> value`."""
+    tree = _parse(text, "expect_only", span_of, bag)
+    return None if tree is None else _Builder(span_of, bag).expect(tree.children[0])
 
 
 def _too_deep(bag: DiagnosticBag, span: Span) -> None:

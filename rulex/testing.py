@@ -18,19 +18,22 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import ast
 from .compiler import CompiledLink, CompiledRule
+from .diagnostics import DiagnosticBag
 from .document import Document
 from .loader import Reach
 from .match import Match
 from .matcher import match_document
 from .pack import Pack
 from .printer import example_value_text
+from .source import SourceFile
 
 ANNOTATION = re.compile(r"^#\s*(todo-)?(expect|reject)\s*:\s*(.+?)\s*$")
+ARGUMENT_LINE = re.compile(r"^#\s+((?:[A-Z]\w*\.)?[a-z_]\w*\s*=\s*[\"'].*)$")  # `#   role = "text" -> value`
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class CorpusCase:
     rules: tuple[str, ...]
     expect: bool
     todo: bool
+    expected: tuple[ast.ExpectedArg, ...] = ()   # the argument lines under an `expect:`
+    problems: tuple[str, ...] = ()               # argument lines that could not be read
 
 
 @dataclass
@@ -253,17 +258,35 @@ def corpus_files(pack_paths: list[Path], globs: tuple[str, ...], dependencies: t
 
 
 def read_corpus(path: Path) -> list[CorpusCase]:
-    """The annotated lines of one corpus file; a note applies to the next non-blank, non-# line."""
-    cases, pending = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    """The annotated lines of one corpus file; a note applies to the next non-blank, non-# line.
+    Under an `expect:` note, lines `#   role = "text" -> value` name arguments the match must have,
+    as an inline example's do."""
+    from .parser import parse_expected
+    text = path.read_text(encoding="utf-8")
+    source = SourceFile(str(path), text)
+    cases: list[CorpusCase] = []
+    pending: list[CorpusCase] = []
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        start, offset = offset, offset + len(line)
+        line = line.rstrip("\r\n")
         m = ANNOTATION.match(line.strip())
         if m:
-            pending.append((bool(m[1]), m[2] == "expect", tuple(r.strip() for r in m[3].split(",") if r.strip())))
+            pending.append(CorpusCase(str(path), number, "", tuple(r.strip() for r in m[3].split(",") if r.strip()),
+                                      m[2] == "expect", bool(m[1])))
+            continue
+        argument = ARGUMENT_LINE.match(line.strip())
+        if argument and pending and pending[-1].expect:
+            at = start + line.index(argument[1])
+            bag = DiagnosticBag()
+            found = parse_expected(argument[1], lambda a, b, at=at: source.span(at + a, at + b), bag)
+            last = pending[-1]
+            pending[-1] = replace(last, expected=last.expected + ((found,) if found else ()),
+                                  problems=last.problems + tuple(f"line {number}: {d.message}" for d in bag.errors))
             continue
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        for todo, expect, rules in pending:
-            cases.append(CorpusCase(str(path), number, line.strip(), rules, expect, todo))
+        cases.extend(replace(case, line=number, text=line.strip()) for case in pending)
         pending = []
     return cases
 
@@ -280,8 +303,11 @@ def check_corpus(pack: Pack, cases: list[CorpusCase]) -> list[ExampleResult]:
                                              (f"no rule `{rule}` in the pack",), False, kind="corpus"))
                 continue
             mine = [m for m in matches if m.rule == rule_id]
-            if case.expect:
-                failures = () if mine else ("not in the pack's output" + _beaten(matches, rule_id),)
+            if case.expect and mine and case.expected:
+                wanted = ast.Example(case.text, True, case.expected[0].span, case.expected)
+                failures = case.problems + tuple(min((_diff(m, wanted) for m in mine), key=len))
+            elif case.expect:
+                failures = case.problems + (() if mine else ("not in the pack's output" + _beaten(matches, rule_id),))
             else:
                 failures = tuple(f"matched {m.text!r} but must not" for m in mine)
             results.append(ExampleResult(rule_id, case.file, case.line, case.text, case.expect, failures,

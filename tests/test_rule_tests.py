@@ -203,3 +203,19 @@ def test_a_value_that_differs_only_in_kind_says_how_to_write_it(make_pack):
                                  '    year = "2020" -> 2020\n'}, "name: t\nfiles: ['*.rulex']\n")
     [result] = check_examples(rulex.load(root, cache=False))
     assert result.failures == ('year: expected value 2020, got \'2020\' (the value is text: write -> "2020")',)
+
+
+def test_a_test_file_line_can_name_the_arguments_its_match_must_have(make_pack, tmp_path):
+    import rulex
+    from rulex.testing import check_corpus, read_corpus
+    root = make_pack({"r.rulex": "event: E\nrule: r\n  pattern: {who:Name} fired {n:Quantity} shots\n"},
+                     "name: t\nfiles: ['*.rulex']\n")
+    corpus = tmp_path / "lines.txt"
+    corpus.write_text('# expect: r\n#   who = "Ann Lee"\n#   n = "two" -> {min: 2}\nAnn Lee fired two shots.\n\n'
+                      '# expect: r\n#   n = "two" -> {min: 3}\nAnn Lee fired two shots.\n\n'
+                      '# expect: r\n#   who = "Ann" ,\nAnn Lee fired two shots.\n', encoding="utf-8")
+    cases = read_corpus(corpus)
+    assert [(c.line, len(c.expected), len(c.problems)) for c in cases] == [(4, 2, 0), (8, 1, 0), (12, 0, 1)]
+    results = check_corpus(rulex.load(root, cache=False), cases)
+    assert [r.failures for r in results] == [
+        (), ("n: expected value {'min': 3}, got {'min': 2, 'max': 2}",), ("line 11: unexpected `,`",)]
