@@ -36,12 +36,17 @@ print(json.dumps({"compiled": len(compiled), "errors": sum(d.severity.name == "E
 """
 
 
-def _compiles(pack, cache_dir, mode: str = "cache") -> int:
+def _in_fresh_process(script: str, cache_dir, *args) -> dict:
+    """What `script` prints (JSON), run in a new process with its own compile cache."""
     env = {**os.environ, "RULEX_CACHE_DIR": str(cache_dir)}
-    done = subprocess.run([sys.executable, "-c", COUNT, str(pack), mode], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def _compiles(pack, cache_dir, mode: str = "cache") -> int:
+    result = _in_fresh_process(COUNT, cache_dir, pack, mode)
     assert result["errors"] == 0
     return result["compiled"]
 
@@ -146,13 +151,9 @@ def test_an_edit_of_a_rule_reads_no_large_lexicon_again(tmp_path):
     names = "".join(f"  - id: place_{i}\n    aliases: [Placename{i}, Place Name {i}]\n" for i in range(4000))
     (pack / "lexicons" / "places.yaml").write_text("type: Place\nentries:\n" + names)  # ~200 KB
     (pack / "attack.rulex").write_text(RULES + "rule: in_place\n  pattern: {attacker:Actor} struck {place:Place}\n")
-    env = {**os.environ, "RULEX_CACHE_DIR": str(tmp_path / "cache")}
 
     def reads() -> dict:
-        done = subprocess.run([sys.executable, "-c", READS, str(pack)], capture_output=True, text=True,
-                              cwd=ROOT, env=env, timeout=300)
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)
+        return _in_fresh_process(READS, tmp_path / "cache", pack)
 
     first = reads()
     assert first["read"] == 3 and first["built"] == 1  # each lexicon, and the index of their aliases
@@ -178,13 +179,9 @@ print(json.dumps({"parsed": sorted(parsed), "codes": sorted(d.code for d in diag
 def test_an_edit_of_one_rule_file_parses_that_file_only(tmp_path):
     pack = _write_pack(tmp_path / "pack")
     (pack / "other.rulex").write_text("event: Attack\nrule: shelled\n  pattern: {attacker:Actor} shelled , it\n")
-    env = {**os.environ, "RULEX_CACHE_DIR": str(tmp_path / "cache")}
 
     def parses() -> dict:
-        done = subprocess.run([sys.executable, "-c", PARSES, str(pack)], capture_output=True, text=True,
-                              cwd=ROOT, env=env, timeout=300)
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout)
+        return _in_fresh_process(PARSES, tmp_path / "cache", pack)
 
     first = parses()
     assert first["parsed"] == ["attack.rulex", "other.rulex"] and "RX100" in first["codes"]
