@@ -387,10 +387,10 @@ def anchor_summary(program) -> dict:
             continue
         if rule.anchors is None:
             continue
-        kinds = {k for k, _ in rule.anchors}
+        kinds = {a.kind.value for a in rule.anchors}
         words += "word" in kinds
         lexicon += "lexicon" in kinds and "word" not in kinds
-    return {"word_anchored": words, "lexicon_anchored": lexicon, "every_sentence": len(program.every_sentence)}
+    return {"word_anchored": words, "lexicon_anchored": lexicon, "every_sentence": len(program.placement.every_sentence)}
 
 
 def fmt(value, spec=".2f", missing="-"):
@@ -495,10 +495,11 @@ def main(argv=None) -> int:
                 row["cache_miss_suspected"] = True
                 print("   note: the cached load took as long as compiling: the cache was probably missed "
                       "(rulex keys it on its own files too: were they edited during the run?)")
-            if spec.name.startswith("nohit") and pack.program.word_anchors is not None:
+            word_anchors = pack.program.placement.word_anchors
+            if spec.name.startswith("nohit") and word_anchors is not None:
                 # trigger words only: the automaton also holds the words of rules' other required
-                # items ("carried out", "claimed"), which are real words (value: (length, (rule ids, clauses)))
-                hits = sum(1 for _, (_, (rule_ids, _)) in pack.program.word_anchors.iter(lowered) if rule_ids)
+                # items ("carried out", "claimed"), which are real words (value: (length, AnchorWord))
+                hits = sum(1 for _, (_, word) in word_anchors.iter(lowered) if word.rules)
                 row["nohit_anchor_hits"] = hits
                 print(f"   made-up trigger words found in the corpus: {hits} (should be 0)")
 

@@ -24,7 +24,7 @@ try:  # run as a script (benchmarks/ on sys.path) or imported as benchmarks.rule
 except ImportError:  # pragma: no cover
     import names  # type: ignore[no-redef]
 
-from rulex.compiler import word_forms
+from rulex.forms import word_forms
 
 LEXICON_TYPES = ("Actor", "Place", "Weapon")
 LEXICON_FILES = {"Actor": "actors.yaml", "Place": "places.yaml", "Weapon": "weapons.yaml"}

@@ -171,3 +171,4 @@ BUILTINS: dict[str, BuiltinType] = {
         ),
     )
 }
+BUILTIN_NAMES = tuple(sorted(BUILTINS))  # built-in type i is mention source len(lexicons) + i

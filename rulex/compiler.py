@@ -3,34 +3,27 @@
 A rule becomes one regex that runs on a `view.SentenceView`. Each argument, each type
 alternative of a slot, each inlined sub-rule and each top-level alternative gets a named
 group, and `Group` records which rule element made it, so provenance and `explain` need
-no guesswork. Each rule also gets its anchors: the words (or lexicon mentions) of which
-at least one must occur in a sentence for the rule to be tried there.
+no guesswork. Each rule also gets what planning needs to place it (planning.py): its anchors,
+the words (or lexicon mentions) of which at least one must occur in a sentence for the rule
+to be tried there, its required clauses and its near conditions.
 """
 from __future__ import annotations
 
-import json
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import regex
 
-from . import ast, cache, regexcode
-from .builtins import BUILTINS
+from . import ast, planning
+from .builtins import BUILTIN_NAMES
 from .diagnostics import DiagnosticBag
 from .errors import RulexError
-from .resolve import MAX_PATTERN_CHARS, ResolvedPack, through, too_deep, too_large
-from .segment import normalise
+from .forms import literal_words, save_forms, word_forms
+from .planning import Anchor, Clause, Near
+from .regexcode import compiled_regex
+from .resolve import MAX_PATTERN_CHARS, ResolvedPack, too_deep, too_large
 from .source import Span
-from .view import NAMED_LISTS, SEP, SEP_REVERSE, SKIP_CLOSE, SKIP_OPEN, TOKEN, WORD_SEP, generic_types, mention_slot
-
-FLAGS = regex.IGNORECASE | regex.VERSION0
-COMMON_WORDS = frozenset("""the a an of in on at to and or by for with from as is was were be are has have
-had it its that this he she they we his her their not no said says""".split())
-Anchor = tuple[str, Any]  # ("word", "launched") or ("lexicon", 3)
-BUILTIN_NAMES = tuple(sorted(BUILTINS))  # built-in type i is mention source len(lexicons) + i
+from .view import SEP, SEP_REVERSE, SKIP_CLOSE, SKIP_OPEN, TOKEN, WORD_SEP, generic_types, mention_slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +98,7 @@ class CompiledRule:
     source: str
     groups: tuple[Group, ...] = ()
     anchors: tuple[Anchor, ...] | None = None   # None: tried on every sentence
-    requires: tuple[tuple[Anchor, ...], ...] = ()  # each: one of these must be in the sentence too
+    requires: tuple[Clause, ...] = ()           # each: one of these must be in the sentence too
     standalone: bool = True    # False for entity rules used only inside other rules
     builtins: tuple[str, ...] = ()  # built-in types to find in a sentence before running the rule
     lexicons: frozenset[int] = frozenset()  # the lexicons whose mentions the rule's regex can use
@@ -113,7 +106,7 @@ class CompiledRule:
     starts: bool = False       # the finder matches wherever a match of the (unsplit) rule can start
     raw: bool = False          # uses a raw regex (so it keeps one finditer under one time limit)
     examples: tuple[ast.Example, ...] = ()
-    near: tuple | None = None  # split rules: what must be near each anchor occurrence (see `_near`)
+    near: Near | None = None   # rules tried at their anchor: what must be near each occurrence of it
     sets: tuple[ast.FixedValue, ...] = ()          # attributes every event of the rule carries
     values: tuple[ast.FixedValue, ...] = ()        # values set on the arguments of a role (`set: count = 1`)
     searches: tuple[CompiledSearch, ...] = ()      # `find:` clauses
@@ -129,84 +122,6 @@ class CompiledRule:
     def regex(self) -> regex.Pattern[str]:
         """The compiled regex, built on first use in each process (a cached pack loads fast)."""
         return compiled_regex(self.source)
-
-
-def compiled_regex(source: str) -> regex.Pattern[str]:
-    """A rule's compiled pattern, once per process (from recorded code with a cached pack)."""
-    return regexcode.cached_compile(source, FLAGS, NAMED_LISTS)
-
-
-def cache_dir() -> Path:
-    """Where compiled packs and looked-up word forms are kept ($RULEX_CACHE_DIR, else
-    $XDG_CACHE_HOME/rulex, else ~/.cache/rulex; see cache.py for what it must be to be used)."""
-    return cache.location()
-
-
-class _FormsMemo:
-    """Word forms already looked up, kept on disk: loading lemminflect's tables costs seconds.
-    JSON runs no code, but a file someone else planted would change what rules match: it is
-    read only from a cache directory and a file of this user's that no one else can write."""
-
-    NAME = "word-forms-2.json"  # the number changes when word_forms() does
-
-    def __init__(self) -> None:
-        self.forms: dict[str, tuple[str, ...]] | None = None
-        self.dirty = False
-
-    def path(self) -> Path:
-        return cache_dir() / self.NAME
-
-    def get(self, word: str) -> tuple[str, ...] | None:
-        if self.forms is None:
-            try:
-                kept = json.loads(cache.read_file(self.NAME) or b"{}")
-                self.forms = {k: tuple(v) for k, v in kept.items()
-                              if isinstance(v, list) and all(isinstance(f, str) for f in v)}
-            except (ValueError, AttributeError):
-                self.forms = {}
-        return self.forms.get(word)
-
-    def put(self, word: str, forms: tuple[str, ...]) -> None:
-        assert self.forms is not None, "get() first"
-        self.forms[word] = forms
-        self.dirty = True
-
-    def save(self) -> None:
-        if self.dirty and cache.write_file(self.NAME, json.dumps(self.forms, sort_keys=True).encode()):
-            self.dirty = False  # else kept for another try: the memo is an optimisation only
-
-
-_FORMS = _FormsMemo()
-
-
-def word_forms(word: str) -> tuple[str, ...]:
-    """Every inflection of a word's lemma(s), longest first: launch → launches, launched, ..."""
-    word = word.lower()
-    known = _FORMS.get(word)
-    if known is not None:
-        return known
-    from lemminflect import getAllInflections, getAllInflectionsOOV, getLemma  # slow to load: only when needed
-    lemmas = {word}
-    for upos in ("VERB", "NOUN"):
-        lemmas.update(getLemma(word, upos=upos))
-    forms = set(lemmas)
-    inflections_of = {lemma: getAllInflections(lemma) for lemma in lemmas}
-    inflections_of = {lemma: found for lemma, found in inflections_of.items() if found}
-    if not inflections_of:  # a word the tables lack: inflect its base form by rule ("airstrikes" -> "airstrike")
-        bases = (lemmas - {word}) or {word}
-        inflections_of = {lemma: {**getAllInflectionsOOV(lemma, "NOUN"), **getAllInflectionsOOV(lemma, "VERB")}
-                          for lemma in bases}
-    for inflections in inflections_of.values():  # never the inflections of an inflected form ("launchedded")
-        for variants in inflections.values():
-            forms.update(v.lower() for v in variants)
-    result = tuple(sorted(forms, key=lambda f: (-len(f), f)))
-    _FORMS.put(word, result)
-    return result
-
-
-def literal_words(text: str) -> list[str]:
-    """The words of a literal; hyphens and spaces between them are interchangeable."""
-    return [w for w in re.split(r"[\s-]+", normalise(text)) if w]
 
 
 class _TooLarge(Exception):
@@ -242,7 +157,7 @@ def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None) -> list[C
         out.append(CompiledRule(f"{pack.manifest.name}.{rule.id}", rule.id, rule.kind, rule.type, rule.span.file,
                                 rule.span.line, rule.priority, rule.overlap or pack.manifest.overlap, r"(?!)",
                                 standalone=False))
-    _FORMS.save()
+    save_forms()
     return out
 
 
@@ -286,7 +201,7 @@ class _RuleCompiler:
         rule, pack = self.rule, self.pack
         assert rule is not None
         items = _flatten(rule.pattern)
-        split = None if isinstance(rule.pattern, ast.Alternation) else _split_point(items, pack)
+        split = None if isinstance(rule.pattern, ast.Alternation) else planning.split_point(items, pack)
         before = ""  # the lookbehinds of the `preceded by` conditions, where a match starts
         for condition in ast.context_conditions(rule):
             if condition.before:
@@ -327,7 +242,7 @@ class _RuleCompiler:
             id=f"{pack.manifest.name}.{rule.id}", local_id=rule.id, kind=rule.kind, type=rule.type,
             file=rule.span.file, line=rule.span.line, priority=rule.priority,
             overlap=rule.overlap or pack.manifest.overlap, source=compiled_regex(body).pattern,
-            groups=tuple(self.groups), anchors=anchors(rule.pattern, pack), requires=requirements(items, pack),
+            groups=tuple(self.groups), anchors=planning.anchors(rule.pattern, pack), requires=planning.requirements(items, pack),
             standalone=standalone,
             builtins=tuple(sorted(self.builtins)), lexicons=frozenset(self.lexicons), examples=rule.examples,
             finder=finder, starts=starts,
@@ -345,14 +260,14 @@ class _RuleCompiler:
         return CompiledSearch(source, tuple(inner.groups), roles, search.direction, search.scope,
                               search.span.file, search.span.line)
 
-    def near(self, items: list[ast.Pattern], split: int | None) -> tuple | None:
-        """`_near` at the anchor item: the split point, or the first item of a rule that starts at it."""
+    def near(self, items: list[ast.Pattern], split: int | None) -> Near | None:
+        """`planning.near` at the anchor item: the split point, or the first item of a rule that starts at it."""
         assert self.rule is not None
         if split is None:
-            if isinstance(self.rule.pattern, ast.Alternation) or _rarest_item(items, self.pack) != 0:
+            if isinstance(self.rule.pattern, ast.Alternation) or planning.rarest_item(items, self.pack) != 0:
                 return None
             split = 0
-        return _near(items, split, self.pack, anchors(self.rule.pattern, self.pack))
+        return planning.near(items, split, self.pack, planning.anchors(self.rule.pattern, self.pack))
 
     @property
     def sep(self) -> str:
@@ -566,159 +481,6 @@ def _flatten(node: ast.Pattern) -> list[ast.Pattern]:
     return [leaf for item in node.items for leaf in _flatten(item)]
 
 
-def _split_point(items: list[ast.Pattern], pack: ResolvedPack) -> int | None:
-    """The index of the required top-level item whose anchors are rarest, if it is not the first."""
-    best = _rarest_item(items, pack)
-    return best if best else None  # at 0 there is nothing to split off: the rule starts at its anchor
-
-
-def _rarest_item(items: list[ast.Pattern], pack: ResolvedPack) -> int | None:
-    """The index of the required top-level item whose anchors are rarest."""
-    best, best_cost = None, None
-    for index, item in enumerate(items):
-        if isinstance(item, ast.Repeat) and item.min == 0:
-            continue
-        found = anchors(item, pack)
-        if found and (best_cost is None or _cost(found) < best_cost):
-            best, best_cost = index, _cost(found)
-    return best
-
-
-def _near(items: list[ast.Pattern], split: int, pack: ResolvedPack, rule_anchors) -> tuple | None:
-    """For a rule tried at its anchor: (left, right), what must be found before each occurrence
-    of the anchor and after it, each a tuple of (kind, values, runs): kind 0, a mention of one
-    of the lexicons `values` that ends (left) or starts (right) with at most `runs` runs of
-    non-space characters between it and the anchor; kind 1, likewise one of the words `values`.
-    None if nothing is known.
-
-    Walking out from the anchor, every required item is a condition while every item between
-    it and the anchor is bounded (a lexicon slot is the last one): separators hold nothing but
-    spaces and markers, so the text between holds no more runs than the items between can
-    match. A word condition is a required literal or word form item: the word its match ends
-    (left) or starts (right) with. The anchor must be plain words (each match of the finder is
-    one anchor word, starting and ending with it) and those words must be the rule's anchors, so
-    each anchor hit of the rule is an occurrence."""
-    words = _plain_words(items[split])
-    if not words or rule_anchors is None or set(rule_anchors) != {("word", w) for w in words}:
-        return None
-    left = _conditions(reversed(items[:split]), pack, -1)
-    right = _conditions(items[split + 1:], pack, 0)
-    return (left, right) if left or right else None
-
-
-def _conditions(items, pack: ResolvedPack, edge: int) -> tuple:
-    out: list[tuple[int, frozenset[int] | frozenset[str], int]] = []
-    runs = 0
-    for item in items:
-        lexicons = _lexicon_slot(item, pack)
-        if lexicons is not None:
-            out.append((0, lexicons, runs))
-            break
-        words = _edge_words(item, edge)
-        if words:
-            out.append((1, frozenset(words), runs))
-        more = _max_runs(item)
-        if more is None:
-            break
-        runs += more
-    return tuple(out)
-
-
-def _edge_words(node: ast.Pattern, edge: int) -> set[str] | None:
-    """The words a required item's match starts (edge 0) or ends (edge -1) with, when each is a
-    whole run of ASCII letters and digits (so a whole word of the text, as lower-cased)."""
-    if isinstance(node, ast.WordForms):
-        forms = _plain_words(node)
-        return {re.findall(r"[^\W_]+", f)[edge] for f in forms} if forms and all(f.isascii() for f in forms) else None
-    if isinstance(node, ast.Literal):
-        words = literal_words(node.text)
-        if words and words[edge].isascii() and re.fullmatch(r"[^\W_]+", words[edge]):
-            return {words[edge].lower()}
-        return None
-    if isinstance(node, ast.Alternation):
-        out: set[str] = set()
-        for option in node.options:
-            found = _edge_words(option, edge)
-            if not found:
-                return None
-            out |= found
-        return out
-    return None
-
-
-def _plain_words(node: ast.Pattern) -> set[str] | None:
-    """The words the node matches when it is plain words (word forms, one-word literals, or a choice of them)."""
-    if isinstance(node, ast.WordForms):  # forms that start and end with a letter or digit, as AC hits see them
-        forms = {f for lemma in node.lemmas for f in word_forms(lemma)}
-        return forms if all(f.isascii() and re.fullmatch(r"[^\W_](?:.*[^\W_])?", f) for f in forms) else None
-    if isinstance(node, ast.Literal):  # ASCII only: in ASCII text they match where their lower case occurs, no more
-        words = literal_words(node.text)
-        if len(words) == 1 and words[0].isascii() and re.fullmatch(r"[^\W_]+", words[0]):
-            return {words[0].lower()}
-        return None
-    if isinstance(node, ast.Alternation):
-        out: set[str] = set()
-        for option in node.options:
-            found = _plain_words(option)
-            if found is None:
-                return None
-            out |= found
-        return out
-    return None
-
-
-def _lexicon_slot(node: ast.Pattern, pack: ResolvedPack) -> frozenset[int] | None:
-    """The lexicons of a slot that can be filled only by a lexicon mention."""
-    if not isinstance(node, ast.Slot):
-        return None
-    found: set[int] = set()
-    for ref in node.types:
-        meanings = pack.names.get(ref.name, ())
-        if not meanings or any(m.kind != "lexicon" for m in meanings):
-            return None
-        for meaning in meanings:
-            found.update(meaning.lexicons)
-    return frozenset(found) or None
-
-
-def _max_runs(node: ast.Pattern) -> int | None:
-    """At most how many runs of non-space characters the node's match can hold; None if unbounded."""
-    if isinstance(node, ast.Literal):
-        words = literal_words(node.text)
-        return 2 * len(words) - 1 if words else 0  # words joined by spaces, or hyphens with spaces around
-    if isinstance(node, ast.WordForms):
-        forms = {f for lemma in node.lemmas for f in word_forms(lemma)}
-        return max((len(f.split()) + f.count("-") * 2 for f in forms), default=0)
-    if isinstance(node, ast.AnyWord):
-        return 1
-    if isinstance(node, ast.Sequence):
-        parts = [_max_runs(i) for i in node.items]
-        known = [p for p in parts if p is not None]
-        return None if len(known) < len(parts) else sum(known)
-    if isinstance(node, ast.Alternation):
-        parts = [_max_runs(o) for o in node.options]
-        known = [p for p in parts if p is not None]
-        return None if len(known) < len(parts) else max(known, default=0)
-    if isinstance(node, ast.Repeat):
-        inner = _max_runs(node.item)
-        return None if inner is None or node.max is None else inner * node.max
-    return None  # slots, raw regexes
-
-
-def requirements(items: list[ast.Pattern], pack: ResolvedPack) -> tuple[tuple[Anchor, ...], ...]:
-    """For each required top-level item, the anchors of which one must occur in a sentence for
-    the rule to match there; items whose anchors are common words are left out (checking them
-    costs more than it saves)."""
-    found = []
-    for item in items:
-        if isinstance(item, ast.Repeat) and item.min == 0:
-            continue
-        options = anchors(item, pack)
-        if options and _cost(options) < 100:
-            found.append(options)
-    return tuple(dict.fromkeys(found))
-
-
 def _all_nodes(rule: ast.Rule, pack: ResolvedPack, seen: frozenset = frozenset()):
     """Every pattern node of a rule, its context conditions, and the defines and sub-rules it uses."""
     for root in (rule.pattern, *(c.pattern for c in ast.context_conditions(rule))):
@@ -747,64 +509,3 @@ def literal_regex(text: str, case_sensitive: bool = False) -> str:
     if regex.search(r"\w$", words[-1]):
         body = body + r"\b"
     return f"(?-i:{body})" if case_sensitive else body
-
-
-# ---- anchors -------------------------------------------------------------------------
-
-def anchors(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...] = ()) -> tuple[Anchor, ...] | None:
-    """Anchors of which at least one occurs in any text the pattern matches; None if unknown."""
-    if isinstance(node, ast.Literal):
-        chunks = re.findall(r"[^\W_]+", normalise(node.text).lower())
-        return (("word", max(chunks, key=len)),) if chunks else None  # a whole word of the literal
-    if isinstance(node, ast.WordForms):
-        forms = {f for lemma in node.lemmas for f in word_forms(lemma)}
-        return tuple(("word", f) for f in sorted(forms))
-    if isinstance(node, ast.Sequence):
-        options = [a for a in (anchors(i, pack, stack) for i in node.items) if a]
-        return min(options, key=_cost) if options else None
-    if isinstance(node, ast.Alternation):
-        per_option = [anchors(o, pack, stack) for o in node.options]
-        known = [o for o in per_option if o is not None]
-        if len(known) < len(per_option):
-            return None
-        return tuple(dict.fromkeys(a for o in known for a in o))
-    if isinstance(node, ast.Repeat):
-        return anchors(node.item, pack, stack) if node.min >= 1 else None
-    if isinstance(node, ast.Slot):
-        found: list[Anchor] = []
-        for ref in node.types:
-            for meaning in pack.names.get(ref.name, ()):
-                if meaning.kind == "lexicon":
-                    found.extend(("lexicon", i) for i in meaning.lexicons)
-                elif meaning.kind == "define" and ref.name not in stack:
-                    inner = _anchors_of(pack, "define", ref.name, stack)
-                    if inner is None:
-                        return None
-                    found.extend(inner)
-                elif meaning.kind == "rules":
-                    for rule_id in meaning.rules:
-                        inner = None if rule_id in stack else _anchors_of(pack, "rules", rule_id, stack)
-                        if inner is None:
-                            return None
-                        found.extend(inner)
-                else:
-                    return None
-        return tuple(dict.fromkeys(found)) or None
-    return None
-
-
-def _anchors_of(pack: ResolvedPack, kind: str, name: str, stack: tuple[str, ...]) -> tuple[Anchor, ...] | None:
-    """The anchors of a define or sub-rule, worked out once per pack (`resolve.through`)."""
-    return through(pack, "anchors", kind, name, stack, lambda pattern, inner: anchors(pattern, pack, inner))
-
-
-def _cost(options: tuple[Anchor, ...]) -> float:
-    """How often an anchor set is expected to fire: fewer, longer, rarer words are better."""
-    total = 0.0
-    for kind, value in options:
-        if kind == "lexicon":
-            total += 25.0  # names of places and actors are far commoner than any one content word
-        else:
-            assert isinstance(value, str)  # kind "word"
-            total += 100.0 if value in COMMON_WORDS or len(value) < 3 else 8.0 / len(value)
-    return total

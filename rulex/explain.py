@@ -17,13 +17,17 @@ from dataclasses import dataclass, field, replace
 import regex
 
 from . import ast
-from .builtins import BUILTINS
-from .compiler import BUILTIN_NAMES, FLAGS, _flatten, _rarest_item, _RuleCompiler, word_forms
+from .builtins import BUILTIN_NAMES, BUILTINS
+from .compiler import _flatten, _RuleCompiler
 from .document import Document
+from .forms import word_forms
 from .match import Match
-from .matcher import builtin_mentions, find_mentions, match_document
+from .matcher import match_document
+from .mentions import builtin_mentions, find_mentions
 from .pack import Pack
+from .planning import AnchorKind, rarest_item
 from .printer import pattern_text
+from .regexcode import FLAGS
 from .resolve import ResolvedPack
 from .segment import lowercase_view, normalise, paragraphs, sentences_in, tokenize
 from .view import NAMED_LISTS, SentenceView, generic_types
@@ -169,10 +173,10 @@ def _tried(rule, lowered: str) -> bool:
     """Whether one of the rule's anchor words occurs as a word (lexicon anchors count as present)."""
     if rule.anchors is None:
         return True
-    for kind, value in rule.anchors:
-        if kind != "word":
+    for anchor in rule.anchors:
+        if anchor.kind is not AnchorKind.WORD:
             return True
-        if regex.search(rf"(?<!\w){regex.escape(value)}(?!\w)", lowered):
+        if regex.search(rf"(?<!\w){regex.escape(str(anchor.value))}(?!\w)", lowered):
             return True
     return False
 
@@ -303,7 +307,7 @@ def attempts(program, resolved: ResolvedPack, rule: ast.Rule, normalised: str, l
     out: list[Miss] = []
     for number, option in enumerate(options, start=1):
         items = _flatten(option)
-        anchor = _rarest_item(items, resolved)
+        anchor = rarest_item(items, resolved)
         if anchor is None:
             anchor = next((i for i, item in enumerate(items) if not (isinstance(item, ast.Repeat) and item.min == 0)), None)
         if anchor is None:

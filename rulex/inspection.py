@@ -5,6 +5,7 @@ import fnmatch
 
 from . import printer
 from .pack import Pack
+from .planning import Anchor, AnchorKind
 from .resolve import ResolvedPack
 
 
@@ -26,10 +27,10 @@ def show(stage: str, pack: Pack, resolved: ResolvedPack, rule_glob: str | None =
     out = []
     for rule in wanted:
         c = compiled[rule.id]
-        anchors = "every sentence" if c.anchors is None else ", ".join(f"{k}:{_name(pack, k, v)}" for k, v in c.anchors)
+        anchors = "every sentence" if c.anchors is None else ", ".join(f"{a.kind.value}:{_name(pack, a)}" for a in c.anchors)
         lines = [f"# {c.id}  {c.file}:{c.line}",
                  f"anchors:   {anchors}",
-                 "requires:  " + ("; ".join(" | ".join(_name(pack, k, v) for k, v in clause) for clause in c.requires) or "-"),
+                 "requires:  " + ("; ".join(" | ".join(_name(pack, a) for a in clause) for clause in c.requires) or "-"),
                  "lexicons:  " + (", ".join(pack.program.lexicons[i].name for i in sorted(c.lexicons)) or "-"),
                  "built-ins: " + (", ".join(c.builtins) or "-"),
                  "runs:      " + ("on its own" if c.standalone else "inside other rules")]
@@ -41,8 +42,8 @@ def show(stage: str, pack: Pack, resolved: ResolvedPack, rule_glob: str | None =
     return "\n\n".join(out)
 
 
-def _name(pack: Pack, kind: str, value) -> str:
-    return pack.program.lexicons[value].name if kind == "lexicon" else str(value)
+def _name(pack: Pack, anchor: Anchor) -> str:
+    return pack.program.lexicons[int(anchor.value)].name if anchor.kind is AnchorKind.LEXICON else str(anchor.value)
 
 
 def _printable(source: str) -> str:

@@ -23,7 +23,7 @@ from .ast import grammar_text
 from .builtins import BUILTINS
 from .builtins import _parser as builtin_parser
 from .cache import open_entry, write_entry
-from .compiler import CompiledRule, compile_links, compile_pack, compiled_regex
+from .compiler import CompiledRule, compile_links, compile_pack
 from .diagnostics import Diagnostic, DiagnosticBag
 from .document import Document, parse_date
 from .errors import RulexError
@@ -32,6 +32,7 @@ from .loader import load as load_files
 from .match import DocResult, Match
 from .matcher import match_document
 from .program import AliasIndex, Program, alias_index, build_program, used_lexicons
+from .regexcode import compiled_regex
 from .resolve import ResolvedPack, resolve
 from .source import SourceFile
 

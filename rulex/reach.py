@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+import regex
+
 from . import ast
 from .builtins import BUILTINS
 from .compiler import CompiledSearch, Group
@@ -32,7 +34,7 @@ CLAUSE_BREAK = re.compile(r"[;()\[\]]|(?<!\d):|:(?!\d)|\s[-\u2013\u2014]{1,2}\s"
                           r"|,\s*(?:but|while|whereas|although|though|who|whom|which|where|when|as)\b"
                           r"|\b(?:after|before|until|because)\b", re.I)
 
-ArgumentBuilder = Callable[[CompiledSearch, Group, object, tuple[int, int]], "Argument | None"]
+ArgumentBuilder = Callable[[CompiledSearch, Group, "regex.Match[str]", tuple[int, int]], "Argument | None"]
 LexiconDerivation = Callable[[int, int, str], tuple[object, bool, dict]]  # value, has_value, derivation
 
 

@@ -21,18 +21,26 @@ import sys
 import regex
 
 from . import memo
+from .view import NAMED_LISTS
 
 try:
     from regex import _main as _regex_main
 except ImportError:  # another layout of the regex package: no recording, normal compiles
     _regex_main = None
 
+FLAGS = regex.IGNORECASE | regex.VERSION0  # every rule's regex: case-insensitive, the module's own syntax
 VERSION = regex.__version__
 RECORDED: dict[tuple[str, int, str], tuple] = {}   # (source, flags, lists) -> the engine's arguments
 # the code of the 5,000 most recently used regexes, kept across edits and processes
 STORE = memo.Store("regex-code", f"{VERSION} {sys.version}", limit=5000)
 # (source, flags, id of the lists) -> the pattern, and the lists, kept so that their id is not reused
 _COMPILED: dict[tuple[str, int, int], tuple[regex.Pattern, dict | None]] = {}
+
+
+def compiled_regex(source: str) -> regex.Pattern:
+    """A rule's compiled pattern (FLAGS, the view's named lists), once per process; from recorded
+    code with a cached pack."""
+    return cached_compile(source, FLAGS, NAMED_LISTS)
 
 
 def cached_compile(source: str, flags: int, named_lists: dict | None = None) -> regex.Pattern:

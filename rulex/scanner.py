@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 import ahocorasick
@@ -72,13 +73,13 @@ class LiteralScanner:
         self._local = threading.local()  # one scratch space per thread
         self._checked = {i: key for i, key in enumerate(self._keys) if not key.isascii() or "?" in key}
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         if self._database is not None:
             return {"engine": self.engine, "keys": self._keys, "values": self._values,
                     "blob": hyperscan.dumpb(self._database), "whole_words": self.whole_words}
         return {"engine": self.engine, "automaton": self._automaton, "whole_words": self.whole_words}
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.engine, self._database, self._automaton = state["engine"], None, state.get("automaton")
         self.whole_words = state.get("whole_words", False)
         self._keys, self._values = state.get("keys", ()), state.get("values", ())
@@ -118,21 +119,21 @@ class LiteralScanner:
         if (self._checked or self.whole_words) and b"?" in data:  # check what `?` stood for
             checked, whole = self._checked, self.whole_words
 
-            def on_match(i, _from, to, _flags, _context):
+            def on_match(i: int, _from: int, to: int, _flags: int, _context: object) -> None:
                 key = checked.get(i)
                 last = to + shift
                 if (key is None or text[last - len(key) + 1:last + 1] == key) \
                         and (not whole or _whole_word(text, last, values[i])):
                     append((last, values[i]))
         else:
-            def on_match(i, _from, to, _flags, _context):
+            def on_match(i: int, _from: int, to: int, _flags: int, _context: object) -> None:
                 append((to + shift, values[i]))
         self._database.scan(data, match_event_handler=on_match, scratch=self._scratch())
         if len(out) > 1:
             out.sort(key=_last_then_longest)  # Hyperscan reports matches ending together in any order
         return out
 
-    def _scratch(self):
+    def _scratch(self) -> Any:
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._database)
@@ -156,7 +157,7 @@ def _whole_word(text: str, last: int, value: tuple[int, object]) -> bool:
         and (last + 1 == len(text) or not text[last + 1].isalnum() or not text[last].isalnum())
 
 
-def _automaton(items) -> ahocorasick.Automaton:
+def _automaton(items: Iterable[tuple[str, tuple[int, object]]]) -> Any:
     automaton = ahocorasick.Automaton()
     for key, value in items:
         automaton.add_word(key, value)
@@ -164,7 +165,7 @@ def _automaton(items) -> ahocorasick.Automaton:
     return automaton
 
 
-def _compile(keys: tuple[str, ...], whole_words: bool):
+def _compile(keys: tuple[str, ...], whole_words: bool) -> Any:
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     expressions = [key.encode("ascii", "replace") for key in keys]
     if whole_words:  # a character that is no ASCII letter or digit on either side: the scan is given one

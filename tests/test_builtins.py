@@ -325,7 +325,7 @@ def _first_words(pattern: regex.Pattern[str]) -> set[str]:
 def test_every_first_word_of_an_ordinal_carries_a_cue() -> None:
     """The matcher looks for Ordinal only where a digit or a cue is: each word an ordinal can
     start with ("first", "twenty" of "twenty-first", "one" of "one hundredth") must give one."""
-    from rulex.matcher import builtin_regex, has_cue
+    from rulex.mentions import builtin_regex, has_cue
 
     cues, pattern = builtin_regex("Ordinal")
     first = _first_words(pattern)
@@ -720,7 +720,7 @@ def test_every_match_in_real_news_contains_one_of_its_types_cues():
     """The matcher skips a sentence without a cue: a cue must be in every match there is."""
     import json
 
-    from rulex.matcher import builtin_regex, has_cue
+    from rulex.mentions import builtin_regex, has_cue
 
     corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "news"
     if not corpus.exists():
@@ -742,7 +742,7 @@ def test_every_match_in_real_news_contains_one_of_its_types_cues():
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_every_vague_quantity_word_carries_a_cue(row, phrase):
     """The matcher looks for Quantity only where a cue is: each vague word must give one."""
-    from rulex.matcher import builtin_regex, has_cue
+    from rulex.mentions import builtin_regex, has_cue
 
     cues, _ = builtin_regex("Quantity")
     assert has_cue(cues, phrase.lower(), 0, len(phrase))
@@ -750,7 +750,7 @@ def test_every_vague_quantity_word_carries_a_cue(row, phrase):
 
 def test_a_built_in_value_is_marked_only_as_whole_words(make_pack) -> None:
     import rulex
-    from rulex.matcher import builtin_mentions
+    from rulex.mentions import builtin_mentions
 
     root = make_pack({"r.rulex": "event: A\nrule: r\n  pattern: {n:Quantity} years\n"}, "name: t\n")
     program = rulex.load(root, cache=False).program

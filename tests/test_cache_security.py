@@ -18,7 +18,7 @@ import pytest
 
 import rulex
 import rulex.cache
-import rulex.compiler
+import rulex.forms
 from rulex.cache import CacheWarning
 
 PACK_ENTRIES = "[0-9a-f]" * 32 + ".pickle"  # compiled packs, not the regex code store
@@ -100,7 +100,7 @@ def test_an_entry_written_under_another_key_is_ignored(cache, pack, monkeypatch,
 
 
 def test_the_directory_is_private_and_so_is_every_file_in_it(cache, pack, monkeypatch):
-    monkeypatch.setattr(rulex.compiler, "_FORMS", rulex.compiler._FormsMemo())   # so that the memo is written
+    monkeypatch.setattr(rulex.forms, "_FORMS", rulex.forms._FormsMemo())   # so that the memo is written
     rulex.load(pack)
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in cache.iterdir()}
@@ -114,12 +114,12 @@ def test_the_directory_is_private_and_so_is_every_file_in_it(cache, pack, monkey
 def test_the_standard_location(monkeypatch, tmp_path):
     monkeypatch.delenv("RULEX_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert rulex.compiler.cache_dir() == tmp_path / "xdg" / "rulex"
+    assert rulex.cache.location() == tmp_path / "xdg" / "rulex"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")     # not absolute: ignored, as the spec says
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert rulex.compiler.cache_dir() == tmp_path / "home" / ".cache" / "rulex"
+    assert rulex.cache.location() == tmp_path / "home" / ".cache" / "rulex"
     monkeypatch.setenv("RULEX_CACHE_DIR", str(tmp_path / "mine"))
-    assert rulex.compiler.cache_dir() == tmp_path / "mine"
+    assert rulex.cache.location() == tmp_path / "mine"
 
 
 @pytest.mark.parametrize("mode", [0o777, 0o775, 0o1777])
@@ -214,13 +214,13 @@ def test_the_word_forms_memo_is_read_only_when_it_is_ours(cache, pack, monkeypat
     memo = cache / "word-forms-2.json"
     memo.write_text('{"fire": ["fire", "blorp"]}')
     memo.chmod(0o666)                                  # anyone could have written it
-    monkeypatch.setattr(rulex.compiler, "_FORMS", rulex.compiler._FormsMemo())
+    monkeypatch.setattr(rulex.forms, "_FORMS", rulex.forms._FormsMemo())
     with pytest.warns(CacheWarning, match="word-forms-2.json: others can write it"):
         planted = rulex.load(pack, cache=False)
     assert planted.extract("Iran blorp missiles.") == []
     assert stat.S_IMODE(memo.stat().st_mode) == 0o600 and "blorp" not in memo.read_text()   # written anew
     memo.write_text('{"fire": ["fire", "blorp"]}')     # ours, and no one else's to write: used as it is
-    monkeypatch.setattr(rulex.compiler, "_FORMS", rulex.compiler._FormsMemo())
+    monkeypatch.setattr(rulex.forms, "_FORMS", rulex.forms._FormsMemo())
     assert [m.text for m in rulex.load(pack, cache=False).extract("Iran blorp missiles.")] == ["Iran blorp missiles"]
 
 

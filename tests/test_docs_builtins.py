@@ -9,7 +9,7 @@ import pytest
 import regex
 
 from rulex.builtins import BUILTINS, quantity_policy_markdown
-from rulex.compiler import FLAGS
+from rulex.regexcode import FLAGS
 
 from .conftest import ROOT
 

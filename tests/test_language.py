@@ -561,7 +561,7 @@ def test_a_phrase_goes_on_over_nouns_ending_in_ing_but_stops_at_participles_and_
 
 
 def test_a_rule_is_tried_only_in_sentences_holding_all_its_required_items(make_pack, lexicons):
-    from rulex.matcher import _plan
+    from rulex import planning
     from rulex.segment import lowercase_view, normalise
     rules = ("event: Attack\nrule: r\n  pattern: {attacker:Actor} <launch> {weapon:Weapon} against {target:Phrase}\n"
              "rule: s\n  pattern: <shell> the {target:Phrase} \"overnight\"\n")
@@ -569,7 +569,7 @@ def test_a_rule_is_tried_only_in_sentences_holding_all_its_required_items(make_p
     text = ("Iran launched missiles against the base. They launched a campaign against fraud. "
             "Iran launched an appeal. Troops shelled the town overnight. Troops shelled the town.")
     normalised = normalise(text)
-    plan = _plan(pack.program, normalised, lowercase_view(normalised))
+    plan = planning.plan(pack.program, normalised, lowercase_view(normalised))
     tried = {normalised[slice(*plan.sentences[i])]: sorted(pack.program.rules[r].local_id for r in ids)
              for i, ids in plan.candidates.items() if ids}
     # no Actor in the 2nd, no Weapon in the 3rd, no "overnight" in the 5th: never tried there
@@ -585,7 +585,7 @@ def test_a_rule_is_tried_only_in_sentences_holding_all_its_required_items(make_p
     ("airstrikes", {"airstrike", "airstrikes", "airstriked", "airstriking"}),  # not in the tables: by rule
 ])
 def test_word_forms_of_an_inflected_word_are_its_lemmas_forms(word, forms):
-    from rulex.compiler import word_forms
+    from rulex.forms import word_forms
     assert set(word_forms(word)) == forms
 
 

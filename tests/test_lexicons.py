@@ -220,7 +220,7 @@ def test_two_lexicons_with_one_name_are_an_error(make_pack):
 def test_a_lexicon_no_rule_uses_is_not_scanned_and_changes_nothing(make_pack):
     """An unused lexicon (warning RX602) costs a scan per document and gives nothing: its aliases
     are left out of the scanner, and the output is the same as without it."""
-    from rulex.matcher import find_mentions
+    from rulex.mentions import find_mentions
     from rulex.segment import lowercase_view, normalise
     unused = "type: Weapon\nentries:\n  - id: rifle\n    aliases: [rifle, meets]\n"
     with_unused = rulex.load(make_pack({"rules.rulex": RULES, "lexicons/persons.yaml": PERSONS,

@@ -116,10 +116,11 @@ def test_dense_scans_stay_with_pyahocorasick():
 @pytest.mark.skipif(not SAMPLES.exists(), reason="../shared is not beside the project")
 def test_the_conflict_pack_finds_the_same_with_either_scanner(monkeypatch):
     program = rulex.load(CONFLICT).program
-    assert program.word_anchors.engine == "hyperscan"
+    assert program.placement.word_anchors.engine == "hyperscan"
     monkeypatch.setenv("RULEX_SCANNER", "ahocorasick")
-    fallback = dataclasses.replace(program, word_anchors=pickle.loads(pickle.dumps(program.word_anchors)))
-    assert fallback.word_anchors.engine == "ahocorasick"
+    placement = dataclasses.replace(program.placement, word_anchors=pickle.loads(pickle.dumps(program.placement.word_anchors)))
+    fallback = dataclasses.replace(program, placement=placement)
+    assert fallback.placement.word_anchors.engine == "ahocorasick"
     texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLES.glob("*.txt"))]
     assert texts, SAMPLES
     for number, text in enumerate(texts):

@@ -2,7 +2,7 @@
 
     python docs/examples/architecture/stages.py STAGE
 
-STAGE is one of: ast, segment, mentions, view, regex, match. Each prints what that stage makes of
+STAGE is one of: ast, segment, plan, mentions, view, regex, match. Each prints what that stage makes of
 the sentence below with the pack of this folder. It uses rulex's internal modules on purpose:
 when they change, the docs build fails here and the architecture page gets updated.
 """
@@ -13,9 +13,11 @@ import sys
 from pathlib import Path
 
 import rulex
-from rulex.compiler import BUILTIN_NAMES
+from rulex import planning
+from rulex.builtins import BUILTIN_NAMES
 from rulex.document import Document
-from rulex.matcher import build_match, builtin_mentions, find_mentions, run_rule
+from rulex.matcher import build_match, run_rule
+from rulex.mentions import builtin_mentions, find_mentions
 from rulex.segment import lowercase_view, normalise, split_sentences, tokenize
 from rulex.view import CLOSE, ID_BASE, LEX_BASE, OPEN, SentenceView
 
@@ -83,6 +85,21 @@ def main(stage: str) -> None:
     if stage == "segment":
         print(f"sentence {start}-{end}")
         print(" · ".join(token.text for token in tokenize(text, start, end)))
+        return
+    if stage == "plan":
+        print("anchors:      " + ", ".join(str(a.value) for a in rule.anchors or ()))
+        print("requires:     " + "; ".join(" | ".join(names[int(a.value)] if a.kind is planning.AnchorKind.LEXICON
+                                                      else str(a.value) for a in clause) for clause in rule.requires))
+        if rule.near is not None:
+            for side, conditions in (("before", rule.near.before), ("after", rule.near.after)):
+                for c in conditions:
+                    values = sorted(names[int(v)] if c.kind is planning.AnchorKind.LEXICON else str(v) for v in c.values)
+                    print(f"{'near ' + side + ':':<14}{c.kind.value} {' | '.join(values)} within {c.runs} words of the anchor")
+        plan = planning.plan(program, text, lowered)
+        for index, rules in sorted(plan.candidates.items()):
+            a, b = plan.sentences[index]
+            tried = sorted(program.rules[r].local_id for r in rules - plan.skip.get(index, set()))
+            print(f"sentence {a}-{b}: try {', '.join(tried) or 'nothing'}")
         return
     found = [m for m in find_mentions(program, text, lowered, start, end) if m.source in rule.lexicons]
     found += builtin_mentions(program, text, lowered, start, end, set(rule.builtins))
