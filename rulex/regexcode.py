@@ -12,11 +12,22 @@ The recorded code also outlives edits (`load_store`, `save_store`): it is kept i
 the compile cache (memo.py), by regex, so that compiling a pack again after an edit, or
 checking it, rebuilds every regex that did not change from its code and compiles only the
 new ones.
+
+Why not a supported mechanism: `regex` has none. Pickling a compiled pattern stores its source
+and compiles it again on load, and the module offers no hook between its parser and its engine.
+Incremental compilation does not make this unneeded either: a cached pack still has to turn
+each rule's source into a pattern in every new process, and parsing the conflict pack's
+patterns takes seconds, rebuilding them from code milliseconds. So the one call into the
+module's internals is kept small and safe: the swap is made under a lock (compiles in other
+threads go through the recorder unrecorded, and the engine is always put back), any other
+layout or version of the module falls back to a normal compile, and the recorded code is keyed
+on the module's version.
 """
 from __future__ import annotations
 
 import hashlib
 import sys
+import threading
 
 import regex
 
@@ -33,6 +44,7 @@ VERSION = regex.__version__
 RECORDED: dict[tuple[str, int, str], tuple] = {}   # (source, flags, lists) -> the engine's arguments
 # the code of the 5,000 most recently used regexes, kept across edits and processes
 STORE = memo.Store("regex-code", f"{VERSION} {sys.version}", limit=5000)
+_SWAP = threading.Lock()  # one recording at a time: each puts back the engine it found
 # (source, flags, id of the lists) -> the pattern, and the lists, kept so that their id is not reused
 _COMPILED: dict[tuple[str, int, int], tuple[regex.Pattern, dict | None]] = {}
 
@@ -74,24 +86,27 @@ def _digest(named_lists: dict | None) -> str:
 
 def compile_recording(source: str, flags: int, named_lists: dict | None = None) -> tuple[regex.Pattern, tuple | None]:
     """The compiled pattern, and the engine's arguments to rebuild it later (or None)."""
-    engine = getattr(_regex_main, "_regex", None)
-    if engine is None:
+    if getattr(_regex_main, "_regex", None) is None:
         return regex.compile(source, flags, ignore_unused=True, **(named_lists or {})), None
     recorded: list[tuple] = []
+    with _SWAP:
+        engine = _regex_main._regex
 
-    class Recorder:
-        def __getattr__(self, name):
-            return getattr(engine, name)
+        class Recorder:
+            """The engine, with its `compile` calls noted (another thread's compile is noted too,
+            which makes the recording unusable, never wrong: see the length check below)."""
+            def __getattr__(self, name):
+                return getattr(engine, name)
 
-        def compile(self, *args):
-            recorded.append(args)
-            return engine.compile(*args)
+            def compile(self, *args):
+                recorded.append(args)
+                return engine.compile(*args)
 
-    _regex_main._regex = Recorder()
-    try:
-        pattern = regex.compile(source, flags, ignore_unused=True, cache_pattern=False, **(named_lists or {}))
-    finally:
-        _regex_main._regex = engine
+        _regex_main._regex = Recorder()
+        try:
+            pattern = regex.compile(source, flags, ignore_unused=True, cache_pattern=False, **(named_lists or {}))
+        finally:
+            _regex_main._regex = engine
     return pattern, recorded[0] if len(recorded) == 1 and recorded[0][0] == source else None
 
 

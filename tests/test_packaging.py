@@ -157,3 +157,26 @@ def test_a_cached_pack_loads_without_importing_the_parser(make_pack, lexicons, t
               "print(len(pack.extract('Iran fired missiles.')), 'lark' in sys.modules)\n")
     first, again = two_processes(script, root, tmp_path)
     assert (first.stdout, again.stdout) == ("1 True\n", "1 False\n"), first.stderr + again.stderr
+
+
+def test_recording_regex_code_from_many_threads_puts_the_engine_back():
+    """Threads compiling at once (a server, --jobs in threads) each get a working pattern, and the
+    module's engine is the real one afterwards, never a leftover recorder."""
+    import threading
+
+    import rulex.regexcode as rc
+    engine = rc._regex_main._regex
+    words = [f"word{i}x" for i in range(40)]
+    results: dict[str, bool] = {}
+
+    def compile_one(word: str) -> None:
+        pattern, _ = rc.compile_recording(rf"\b{word}\b", 0)
+        results[word] = bool(pattern.search(f"a {word} here")) and not pattern.search(f"a {word}y here")
+
+    threads = [threading.Thread(target=compile_one, args=(w,)) for w in words]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == dict.fromkeys(words, True)
+    assert rc._regex_main._regex is engine
