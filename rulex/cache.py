@@ -36,6 +36,7 @@ import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import FrameType
 from typing import BinaryIO
 
 ENTRIES = 16                # compiled packs kept: the most recently used ($RULEX_CACHE_ENTRIES)
@@ -86,7 +87,9 @@ def open_entry(name: str, directory: Path | None = None) -> Iterator[BinaryIO | 
 
 def _checked_entry(folder: _Directory, name: str) -> BinaryIO | None:
     key = folder.key(create=False)
-    fd = folder.open_file(name) if key is not None else None
+    if key is None:
+        return None
+    fd = folder.open_file(name)
     if fd is None:
         return None
     fh = os.fdopen(fd, "rb")
@@ -292,6 +295,7 @@ class _Directory:
         tmp = self._temporary(name)
         if tmp is None:
             return False
+        fd: int | None
         temp, fd = tmp
         try:
             _write_all(fd, parts, sync)
@@ -331,7 +335,8 @@ class _Directory:
                 entries = int(os.environ.get("RULEX_CACHE_ENTRIES") or ENTRIES)
             except ValueError:
                 entries = ENTRIES
-        now, used, removed = time.time(), {}, []
+        now, removed = time.time(), []
+        used: dict[str, tuple[list[str], float]] = {}  # entry stem -> (files, newest)
         stores: dict[str, dict[str, tuple[list[str], float]]] = {}  # store -> version -> (files, newest)
         with os.scandir(self.fd if _AT else self.path) as found:
             for item in found:
@@ -348,7 +353,7 @@ class _Directory:
                 elif temp:
                     if now - when > STALE_TMP_SECONDS:
                         removed.append(item.name)
-                else:  # an entry, or its seal, which is touched when the entry is used
+                elif entry:  # an entry, or its seal, which is touched when the entry is used
                     files, last = used.get(entry.group(1), ([], 0.0))
                     used[entry.group(1)] = (files + [item.name], max(last, when))
         packs = sorted(((last, files) for stem, (files, last) in used.items()
@@ -465,7 +470,8 @@ def _touch(fd: int) -> None:
 def _warn(message: str) -> None:
     """A `CacheWarning` pointing at the first caller outside rulex (as with warnings raised by
     the API), so that a run shows one line about the cache it did not use."""
-    here, frame, level = os.path.dirname(__file__), sys._getframe(0), 1
+    here, level = os.path.dirname(__file__), 1
+    frame: FrameType | None = sys._getframe(0)
     while frame is not None and frame.f_code.co_filename.startswith(here):
         frame, level = frame.f_back, level + 1
     warnings.warn(f"rulex: {message}", CacheWarning, stacklevel=level)

@@ -167,6 +167,7 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, input_format: str, target:
     wanted_types = set(types.split(",")) if types else None
     state, done, append_errors = None, Progress(), False
     if keep_state:
+        assert target is not None  # keep_state has one
         run_id = describe_run(pack, list(inputs), {"format": fmt, "csv_rows": csv_rows if fmt == "csv" else None,
                                                    "date": str(date) if date else None, "types": types,
                                                    "rules": rule_globs, "document_budget": document_budget_ms,
@@ -197,6 +198,7 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, input_format: str, target:
                 _report_failure(item.doc, item.source, item.message, "input", errors_file, silent)
                 progress.update(0)
             else:
+                assert result is not None  # a document's
                 for problem in result.problems:
                     done.failures += 1
                     _report_failure(item.id, item.origin, problem.message, problem.code, errors_file, silent)
@@ -259,6 +261,7 @@ def _check_run_outputs(fmt: str, target: str | None, errors_path: str | None, in
     if errors_path and errors_path != "-":
         written.append(("--errors", errors_path, False))
     if keep_state:
+        assert target is not None  # keep_state has one
         written.append(("the run's state file", str(state_path(target)), False))
     for option, path, directory in written:
         clash = clobbered_input(path, inputs, directory)
@@ -342,21 +345,23 @@ def _worker_init(pack_path: str, cache: bool) -> None:
 
 
 def _worker_process(batch: list[Document], rules: set[int] | None, profile: bool) -> list[DocResult]:
-    return [_WORKER_PACK.process(doc, rules, profile) for doc in batch]
+    pack = _WORKER_PACK
+    assert pack is not None  # set by _worker_init
+    return [pack.process(doc, rules, profile) for doc in batch]
 
 
 BATCH_CHARACTERS = 200_000  # documents go to workers in batches of about this much text
 
 
-def _process(pack: Pack, items: Iterable, rules: set[int] | None, jobs: int, pack_path: str,
-             cache: bool, profile: bool = False) -> Iterator[tuple[object, DocResult | None]]:
+def _process(pack: Pack, items: Iterable[Document | InputProblem], rules: set[int] | None, jobs: int, pack_path: str,
+             cache: bool, profile: bool = False) -> Iterator[tuple[Document | InputProblem, DocResult | None]]:
     """(document, result) in input order; with jobs > 1, batches of documents are matched in
     worker processes, a few batches per worker in flight at most, so memory stays flat."""
     if jobs == 1:
         for item in items:
             yield item, None if isinstance(item, InputProblem) else pack.process(item, rules, profile)
         return
-    window: deque[tuple[list, Future]] = deque()
+    window: deque[tuple[list[Document | InputProblem], Future[list[DocResult]]]] = deque()
 
     def batches():
         batch, size = [], 0

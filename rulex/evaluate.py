@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 
 from .document import Document, parse_date
-from .match import Match
+from .match import Argument, Match
 from .pack import Pack
 
 DEFAULT_MAPPING = {
@@ -204,12 +204,12 @@ def _overlap(a, b) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _items(arg) -> list:
+def _items(arg: Argument | list[Argument]) -> list[Argument]:
     """An argument's values: one, or the list of a role filled more than once."""
     return arg if isinstance(arg, list) else [arg]
 
 
-def _pred_args(pred: Match, role_map: dict) -> list[tuple[str, object]]:
+def _pred_args(pred: Match, role_map: dict) -> list[tuple[str, Argument]]:
     """A predicted event's arguments as (role, argument), for the roles the mapping knows."""
     return [(role, arg) for role, value in pred.args.items() if role in role_map.values() for arg in _items(value)]
 
@@ -442,10 +442,16 @@ def _predicted_fillers(match: Match) -> tuple[Filler, ...]:
 
 
 def _gold_events(record: dict) -> tuple[Event, ...]:
-    return tuple(Event(e["type"], *e["trigger"],
-                       tuple(Filler(role, *x["span"], x.get("value")) for role, xs in e["args"].items() for x in xs),
+    return tuple(Event(e["type"], *_start_end(e["trigger"]),
+                       tuple(Filler(role, *_start_end(x["span"]), x.get("value")) for role, xs in e["args"].items() for x in xs),
                        injury=bool((e.get("attrs") or {}).get("injury")))
                  for e in record["events"] if e["type"] in ADJUDICATED_TYPES and _real(e.get("attrs")))
+
+
+def _start_end(span: list[int]) -> tuple[int, int]:
+    """A gold span, [start, end]."""
+    start, end = span
+    return start, end
 
 
 def _match_sentence(record: dict, preds: tuple[Event, ...]) -> Matching:
@@ -517,6 +523,7 @@ def _adjudicated_errors(matching: Matching) -> list[dict]:
             if judgement.part == "values":
                 fields["value"] = filler.value
             elif not judgement.predicted:
+                assert pair.gold is not None  # a gold filler's pair has its gold event
                 fields["trigger"] = [pair.gold.start, pair.gold.end]
             errors.append(error(judgement.error_kind, pred.type, **fields, rule=pred.rule))
     errors += [error("missed_mention", event.type, trigger=[event.start, event.end], injury=event.injury)

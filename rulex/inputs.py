@@ -202,8 +202,8 @@ def printable(text: str) -> str:
 def _lone_surrogate(value, where: str = "") -> tuple[str, int, str] | None:
     """The first lone surrogate in a parsed JSON value: (field, character offset, the character)."""
     if isinstance(value, str):
-        found = _SURROGATE.search(value)
-        return (where, found.start(), found.group()) if found else None
+        hit = _SURROGATE.search(value)
+        return (where, hit.start(), hit.group()) if hit else None
     if isinstance(value, dict):
         for key, item in value.items():
             found = _lone_surrogate(key, where) or _lone_surrogate(item, f"{where}.{key}" if where else key)
@@ -225,8 +225,8 @@ def _read_jsonl(stream: Iterable[bytes] | TextIO, name: str, date: dt.date | Non
     for raw in stream:  # not enumerate(): its reused result tuple would hold the line until the next one
         line_no += 1
         where = f"{name}:{line_no}"
-        binary = isinstance(raw, bytes)
-        if binary:
+        if isinstance(raw, bytes):
+            binary = True
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as err:
@@ -235,7 +235,9 @@ def _read_jsonl(stream: Iterable[bytes] | TextIO, name: str, date: dt.date | Non
             finally:
                 del raw
         else:
-            line, raw = raw, None
+            binary = False
+            line = raw
+            del raw
         if line_no == 1:
             line = line.removeprefix("\ufeff")
         if not line or line.isspace():  # as `not line.strip()`, without a copy of the line

@@ -94,7 +94,7 @@ def period_bound(text: str, last: bool) -> dt.date:
     m = PARTIAL_DATE.fullmatch(text.strip())
     if m is None:
         raise ValueError(text)
-    year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
+    year, month, day = int(m[1]), int(m[2]) if m[2] else 0, int(m[3]) if m[3] else 0
     if day:
         return dt.date(year, month, day)
     if month:
@@ -196,7 +196,7 @@ def load_lexicon(source: SourceFile, bag: DiagnosticBag, default_type: str | Non
         if not isinstance(attrs, dict):
             bag.add("RX203", "`attrs` must be a mapping (key: value)", doc.span(fields["attrs"][1]))
             attrs = {}
-        period = [_yaml_bound(doc, fields, key, bag) for key in ("valid_from", "valid_to")]
+        valid_from, valid_to = (_yaml_bound(doc, fields, key, bag) for key in ("valid_from", "valid_to"))
         value = doc.plain(fields["value"][1]) if "value" in fields else None
         if value is not None and not _is_number(value):
             bag.add("RX203", f"`value` must be a number, not `{value}`", doc.span(fields["value"][1]),
@@ -204,7 +204,7 @@ def load_lexicon(source: SourceFile, bag: DiagnosticBag, default_type: str | Non
             value = None
         entries.append(Entry(entry_id, doc.string(fields, "type") or lex_type or "",
                              tuple(aliases or [entry_id.replace("_", " ")]),
-                             doc.span(item), json_safe(attrs), *period, value))
+                             doc.span(item), json_safe(attrs), valid_from, valid_to, value))
     return _build(name, lex_type or "", source.name, entries, bag,
                   description=doc.string(root, "description") or "",
                   origin=doc.string(root, "source") or "",
@@ -270,18 +270,18 @@ def _from_table(source: SourceFile, bag: DiagnosticBag, name: str, default_type:
         entry_type = record.get("type", "").strip() or default_type or ""
         attrs = {k: v for k, v in record.items() if k not in TABLE_COLUMNS and v.strip()}
         try:
-            period = [period_bound(record[k], last=k == "valid_to") if record.get(k, "").strip() else None
-                      for k in ("valid_from", "valid_to")]
+            valid_from, valid_to = (period_bound(record[k], last=k == "valid_to") if record.get(k, "").strip() else None
+                                    for k in ("valid_from", "valid_to"))
         except ValueError as err:
             bag.add("RX203", f"a validity date must be YYYY, YYYY-MM or YYYY-MM-DD, not `{err}`", span)
-            period = [None, None]
+            valid_from = valid_to = None
         value = _table_number(record.get("value", "").strip())
         if value is False:
             bag.add("RX203", f"the `value` column must hold a number, not `{record['value'].strip()}`", span)
             value = None
         old = by_id.get(entry_id)
         if old is None:
-            by_id[entry_id] = Entry(entry_id, entry_type, tuple(aliases), span, attrs, *period, value)
+            by_id[entry_id] = Entry(entry_id, entry_type, tuple(aliases), span, attrs, valid_from, valid_to, value)
         else:
             by_id[entry_id] = Entry(entry_id, old.type, old.aliases + tuple(aliases), old.span,
                                     {**old.attrs, **attrs}, old.valid_from, old.valid_to,

@@ -148,15 +148,18 @@ def _inside(path: Path, reach: Reach, what: str, span: Span | None, bag: Diagnos
     return None
 
 
+# The import cycle rulex -> pack -> loader -> memo -> rulex hides memo.code_version's type from mypy (as in pack).
+_CODE_VERSION: str = memo.code_version()  # type: ignore[has-type]
+
 # Lexicons read before (their entries and diagnostics), by file name and content: an edit of a
 # rule does not read the pack's 48,000 aliases again (the edit loop, issue 19).
-LEXICONS = memo.Store("lexicons", memo.code_version(), limit=64)
+LEXICONS = memo.Store("lexicons", _CODE_VERSION, limit=64)
 LEXICON_WORTH_KEEPING = 20_000  # characters: a smaller lexicon file reads in milliseconds
 
 
 # Rule files read before (their items and diagnostics), by name and content: an edit of one rule
 # file does not parse the others again.
-RULE_FILES = memo.Store("rule-files", memo.code_version() + ast.grammar_text(), limit=256)
+RULE_FILES = memo.Store("rule-files", _CODE_VERSION + ast.grammar_text(), limit=256)
 
 
 def _load_lexicon(source: SourceFile, bag: DiagnosticBag, memoised: bool) -> Lexicon | None:
@@ -287,7 +290,7 @@ def _read_directory(root: Path, bag: DiagnosticBag, sources: dict[str, SourceFil
     sources[source.name] = source
     doc = YamlDoc.parse(source, bag)
     fields = doc.mapping(doc.root, MANIFEST_KEYS, what="pack manifest") if doc else None
-    if not fields:
+    if doc is None or not fields:
         return manifest, reach, [], []
     reach = Reach(reach.root, tuple(_dependencies(reach.root, doc, fields, bag)))
     overlap = doc.string(fields, "overlap") or "longest"
@@ -381,7 +384,8 @@ def _glob(root: Path, reach: Reach, pattern: str, span: Span, bag: DiagnosticBag
             and _inside(m, reach, f"`{pattern}` names {display_name(m)}, which", span, bag)]
 
 
-def _expand(root: Path, reach: Reach, doc: YamlDoc, fields, key: str, bag: DiagnosticBag, default: str | None):
+def _expand(root: Path, reach: Reach, doc: YamlDoc, fields, key: str, bag: DiagnosticBag,
+            default: str | None) -> list[tuple[Path, Span | None]]:
     """Paths (globs allowed) listed under `key` of the manifest, with the span that named them."""
     if key not in fields:
         if not default:
@@ -389,7 +393,7 @@ def _expand(root: Path, reach: Reach, doc: YamlDoc, fields, key: str, bag: Diagn
         return [(p, None) for p in sorted(root.glob(default))
                 if _inside(p, reach, f"`{default}` names {display_name(p)}, which", None, bag)]
     items = doc.sequence(fields[key][1], key) or []
-    out = []
+    out: list[tuple[Path, Span | None]] = []
     for item in items:
         if not isinstance(item, yaml.ScalarNode):
             bag.add("RX203", f"every item of `{key}` must be a glob (text)", doc.span(item))

@@ -20,6 +20,12 @@ from .source import SourceFile, Span
 
 SpanOf = Callable[[int, int], Span]
 
+
+def spans_from(source: SourceFile, start: int) -> SpanOf:
+    """The spans in `source` of a piece of its text that starts at `start`, by offsets in the piece."""
+    return lambda a, b: source.span(start + a, start + b)
+
+
 ITEM_START = re.compile(r"(?m)^[ \t]*(?:rule|define|event|entity|import|link)[ \t]*:")
 
 # Words a template keeps literally; every other template word matches all its forms.
@@ -61,7 +67,6 @@ class _TooDeep(Exception):
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
     return lark.Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
                      maybe_placeholders=True, start=["start", "pattern_only", "expect_only"], cache=True)
@@ -78,13 +83,13 @@ def parse_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile:
     rules, defines, imports, links, unparsed = [], [], [], [], []
     section: tuple[str, str] | None = None
     for start, end in bounds:
-        tree = _parse(source.text[start:end], "start", lambda a, b, s=start: source.span(s + a, s + b), bag)
+        tree = _parse(source.text[start:end], "start", spans_from(source, start), bag)
         if tree is None:
             unparsed.append(source.text[start:end])
             if source.text[start:end].lstrip().startswith(("event", "entity")):
                 section = None  # a broken section header: its rules are not reported twice
             continue
-        builder = _Builder(lambda a, b, s=start: source.span(s + a, s + b), bag)
+        builder = _Builder(spans_from(source, start), bag)
         for item in tree.children:
             kind = item.data
             try:
@@ -279,6 +284,18 @@ def _at_keyword(text: str, pos: int) -> bool:
 
 # ---- tree → AST ------------------------------------------------------------------------
 
+def _start(token: lark.Token) -> int:
+    """Where a token starts in the parsed text: lark's type allows None, its lexer always sets it."""
+    assert token.start_pos is not None
+    return token.start_pos
+
+
+def _end(token: lark.Token) -> int:
+    """Where a token ends in the parsed text (as `_start`)."""
+    assert token.end_pos is not None
+    return token.end_pos
+
+
 class _Builder:
     """Turns one item's Lark tree into AST nodes with spans in file coordinates."""
 
@@ -290,7 +307,7 @@ class _Builder:
 
     def span(self, node) -> Span:
         if isinstance(node, lark.Token):
-            return self.span_of(node.start_pos, node.end_pos)
+            return self.span_of(_start(node), _end(node))
         return self.span_of(node.meta.start_pos, node.meta.end_pos)
 
     # strings ------------------------------------------------------------------------
@@ -313,7 +330,7 @@ class _Builder:
                 out.append(chr(int(raw[i + 2:i + 6], 16)))
                 i += 6
             else:
-                at = token.start_pos + skip + 1 + i
+                at = _start(token) + skip + 1 + i
                 self.bag.add("RX102", f"bad escape `\\{nxt}` in a quoted phrase", self.span_of(at, at + 2),
                              "escapes: \\\" \\' \\\\ \\n \\t \\uXXXX; write a backslash as \\\\")
                 out.append(nxt)
@@ -532,15 +549,16 @@ class _Builder:
         span = self.span(token)
         deepest = _regex_nesting(source)
         if deepest is not None:
-            at = token.start_pos + 1 + deepest
+            at = _start(token) + 1 + deepest
             self.bag.add("RX103", f"the regular expression nests groups more than {MAX_REGEX_NESTING} deep",
                          self.span_of(at, at + 1), "write it flatter")
             return ast.RawRegex("(?!)", span)
         try:
             compiled = regex.compile(source)
         except regex.error as err:
-            at = token.start_pos + 1 + (err.pos or 0)
-            self.bag.add("RX103", f"invalid regular expression: {err.msg}", self.span_of(at, at + 1))
+            pos, msg = err.pos, err.msg  # type: ignore[attr-defined]  # re.error's two, left out of regex's stubs
+            at = _start(token) + 1 + (pos or 0)
+            self.bag.add("RX103", f"invalid regular expression: {msg}", self.span_of(at, at + 1))
         except (RecursionError, OverflowError, MemoryError) as err:
             self.bag.add("RX103", f"the regular expression cannot be compiled ({type(err).__name__})", span)
         else:

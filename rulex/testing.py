@@ -19,7 +19,9 @@ import difflib
 import re
 import shlex
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import ast
 from .compiler import CompiledLink, CompiledRule
@@ -31,6 +33,9 @@ from .matcher import match_document
 from .pack import Pack
 from .printer import example_value_text
 from .source import SourceFile
+
+if TYPE_CHECKING:
+    from .explain import Miss
 
 ANNOTATION = re.compile(r"^#\s*(todo-)?(expect|reject)\s*:\s*(.+?)\s*$")
 ARGUMENT_LINE = re.compile(r"^#\s+((?:[A-Z]\w*\.)?[a-z_]\w*\s*=\s*[\"'].*)$")  # `#   role = "text" -> value`
@@ -48,7 +53,7 @@ class ExampleResult:
     todo: bool = False
     example: ast.Example | None = None      # inline examples only
     match: Match | None = None              # the rule's match closest to what was expected
-    miss: object = None                     # explain.Miss, when a positive example found no match
+    miss: Miss | None = None                # when a positive example found no match
     kind: str = "example"                   # "example" | "corpus" | "link"
 
     @property
@@ -112,10 +117,10 @@ def check_link_example(pack: Pack, link: CompiledLink, example: ast.Example) -> 
     and each `Type.role = "text"` must be an argument of an event of that type."""
     matches = list(match_document(pack.program, Document("example", example.text)).matches)
     joined = [m for m in matches if any(note["link"] == link.id for note in m.provenance.links)]
-    common = dict(rule=link.id, file=example.span.file, line=example.span.line, text=example.text,
-                  positive=example.positive, example=example, kind="link")
+    result = partial(ExampleResult, rule=link.id, file=example.span.file, line=example.span.line, text=example.text,
+                     positive=example.positive, example=example, kind="link")
     if not example.positive:
-        return ExampleResult(failures=tuple(f"linked {m.type} {m.text!r} but must not" for m in joined), **common)
+        return result(failures=tuple(f"linked {m.type} {m.text!r} but must not" for m in joined))
     failures = [] if joined else [f"no {link.types[0]} and {link.types[1]} were linked "
                                   f"(found: {', '.join(f'{m.type} {m.text!r}' for m in matches) or 'no event'})"]
     for expected in example.expected:
@@ -128,23 +133,23 @@ def check_link_example(pack: Pack, link: CompiledLink, example: ast.Example) -> 
         elif expected.has_value and not any(_value_matches(expected.value, a.value) for a in hits):
             failures.append(f"{expected.role}: expected value {expected.value!r}, got "
                             f"{', '.join(repr(a.value) for a in hits)}")
-    return ExampleResult(failures=tuple(failures), match=joined[0] if joined else None, **common)
+    return result(failures=tuple(failures), match=joined[0] if joined else None)
 
 
 def check_example(pack: Pack, index: int, rule: CompiledRule, example: ast.Example, resolved=None) -> ExampleResult:
     document = Document("example", example.text)
     matches = [m for m in match_document(pack.program, document, rules={index}).matches if m.rule == rule.id]
-    common = dict(rule=rule.id, file=example.span.file, line=example.span.line, text=example.text,
-                  positive=example.positive, example=example)
+    result = partial(ExampleResult, rule=rule.id, file=example.span.file, line=example.span.line, text=example.text,
+                     positive=example.positive, example=example)
     if not example.positive:
-        return ExampleResult(failures=tuple(f"matched {m.text!r} but must not" for m in matches), **common)
+        return result(failures=tuple(f"matched {m.text!r} but must not" for m in matches))
     if not matches:
-        return ExampleResult(failures=("no match",), miss=_miss(pack, resolved, rule, example.text), **common)
+        return result(failures=("no match",), miss=_miss(pack, resolved, rule, example.text))
     best = min(matches, key=lambda m: len(_diff(m, example)))
-    return ExampleResult(failures=tuple(_diff(best, example)), match=best, **common)
+    return result(failures=tuple(_diff(best, example)), match=best)
 
 
-def _miss(pack: Pack, resolved, rule: CompiledRule, text: str):
+def _miss(pack: Pack, resolved, rule: CompiledRule, text: str) -> Miss | None:
     if callable(resolved):
         resolved = resolved()
     if resolved is None:
@@ -202,9 +207,10 @@ def render_result(result: ExampleResult, pack_path: str, style=lambda text, **_:
              f" {result.file}:{result.line}: {result.rule} {what}",
              f"  sentence: \"{result.text}\""]
     example = result.example
-    if example is not None and example.positive and example.expected and result.match is not None \
+    match = result.match
+    if example is not None and example.positive and example.expected and match is not None \
             and result.kind != "link":  # a link's expectations name several events: its failures say it all
-        lines += _argument_table(result, example)
+        lines += _argument_table(result, example, match)
     else:
         lines += [f"  {failure}" for failure in result.failures]
     miss = result.miss
@@ -215,8 +221,8 @@ def render_result(result: ExampleResult, pack_path: str, style=lambda text, **_:
     return "\n".join(lines) + "\n"
 
 
-def _argument_table(result: ExampleResult, example: ast.Example) -> list[str]:
-    actual = result.match.args
+def _argument_table(result: ExampleResult, example: ast.Example, match: Match) -> list[str]:
+    actual = match.args
     rows = [("role", "expected", "actual", "")]
     for expected in example.expected:
         got = actual.get(expected.role)
@@ -261,7 +267,7 @@ def read_corpus(path: Path) -> list[CorpusCase]:
     """The annotated lines of one corpus file; a note applies to the next non-blank, non-# line.
     Under an `expect:` note, lines `#   role = "text" -> value` name arguments the match must have,
     as an inline example's do."""
-    from .parser import parse_expected
+    from .parser import parse_expected, spans_from
     text = path.read_text(encoding="utf-8")
     source = SourceFile(str(path), text)
     cases: list[CorpusCase] = []
@@ -279,7 +285,7 @@ def read_corpus(path: Path) -> list[CorpusCase]:
         if argument and pending and pending[-1].expect:
             at = start + line.index(argument[1])
             bag = DiagnosticBag()
-            found = parse_expected(argument[1], lambda a, b, at=at: source.span(at + a, at + b), bag)
+            found = parse_expected(argument[1], spans_from(source, at), bag)
             last = pending[-1]
             pending[-1] = replace(last, expected=last.expected + ((found,) if found else ()),
                                   problems=last.problems + tuple(f"line {number}: {d.message}" for d in bag.errors))
@@ -305,7 +311,8 @@ def check_corpus(pack: Pack, cases: list[CorpusCase]) -> list[ExampleResult]:
             mine = [m for m in matches if m.rule == rule_id]
             if case.expect and mine and case.expected:
                 wanted = ast.Example(case.text, True, case.expected[0].span, case.expected)
-                failures = case.problems + tuple(min((_diff(m, wanted) for m in mine), key=len))
+                closest = min((_diff(m, wanted) for m in mine), key=len)
+                failures = case.problems + tuple(closest)
             elif case.expect:
                 failures = case.problems + (() if mine else ("not in the pack's output" + _beaten(matches, rule_id),))
             else:
@@ -378,13 +385,14 @@ def update_examples(results: list[ExampleResult]) -> tuple[dict[str, str], list[
     for path, items in by_file.items():
         lines = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
         for result in sorted(items, key=lambda r: r.line, reverse=True):  # bottom up: line numbers stay valid
-            example = result.example
+            example, match = result.example, result.match
+            assert example is not None and match is not None  # kept above only with both
             first = example.span.line  # 1-based line of the example's sentence
             old = [a.span.line for a in example.expected]
             last = max(old) if old else first
             indent = " " * ((example.expected[0].span.col - 1) if example.expected else
                             (len(lines[first - 1]) - len(lines[first - 1].lstrip()) + 2))
-            new = [indent + text + "\n" for text in _expectation_lines(result.match)]
+            new = [indent + text + "\n" for text in _expectation_lines(match)]
             lines[first:last] = new
         changed[path] = "".join(lines)
     return changed, skipped

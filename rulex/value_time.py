@@ -94,6 +94,9 @@ _MONTH_NUMBERS = {name[:3]: i for i, name in enumerate(
     ("january", "february", "march", "april", "may", "june", "july",
      "august", "september", "october", "november", "december"), start=1)}
 _WEEKDAY_OBJS = dict(zip(_WEEKDAYS, (MO, TU, WE, TH, FR, SA, SU), strict=True))
+# One of each unit "3 weeks ago", "the past 2 months" and "next year" count: _ONE["week"] * 3 is relativedelta(weeks=3)
+_ONE = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1),
+        "year": relativedelta(years=1)}
 
 
 def _pivot(yy: int) -> int:
@@ -172,19 +175,19 @@ def _date_part(m: regex.Match[str], doc: datetime.date | None, notes: list[str])
         if unit == "hour":
             start = end - datetime.timedelta(days=-(-n // 24))
         else:
-            start = end - relativedelta(**{unit + "s": n})
+            start = end - _ONE[unit] * n
         return f"{start.isoformat()}/{end.isoformat()}"
     if m["agounit"]:
         n, unit = _count(m["agon"]), word_key(m["agounit"]).rstrip("s")
         if unit == "hour":
             unit, n = "day", -(-n // 24)
-        day = need() - relativedelta(**{unit + "s": n})
+        day = need() - _ONE[unit] * n
         return {"day": day.isoformat(), "week": _iso_week(day), "month": day.isoformat()[:7],
                 "year": str(day.year)}[unit]
     if m["relunit"]:
         step = {"last": -1, "this": 0, "next": 1}[m["reldir"].lower()]
         unit = m["relunit"].lower()
-        day = need() + relativedelta(**{unit + "s": step})
+        day = need() + _ONE[unit] * step
         return {"week": _iso_week(day), "month": day.isoformat()[:7], "year": str(day.year)}[unit]
     if m["decade"]:
         notes.append(f"the decade {m['decade']}0-{m['decade']}9")
@@ -193,7 +196,8 @@ def _date_part(m: regex.Match[str], doc: datetime.date | None, notes: list[str])
         quarter = int(m["quarter"]) if m["quarter"] else _QUARTERS.index(m["qword"].lower()) + 1
         if m["year"]:
             return f"{m['year']}-Q{quarter}"
-        year = need().year  # "the third quarter": the document's year, as a month without a year
+        doc = need()  # _NoDate without one
+        year = doc.year  # "the third quarter": the document's year, as a month without a year
         if datetime.date(year, 3 * quarter - 2, 1) > doc + relativedelta(months=6):
             year -= 1
             notes.append(f"resolved against document date {doc.isoformat()} (previous year:"
@@ -207,7 +211,7 @@ def _date_part(m: regex.Match[str], doc: datetime.date | None, notes: list[str])
         return datetime.date.fromisoformat(m["iso"]).isoformat()
     if m["month"]:
         month = _MONTH_NUMBERS[m["month"][:3].lower()]
-        day = int(m["day"]) if m["day"] else None
+        day_of_month = int(m["day"]) if m["day"] else None
         if m["year"]:
             year = int(m["year"])
         elif m["yy"]:
@@ -215,19 +219,19 @@ def _date_part(m: regex.Match[str], doc: datetime.date | None, notes: list[str])
             notes.append(f"two-digit year {m['yy']} read as {year}")
         elif doc is None:
             notes.append("no document date: year unknown")
-            datetime.date(2000, month, day or 1)  # leap year: rejects only impossible days
-            return f"--{month:02d}" + (f"-{day:02d}" if day else "")
+            datetime.date(2000, month, day_of_month or 1)  # leap year: rejects only impossible days
+            return f"--{month:02d}" + (f"-{day_of_month:02d}" if day_of_month else "")
         else:
             year = doc.year
-            if datetime.date(year, month, min(day or 1, 28)) > doc + relativedelta(months=6):
+            if datetime.date(year, month, min(day_of_month or 1, 28)) > doc + relativedelta(months=6):
                 year -= 1
                 notes.append(f"resolved against document date {doc.isoformat()} (previous year:"
                              " the date would be more than 6 months after it)")
             else:
                 notes.append(f"resolved against document date {doc.isoformat()}")
-        if day is None:
+        if day_of_month is None:
             return f"{year:04d}-{month:02d}"
-        date = datetime.date(year, month, day)
+        date = datetime.date(year, month, day_of_month)
         if m["wd"] and _WEEKDAYS[date.weekday()] != m["wd"].lower():
             notes.append(f"{m['wd']} does not match {date.isoformat()}, a {_WEEKDAYS[date.weekday()].title()}")
         return date.isoformat()
