@@ -164,7 +164,7 @@ def explain(pack: Pack, resolved: ResolvedPack, text: str, date: dt.date | None 
             reports.append(RuleReport(rule.id, rule.file, rule.line, "dropped", tried, own, winners, attempts=failed))
             continue
         miss = nearest_miss(program, resolved, asts[rule.id], normalised, lowered, sentences, date)
-        status = "rejected" if miss.reached == miss.total else "missed"
+        status = "rejected" if miss is not None and miss.reached == miss.total else "missed"
         reports.append(RuleReport(rule.id, rule.file, rule.line, status, tried, miss=miss, attempts=failed))
     return Explanation(text, date, sentences, tokens, found, tuple(reports))
 
@@ -205,8 +205,8 @@ def _sentence_view(program, normalised: str, lowered: str, start: int, end: int,
 
 
 def nearest_miss(program, resolved: ResolvedPack, rule: ast.Rule, normalised: str, lowered: str,
-                 sentences, date: dt.date | None) -> Miss:
-    """The furthest any alternative of the rule got in any sentence."""
+                 sentences, date: dt.date | None) -> Miss | None:
+    """The furthest any alternative of the rule got in any sentence; None if the text has none."""
     options = _options(rule)
     best: Miss | None = None
     for number, option in enumerate(options, start=1):
@@ -262,7 +262,9 @@ def _slot_edge(resolved: ResolvedPack, rule: ast.Rule, items: list[ast.Pattern],
     index = failed - 1
     while index > first and _optional_words(items[index]):
         index -= 1
-    slot = items[index] if index >= first else None
+    if index < first:
+        return None
+    slot = items[index]
     inner = slot.item if isinstance(slot, ast.Repeat) else slot
     if not isinstance(inner, (ast.Slot, ast.AnyWord)):
         return None
@@ -378,17 +380,21 @@ def _context_note(rule: ast.Rule) -> str:
     return "the whole pattern matches here, but not as one match of the rule (see the other sentences)"
 
 
+def _pattern(source: str) -> regex.Pattern[str]:
+    """A piece of a rule's regex, compiled as the rule's own is (not kept: explain makes many)."""
+    return regex.compile(source, FLAGS, ignore_unused=True, **NAMED_LISTS)  # type: ignore[arg-type]  # the stubs type no named lists
+
+
 def _search(source: str, text: str):
     try:
-        return regex.compile(source, FLAGS, ignore_unused=True, **NAMED_LISTS).search(text, timeout=1.0)
+        return _pattern(source).search(text, timeout=1.0)
     except (TimeoutError, regex.error):
         return None
 
 
 def _finditer(source: str, text: str, overlapped: bool = False):
     try:
-        return list(regex.compile(source, FLAGS, ignore_unused=True, **NAMED_LISTS).finditer(
-            text, overlapped=overlapped, timeout=1.0))
+        return list(_pattern(source).finditer(text, overlapped=overlapped, timeout=1.0))
     except (TimeoutError, regex.error):
         return []
 
@@ -396,7 +402,7 @@ def _finditer(source: str, text: str, overlapped: bool = False):
 def _match(source: str, text: str, pos: int):
     """A match of `source` that starts at `pos` in `text`, or None."""
     try:
-        return regex.compile(source, FLAGS, ignore_unused=True, **NAMED_LISTS).match(text, pos, timeout=1.0)
+        return _pattern(source).match(text, pos, timeout=1.0)
     except (TimeoutError, regex.error):
         return None
 
@@ -527,6 +533,9 @@ def render(explanation: Explanation, style=lambda text, **_: text) -> str:
             lines += _attempt_lines(explanation, report.attempts, style)
             continue
         miss = report.miss
+        if miss is None:  # a text without a sentence (empty, or only spaces)
+            lines.append(style("  ✗ no match: the text has no sentence to try it on", fg="red"))
+            continue
         if not report.tried:
             lines.append(style("  not tried: none of its required words occur in the text", fg="yellow"))
         if report.status == "rejected":

@@ -28,12 +28,14 @@ from __future__ import annotations
 import hashlib
 import sys
 import threading
+from typing import Any
 
 import regex
 
 from . import memo
 from .view import NAMED_LISTS
 
+_regex_main: Any  # the module's internals: untyped, and only ever read through getattr or swapped
 try:
     from regex import _main as _regex_main
 except ImportError:  # another layout of the regex package: no recording, normal compiles

@@ -186,3 +186,14 @@ def test_a_progress_bar_on_a_terminal(tmp_path):
     text = seen.decode(errors="replace")
     assert "docs" in text and "matches=1" in text          # the bar, with documents/s and matches
     assert "rulex: 1 documents, 1 matches, 0 failed" in text  # and the summary, on a terminal
+
+
+def test_explain_a_named_rule_on_a_text_without_a_sentence():
+    """Found by mypy: the nearest miss of a named rule in blank text was None, and explain crashed."""
+    result = rulex("explain", MINI_PACK, "   ", "--rule", "attack.launch")
+    assert result.returncode == 0, result.stderr
+    assert "mini.attack.launch" in result.stdout
+    assert "✗ no match: the text has no sentence to try it on" in result.stdout
+    as_json = json.loads(rulex("explain", MINI_PACK, "   ", "--rule", "attack.launch", "-f", "json").stdout)
+    assert [(r["rule"], r["status"], r.get("nearest_miss")) for r in as_json["rules"]] == [
+        ("mini.attack.launch", "missed", None)]
