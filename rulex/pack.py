@@ -129,6 +129,7 @@ def _to_cache(entry: str, program: Program, found: tuple[Diagnostic, ...], befor
     for name in {b for rule in program.rules for b in rule.builtins}:  # compiled now, to be kept
         compiled_regex(BUILTINS[name].pattern)
         builtin_parser(BUILTINS[name].parser)
+    regexcode.save_store()  # with the built-in types' code: an edit of a rule does not compile them again
     used = _regex_sources(program)
     code = {key: args for key, args in regexcode.RECORDED.items() if key[0] in used or key not in before}
     write_entry(entry, pickle.dumps((program, found, code), protocol=pickle.HIGHEST_PROTOCOL))
