@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .source import Span
+from .source import PicklesAsFields, Span
 
 GRAMMAR_FILE = "rulex.lark"
 OVERLAP_POLICIES = ("longest", "priority", "all")
@@ -108,7 +108,7 @@ Pattern = Literal | WordForms | Slot | AnyWord | RawRegex | Sequence | Alternati
 # ---- rules and files --------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
-class ExpectedArg:
+class ExpectedArg(PicklesAsFields):
     role: str
     text: str
     span: Span
@@ -117,7 +117,7 @@ class ExpectedArg:
 
 
 @dataclass(frozen=True, slots=True)
-class Example:
+class Example(PicklesAsFields):
     """An inline example: `positive` ones must match with `expected` arguments; counters must not."""
     text: str
     positive: bool

@@ -22,12 +22,12 @@ from .forms import literal_words, save_forms, word_forms
 from .planning import Anchor, Clause, Near
 from .regexcode import compiled_regex
 from .resolve import MAX_PATTERN_CHARS, ResolvedPack, too_deep, too_large
-from .source import Span
+from .source import PicklesAsFields, Span
 from .view import SEP, SEP_REVERSE, SKIP_CLOSE, SKIP_OPEN, TOKEN, WORD_SEP, generic_types, mention_slot
 
 
 @dataclass(frozen=True, slots=True)
-class NestedCapture:
+class NestedCapture(PicklesAsFields):
     """`with ROLE:Type` of a slot: the first mention of `sources` inside the argument."""
     role: str
     type: str
@@ -37,7 +37,7 @@ class NestedCapture:
 
 
 @dataclass(frozen=True, slots=True)
-class Group:
+class Group(PicklesAsFields):
     """What made one named group of a compiled rule."""
     name: str
     kind: str                  # "arg" | "type" | "alternative"

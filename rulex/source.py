@@ -2,12 +2,24 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
+
+
+class PicklesAsFields:
+    """For a frozen dataclass kept by the thousand in a cached pack (spans, a rule's groups): it
+    pickles as its class and its fields' values, so unpickling calls the class, twice as fast
+    as the state a slots dataclass pickles by default. Every field must be an `__init__` one."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return type(self), tuple(getattr(self, f.name) for f in fields(self))  # type: ignore[arg-type]  # a dataclass
 
 
 @dataclass(frozen=True, slots=True)
-class Span:
+class Span(PicklesAsFields):
     """A half-open character range [start, end) in a named source, with 1-based line/col."""
 
     file: str

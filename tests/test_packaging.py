@@ -180,3 +180,16 @@ def test_recording_regex_code_from_many_threads_puts_the_engine_back():
         thread.join()
     assert results == dict.fromkeys(words, True)
     assert rc._regex_main._regex is engine
+
+
+def test_a_compiled_packs_rules_pickle_back_equal(make_pack, lexicons):
+    """Spans, groups, nested captures and examples pickle as their fields (source.PicklesAsFields)."""
+    import pickle
+
+    import rulex
+    root = make_pack({"r.rulex": "event: A\nrule: r\n  pattern: {a:Actor} fired {w:Phrase with n:Quantity} at {p:Place}\n"
+                      "  example: \"Iran fired 3 missiles at Erbil\"\n    a = \"Iran\"\n", **lexicons},
+                     "name: t\nlexicons: ['lexicons/*.yaml']\n")
+    rules = rulex.load(root, cache=False).program.rules
+    assert rules[0].groups and rules[0].examples and any(g.nested for g in rules[0].groups)
+    assert pickle.loads(pickle.dumps(rules)) == rules
