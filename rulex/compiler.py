@@ -23,7 +23,7 @@ from .planning import Anchor, Clause, Near
 from .regexcode import compiled_regex
 from .resolve import MAX_PATTERN_CHARS, ResolvedPack, too_deep, too_large
 from .source import PicklesAsFields, Span
-from .view import SEP, SEP_REVERSE, SKIP_CLOSE, SKIP_OPEN, TOKEN, WORD_SEP, generic_types, mention_slot
+from .view import NAMED_LISTS, SEP, SEP_REVERSE, SKIP_CLOSE, SKIP_OPEN, TOKEN, WORD_SEP, generic_types, mention_slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +132,47 @@ class _TooLarge(Exception):
         self.size = size
 
 
+# ---- shared fragments ----------------------------------------------------------------
+# The regex module parses, optimises and compiles in Python every copy of a sub-pattern, and
+# expands every `\L<list>` reference into an alternation of the list's words, each character
+# an object, again: a Phrase (1.7 KB of regex, 14 list references) written into a rule five
+# times cost its compile five times. So the generic types and the named lists are written once
+# per regex, at its end in a `(?(DEFINE)...)` block, and called where they are used: `(?&name)`.
+# A called group matches what the group written in place would, in the same order (the engine
+# backtracks into it, and matches it right to left inside a lookbehind), with the flags in
+# force where it is defined (so the block goes inside a rule's `(?-i:...)`), but captures only
+# into its own name: only fragments without captures are called, never a group the matcher reads.
+SHARE = True  # False: every fragment written in place, as before (tests compare the two)
+SHARED_PREFIX = "_rx_"
+_CALL = regex.compile(r"\(\?&(" + SHARED_PREFIX + r"\w+)\)")
+
+
+def _list_calls(source: str) -> str:
+    """A fragment with each named-list reference a call of the list's group."""
+    return regex.sub(r"(?<!\\)\\L<(\w+)>", lambda m: f"(?&{SHARED_PREFIX}l_{m.group(1)})", source)
+
+
+SHARED: dict[str, str] = {  # group name -> its regex
+    **{f"{SHARED_PREFIX}{name}": _list_calls(source) for name, (_, source) in generic_types().items()
+       if name != "Word"},  # a Word is short: written in place
+    **{f"{SHARED_PREFIX}l_{name}": rf"\L<{name}>" for name in NAMED_LISTS},
+}
+
+
+def with_definitions(source: str) -> str:
+    """The regex with a `(?(DEFINE)...)` of the shared fragments it calls (and those call)."""
+    used: set[str] = set()
+    pending = [source]
+    while pending:
+        for name in _CALL.findall(pending.pop()):
+            if name in SHARED and name not in used:
+                used.add(name)
+                pending.append(SHARED[name])
+    if not used:
+        return source
+    return source + "(?(DEFINE)" + "".join(f"(?P<{name}>{SHARED[name]})" for name in sorted(used)) + ")"
+
+
 def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None) -> list[CompiledRule]:
     """Every rule of the pack compiled, in order. A rule that cannot be (too large, nested too
     deeply for Python, or a regex the engine refuses) is a diagnostic at the rule, in `bag` (by
@@ -142,7 +183,7 @@ def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None) -> list[C
     for rule in pack.rules:
         problems = DiagnosticBag()
         try:
-            out.append(_RuleCompiler(pack, rule).compile())
+            out.append(_RuleCompiler(pack, rule, share=SHARE).compile())
             continue
         except _TooLarge as err:
             too_large(problems, f"rule `{rule.id}`", err.size, rule.pattern_span or rule.span)
@@ -167,16 +208,20 @@ def compile_links(pack: ResolvedPack) -> tuple[CompiledLink, ...]:
     for link in pack.links:
         joined = None
         if link.joined_by is not None:
-            body = _RuleCompiler(pack, None).node(link.joined_by, depth=-1)
-            joined = compiled_regex(rf"{SEP}(?:{body}){SEP}").pattern
+            body = _RuleCompiler(pack, None, share=SHARE).node(link.joined_by, depth=-1)
+            joined = compiled_regex(with_definitions(rf"{SEP}(?:{body}){SEP}")).pattern
         out.append(CompiledLink(f"{pack.manifest.name}.{link.id}", link.types, joined, link.share,
                                 link.span.file, link.span.line, link.examples))
     return tuple(out)
 
 
 class _RuleCompiler:
-    def __init__(self, pack: ResolvedPack, rule: ast.Rule | None):  # None: a link's `joined by`
+    def __init__(self, pack: ResolvedPack, rule: ast.Rule | None, share: bool = False):  # None: a link's `joined by`
+        """With `share`, the regexes written call the SHARED fragments, which `with_definitions`
+        then defines (a compiled rule's regexes); else each is written in place (the parts of a
+        rule that `explain` compiles on their own)."""
         self.pack, self.rule = pack, rule
+        self.share = share
         self.groups: list[Group] = []
         self.builtins: set[str] = set()
         self.lexicons: set[int] = set()
@@ -214,9 +259,9 @@ class _RuleCompiler:
         if split is None:
             body = before + self.top(rule.pattern)
             if not raw:  # a raw rule stays one finditer under one time limit
-                finder = _RuleCompiler(pack, rule).start(rule.pattern)  # a fresh compiler: no groups added here
+                finder = _RuleCompiler(pack, rule, share=self.share).start(rule.pattern)  # a fresh one: no groups added
                 starts = finder is not None
-                finder = finder and compiled_regex(finder).pattern
+                finder = finder and compiled_regex(with_definitions(finder)).pattern
         else:
             # Split at the anchor: the part before it is a lookbehind (matched right to left
             # from the anchor), so the rule is tried only where its anchor occurs.
@@ -226,10 +271,11 @@ class _RuleCompiler:
             anchor = self.node(items[split], 0)
             suffix, _ = self.sequence_parts(items[split + 1:], 0, need_sep=True)
             body = rf"(?<={before}(?P<{PREFIX_GROUP}>{prefix}{lead})){anchor}{suffix}"
-            finder = compiled_regex(anchor).pattern
+            finder = compiled_regex(with_definitions(anchor)).pattern
         for condition in ast.context_conditions(rule):
             if not condition.before:
                 body += rf"(?{'!' if condition.negated else '='}{SEP}{self.node(condition.pattern, depth=-1)})"
+        body = with_definitions(body)  # inside the `(?-i:...)` of a case-sensitive rule, as the fragments were
         if rule.case_sensitive:
             body = f"(?-i:{body})"
             finder = finder and f"(?-i:{finder})"
@@ -252,8 +298,8 @@ class _RuleCompiler:
 
     def search(self, search: ast.Search) -> CompiledSearch:
         """A `find:` pattern compiled on its own; the mentions it needs are found for the rule."""
-        inner = _RuleCompiler(self.pack, self.rule)
-        source = compiled_regex(inner.node(search.pattern, 0)).pattern
+        inner = _RuleCompiler(self.pack, self.rule, share=self.share)
+        source = compiled_regex(with_definitions(inner.node(search.pattern, 0))).pattern
         self.builtins |= inner.builtins
         self.lexicons |= inner.lexicons
         roles = frozenset(g.role for g in inner.groups if g.kind == "arg" and g.depth == 0 and g.role is not None)
@@ -268,6 +314,11 @@ class _RuleCompiler:
                 return None
             split = 0
         return planning.near(items, split, self.pack, planning.anchors(self.rule.pattern, self.pack))
+
+    def generic_regex(self, name: str) -> str:
+        """The regex of a generic type: a call of its shared fragment when sharing."""
+        shared = SHARED_PREFIX + name
+        return f"(?&{shared})" if self.share and shared in SHARED else self.generic[name][1]
 
     @property
     def sep(self) -> str:
@@ -442,7 +493,7 @@ class _RuleCompiler:
                     parts.append(mention_slot(name, id_group, (source,), self.reverse))
                     self.builtins.add(ref.name)
                 elif meaning.kind == "generic":
-                    parts.append(f"(?P<{self.add(**common)}>{self.generic[ref.name][1]})")
+                    parts.append(f"(?P<{self.add(**common)}>{self.generic_regex(ref.name)})")
                 elif meaning.kind == "define" and ref.name not in stack:
                     name = self.add(**common)
                     define = self.pack.defines[ref.name].pattern
