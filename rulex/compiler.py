@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
-from . import ast, planning
+from . import ast, planning, regexcode
 from .builtins import BUILTIN_NAMES
 from .diagnostics import DiagnosticBag
 from .errors import RulexError
@@ -177,9 +177,10 @@ def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None) -> list[C
     """Every rule of the pack compiled, in order. A rule that cannot be (too large, nested too
     deeply for Python, or a regex the engine refuses) is a diagnostic at the rule, in `bag` (by
     default the one the pack was resolved with), and a placeholder that never matches; with no
-    bag at all, RulexError."""
+    bag at all, RulexError. The rules' regexes are written first, then compiled all at once
+    (`regexcode.compile_all`: in worker processes when there are many)."""
     bag = bag if bag is not None else pack.bag
-    out = []
+    out: list[CompiledRule] = []
     for rule in pack.rules:
         problems = DiagnosticBag()
         try:
@@ -189,17 +190,35 @@ def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None) -> list[C
             too_large(problems, f"rule `{rule.id}`", err.size, rule.pattern_span or rule.span)
         except RecursionError:
             too_deep(problems, f"rule `{rule.id}`", rule.pattern_span or rule.span)
-        except (regex.error, OverflowError) as err:
-            problems.add("RX103", f"the regex of rule `{rule.id}` does not compile: {err}",
-                         rule.pattern_span or rule.span)
-        if bag is None:
-            raise RulexError(problems.sorted(), pack.sources)
-        bag.extend(problems.items)
-        out.append(CompiledRule(f"{pack.manifest.name}.{rule.id}", rule.id, rule.kind, rule.type, rule.span.file,
-                                rule.span.line, rule.priority, rule.overlap or pack.manifest.overlap, r"(?!)",
-                                standalone=False))
+        out.append(_placeholder(pack, rule, problems, bag))
+    refused = regexcode.compile_all(source for compiled in out for source in _regex_sources(compiled))
+    for index, (rule, compiled) in enumerate(zip(pack.rules, out)):
+        why = next((refused[s] for s in _regex_sources(compiled) if s in refused), None)
+        if why is not None:
+            problems = DiagnosticBag()
+            if why.too_deep:
+                too_deep(problems, f"rule `{rule.id}`", rule.pattern_span or rule.span)
+            else:
+                problems.add("RX103", f"the regex of rule `{rule.id}` does not compile: {why.message}",
+                             rule.pattern_span or rule.span)
+            out[index] = _placeholder(pack, rule, problems, bag)
     save_forms()
     return out
+
+
+def _placeholder(pack: ResolvedPack, rule: ast.Rule, problems: DiagnosticBag, bag: DiagnosticBag | None) -> CompiledRule:
+    """A rule that never matches, for one that cannot be compiled (its `problems` go to `bag`;
+    with no bag, RulexError)."""
+    if bag is None:
+        raise RulexError(problems.sorted(), pack.sources)
+    bag.extend(problems.items)
+    return CompiledRule(f"{pack.manifest.name}.{rule.id}", rule.id, rule.kind, rule.type, rule.span.file,
+                        rule.span.line, rule.priority, rule.overlap or pack.manifest.overlap, r"(?!)", standalone=False)
+
+
+def _regex_sources(rule: CompiledRule) -> list[str]:
+    """Every regex a compiled rule runs: its own, its finder's, its `find:` clauses'."""
+    return [s for s in (rule.source, rule.finder, *(search.source for search in rule.searches)) if s]
 
 
 def compile_links(pack: ResolvedPack) -> tuple[CompiledLink, ...]:
@@ -261,7 +280,7 @@ class _RuleCompiler:
             if not raw:  # a raw rule stays one finditer under one time limit
                 finder = _RuleCompiler(pack, rule, share=self.share).start(rule.pattern)  # a fresh one: no groups added
                 starts = finder is not None
-                finder = finder and compiled_regex(with_definitions(finder)).pattern
+                finder = finder and with_definitions(finder)
         else:
             # Split at the anchor: the part before it is a lookbehind (matched right to left
             # from the anchor), so the rule is tried only where its anchor occurs.
@@ -271,7 +290,7 @@ class _RuleCompiler:
             anchor = self.node(items[split], 0)
             suffix, _ = self.sequence_parts(items[split + 1:], 0, need_sep=True)
             body = rf"(?<={before}(?P<{PREFIX_GROUP}>{prefix}{lead})){anchor}{suffix}"
-            finder = compiled_regex(with_definitions(anchor)).pattern
+            finder = with_definitions(anchor)
         for condition in ast.context_conditions(rule):
             if not condition.before:
                 body += rf"(?{'!' if condition.negated else '='}{SEP}{self.node(condition.pattern, depth=-1)})"
@@ -287,7 +306,7 @@ class _RuleCompiler:
         return CompiledRule(
             id=f"{pack.manifest.name}.{rule.id}", local_id=rule.id, kind=rule.kind, type=rule.type,
             file=rule.span.file, line=rule.span.line, priority=rule.priority,
-            overlap=rule.overlap or pack.manifest.overlap, source=compiled_regex(body).pattern,
+            overlap=rule.overlap or pack.manifest.overlap, source=body,
             groups=tuple(self.groups), anchors=planning.anchors(rule.pattern, pack), requires=planning.requirements(items, pack),
             standalone=standalone,
             builtins=tuple(sorted(self.builtins)), lexicons=frozenset(self.lexicons), examples=rule.examples,
@@ -299,7 +318,7 @@ class _RuleCompiler:
     def search(self, search: ast.Search) -> CompiledSearch:
         """A `find:` pattern compiled on its own; the mentions it needs are found for the rule."""
         inner = _RuleCompiler(self.pack, self.rule, share=self.share)
-        source = compiled_regex(with_definitions(inner.node(search.pattern, 0))).pattern
+        source = with_definitions(inner.node(search.pattern, 0))
         self.builtins |= inner.builtins
         self.lexicons |= inner.lexicons
         roles = frozenset(g.role for g in inner.groups if g.kind == "arg" and g.depth == 0 and g.role is not None)

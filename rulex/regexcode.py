@@ -26,8 +26,13 @@ on the module's version.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import sys
 import threading
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import regex
@@ -75,6 +80,57 @@ def cached_compile(source: str, flags: int, named_lists: dict | None = None) -> 
             STORE.touch(key)
         found = _COMPILED[seen] = (pattern, named_lists)
     return found[0]
+
+
+PARALLEL_FROM = 12  # regexes to compile from source, from which worker processes share the work
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why the engine refused a regex: its message, and whether it was nested too deeply for Python."""
+    message: str
+    too_deep: bool = False
+
+
+def compile_all(sources: Iterable[str]) -> dict[str, Refused]:
+    """Compile every source (`compiled_regex`), and say why the engine refuses those it refuses.
+    The regex module compiles in Python, one core at a time: when many sources are new, worker
+    processes compile them and send back their recorded code, which this process rebuilds them
+    from. Workers are forked, so only from a process with no other thread (a fork copies one
+    thread, and maybe a lock another one held)."""
+    lists = _digest(NAMED_LISTS)
+    todo = sorted({s for s in sources if (s, int(FLAGS), lists) not in RECORDED}, key=len, reverse=True)
+    refused: dict[str, Refused] = {}
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
+    if (len(todo) >= PARALLEL_FROM and workers > 1 and threading.active_count() == 1 and _regex_main is not None
+            and "fork" in multiprocessing.get_all_start_methods()):
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for source, code, error in pool.map(_recorded, todo):
+                if error is not None:
+                    refused[source] = error
+                elif code is not None:
+                    key = (source, int(FLAGS), lists)
+                    RECORDED[key] = code
+                    STORE.put(key, code)
+    for source in todo:
+        if source not in refused:
+            try:
+                compiled_regex(source)
+            except (regex.error, OverflowError) as err:
+                refused[source] = Refused(str(err))
+            except RecursionError as err:
+                refused[source] = Refused(str(err), too_deep=True)
+    return refused
+
+
+def _recorded(source: str) -> tuple[str, tuple | None, Refused | None]:
+    """In a worker process: the source, its recorded code (or None), and why it does not compile (or None)."""
+    try:
+        return source, compile_recording(source, FLAGS, NAMED_LISTS)[1], None
+    except (regex.error, OverflowError) as err:
+        return source, None, Refused(str(err))
+    except RecursionError as err:
+        return source, None, Refused(str(err), too_deep=True)
 
 
 def _digest(named_lists: dict | None) -> str:

@@ -214,3 +214,35 @@ def test_after_an_edit_a_load_compiles_the_edited_rule_only_not_the_built_in_typ
     edited = _in_fresh_process(LOAD, cache_dir, pack)
     assert edited["matches"] == cold["matches"]
     assert 1 <= len(edited["compiled"]) < len(cold["compiled"]) and not quantity & set(edited["compiled"])
+
+
+# In a fresh process: check a pack, compiling its regexes in worker processes (from PARALLEL_FROM)
+# or all in this one, and give the errors and each rule's regexes.
+COMPILE = """
+import json, sys
+import rulex, rulex.regexcode as code
+code.PARALLEL_FROM = int(sys.argv[2])
+pack = sys.argv[1]
+diagnostics = [d for d in rulex.check(pack, cache=False)[0] if d.severity.name == "ERROR"]
+compiled = {r.local_id: [r.source, r.finder] for r in rulex.load(pack, cache=False).rules} if not diagnostics else {}
+print(json.dumps({"diagnostics": [[d.code, d.span.line, d.message] for d in diagnostics], "rules": compiled}))
+"""
+
+
+def test_many_new_regexes_compile_in_worker_processes_with_the_same_results(tmp_path):
+    """Worker processes (regexcode.compile_all) give every rule the regexes one process gives, and
+    a regex the engine refuses is still RX103 at its own rule (and RX404 where nested too deeply)."""
+    words = ["fired", "struck", "shelled", "bombed", "raided", "stormed", "ambushed", "attacked", "hit", "targeted",
+             "besieged", "invaded", "mortared", "rocketed"]
+    rules = "event: Attack\n" + "".join(f"rule: r{i}\n  pattern: {{attacker:Actor}} {w} {{target:Phrase}}\n"
+                                        for i, w in enumerate(words))
+    pack = _write_pack(tmp_path / "pack")
+    (pack / "attack.rulex").write_text(rules)
+    cache_dir = tmp_path / "cache"
+    serial, parallel = (_in_fresh_process(COMPILE, cache_dir, pack, threshold) for threshold in (10_000, 2))
+    assert serial == parallel and serial["diagnostics"] == [] and len(serial["rules"]) == len(words)
+    (pack / "attack.rulex").write_text(rules + "rule: bad\n  pattern: bang /(b/\n"
+                                       "rule: deep\n  pattern: bang /" + "(" * 500 + "x" + ")" * 500 + "/\n")
+    serial, parallel = (_in_fresh_process(COMPILE, cache_dir, pack, threshold) for threshold in (10_000, 2))
+    assert serial == parallel
+    assert [(code, line) for code, line, _ in parallel["diagnostics"]] == [("RX103", 31), ("RX103", 33)]  # each at its pattern
