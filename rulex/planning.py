@@ -669,15 +669,20 @@ def alias_edges(aliases: Iterable[tuple[str, Iterable[int]]]) -> dict[int, Alias
 
 # ---- 3. where rules run in one text ----------------------------------------------------------
 
-def plan(program: Program, normalised: str, lowered: str, date: dt.date | None = None) -> Plan:
+def plan(program: Program, normalised: str, lowered: str, date: dt.date | None = None,
+         running: frozenset[int] | set[int] | None = None) -> Plan:
     """The plan of a text (a document, or a window of one: whole paragraphs, see `segment.windows`).
     Anchor words (and lexicon aliases, for rules anchored on them) pick the paragraphs worth
     splitting into sentences and the rules worth trying in each; most text is never split.
     A rule stays a candidate in a sentence only if each of its required clauses is met there.
     A candidate rule with near conditions is skipped (`Plan.skip`) where no occurrence of its
     anchor has next to it what its pattern needs, and a paragraph is split only for a rule that
-    is not skipped there; skipped rules still count for what a view marks."""
+    is not skipped there; skipped rules still count for what a view marks. With `running` (the
+    rules that will run), a rule tried on every sentence that will not run splits none."""
     placement = program.placement
+    every_sentence = placement.every_sentence
+    if running is not None:  # e.g. the dateline rule, which runs apart from the others
+        every_sentence = tuple(r for r in every_sentence if r in running)
     hits: list[_Hit] = []
     found: list[tuple[int, tuple[int, AnchorWord]]] = []
     if placement.word_anchors is not None:  # whole words only: "met" is not in "method"
@@ -687,20 +692,21 @@ def plan(program: Program, normalised: str, lowered: str, date: dt.date | None =
     mentions = find_mentions(program, normalised, lowered, 0, None, date) if everywhere else []
     hits += [_Hit(m.start, placement.lexicon_anchors[m.source], ()) for m in mentions
              if m.source in placement.lexicon_anchors]
-    if not hits and not mentions and not placement.every_sentence:
+    if not hits and not mentions and not every_sentence:
         return Plan([], [], {}, {}, mentions)
     # paragraphs are found around the places asked about, or all at once where many will be
-    chunks = Paragraphs(normalised, bool(placement.every_sentence), len(found) > _MANY_HITS)
+    chunks = Paragraphs(normalised, bool(every_sentence), len(found) > _MANY_HITS)
     conditions = placement.near
     viable = None
     if found and placement.near_index and normalised.isascii() and program.aliases.fuzzy is None \
             and program.aliases.scanner is not None:
         present = {r for hit in hits for r in hit.rules}  # a rule is tried only where it has a whole-word hit
         viable = viable_starts(program, normalised, lowered, found, chunks, present)
-    if placement.every_sentence:
+    if every_sentence:
         wanted = chunks.spans
     else:
-        positions = [m.start for m in mentions]  # output entities need their sentence
+        # output entities need their sentence; other mentions matter only where a rule runs
+        positions = [m.start for m in mentions] if program.manifest.output else []
         if viable is None:
             positions += [hit.at for hit in hits if hit.rules]
         else:
@@ -725,8 +731,8 @@ def plan(program: Program, normalised: str, lowered: str, date: dt.date | None =
                 where.candidates[index].update(hit.rules)
             if hit.clauses:
                 met[index].update(hit.clauses)
-    for index in range(len(sentences)) if placement.every_sentence else ():
-        where.candidates[index].update(placement.every_sentence)
+    for index in range(len(sentences)) if every_sentence else ():
+        where.candidates[index].update(every_sentence)
     for index, candidate_ids in where.candidates.items():  # clauses of words only: no need to look for mentions
         clauses_met = met.get(index, set())
         candidate_ids.intersection_update([r for r in candidate_ids if placement.rule_word_clauses[r] <= clauses_met])

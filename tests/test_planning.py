@@ -180,3 +180,14 @@ def test_outlines_never_leave_out_a_match_property(make_pack, lexicons, case):
         if expected and outline is not None and text.isascii():
             assert re.search(outline, lowercase_view(normalise(text))), (pattern, text)
         assert match_document(pack.program, Document("d", text)).matches == expected, (pattern, text)
+
+
+def test_a_rule_tried_everywhere_that_will_not_run_splits_no_paragraph():
+    """The conflict pack's dateline rule has no anchor (every sentence) but runs apart from the
+    others: a text without anchor words is split into sentences only when it is not said what runs."""
+    program = rulex.load(CONFLICT).program
+    text = normalise("The weather was fine on Tuesday.\n\nMarkets closed higher.")
+    lowered = lowercase_view(text)
+    assert planning.plan(program, text, lowered).sentences  # the dateline rule is a candidate everywhere
+    assert planning.plan(program, text, lowered, running=program.standalone).sentences == []
+    assert not match_document(program, Document("d", text)).matches
