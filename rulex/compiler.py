@@ -107,6 +107,7 @@ class CompiledRule:
     raw: bool = False          # uses a raw regex (so it keeps one finditer under one time limit)
     examples: tuple[ast.Example, ...] = ()
     near: Near | None = None   # rules tried at their anchor: what must be near each occurrence of it
+    outline: str | None = None  # a regex over a sentence's lower-cased text wherever the rule can match (planning.outline)
     sets: tuple[ast.FixedValue, ...] = ()          # attributes every event of the rule carries
     values: tuple[ast.FixedValue, ...] = ()        # values set on the arguments of a role (`set: count = 1`)
     searches: tuple[CompiledSearch, ...] = ()      # `find:` clauses
@@ -312,7 +313,8 @@ class _RuleCompiler:
             builtins=tuple(sorted(self.builtins)), lexicons=frozenset(self.lexicons), examples=rule.examples,
             finder=finder, starts=starts,
             raw=raw,
-            near=self.near(items, split), sets=tuple(f for f in rule.sets if f.name not in roles),
+            near=self.near(items, split), outline=planning.outline(rule.pattern, pack),
+            sets=tuple(f for f in rule.sets if f.name not in roles),
             values=tuple(f for f in rule.sets if f.name in roles), searches=searches)
 
     def search(self, search: ast.Search) -> CompiledSearch:

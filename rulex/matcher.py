@@ -86,7 +86,8 @@ def match_document(program: Program, doc: Document, rules: set[int] | None = Non
     # views of its own text: its anchor hits, mentions, sentences and views are freed before the
     # next window's are made, and the views of the whole text are never held.
     for window in _windows(program, doc):
-        plan = planning.plan(program, window.normalised, window.lowered, window.doc.date)
+        plan = planning.plan(program, window.normalised, window.lowered, window.doc.date,
+                             program.standalone if rules is None else rules)
         if not plan.candidates and not plan.mentions:  # most documents: nothing to run, nothing to output
             continue
         anything = True

@@ -3,16 +3,18 @@
 A regex tried on every sentence of every document would cost far more than the matching
 itself, so every rule is placed before it runs, in three steps:
 
-1. when a rule is compiled (`anchors`, `requirements`, `near`): its *anchors*, the words or
-   lexicon mentions of which one occurs wherever it matches; its *required clauses*, one such
-   set per required item; and, for a rule tried at its anchor, its *near conditions*, the
-   words or lexicon mentions that must stand within a few words of the anchor;
+1. when a rule is compiled (`anchors`, `requirements`, `near`, `outline`): its *anchors*, the
+   words or lexicon mentions of which one occurs wherever it matches; its *required clauses*,
+   one such set per required item; for a rule tried at its anchor, its *near conditions*, the
+   words or lexicon mentions that must stand within a few words of the anchor; and its
+   *outline*, a regex of its words in order and near enough, which a sentence must match;
 2. when a program is built (`place`): one `Placement` for all rules, a literal scanner of
    every anchor word and index of clauses and conditions by rule, word and lexicon;
 3. for each text (`plan`): one scan of anchor words picks the paragraphs worth splitting into
    sentences and the rules worth trying in each; a rule stays a candidate in a sentence only
    if each of its clauses is met there, and is skipped where no occurrence of its anchor meets
-   its near conditions (`viable_starts`). The result is a `Plan`.
+   its near conditions (`viable_starts`) and, in an ASCII sentence, where its outline does not
+   match. The result is a `Plan`.
 
 Planning only ever leaves out a rule where its regex cannot match, so output is the same as
 trying every rule on every sentence.
@@ -32,6 +34,7 @@ import regex
 
 from . import ast
 from .forms import literal_words, word_forms
+from .lexicons import Lexicon, surface_variants
 from .mentions import find_mentions
 from .resolve import ResolvedPack, through
 from .scanner import LiteralScanner
@@ -146,6 +149,7 @@ class Placement:
     near: tuple[Near | None, ...] = ()                    # rule -> its near conditions
     near_index: NearIndex | None = None                   # None: no rule has near conditions
     unconditioned: frozenset[int] = frozenset()           # rules without near conditions
+    outlines: tuple[str | None, ...] = ()                 # rule -> its outline (`outline`)
 
 
 @dataclass(frozen=True)
@@ -386,6 +390,183 @@ def _max_runs(node: ast.Pattern) -> int | None:
     return None  # slots, raw regexes
 
 
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a pattern node's match looks like in its sentence's lower-cased text without
+    markers: a regex (`source`, None if nothing is known) that matches inside it, at most
+    `lead` runs of non-space characters after the match starts and `trail` runs before it
+    ends (None: any number), and at most `runs` runs in all (None: unbounded)."""
+    source: str | None
+    lead: int | None = 0
+    trail: int | None = 0
+    runs: int | None = None
+
+
+_UNKNOWN = Shape(None)
+_MAX_EDGE_WORDS = 60  # a lexicon slot is outlined by the words its aliases end (or start) with, if so few
+
+
+def outline(node: ast.Pattern, pack: ResolvedPack) -> str | None:
+    """A regex over a sentence's lower-cased text (markers left out) that matches wherever the
+    rule's pattern can match in it (None if no such regex is known): its words, in order, with
+    no more runs of non-space characters between them than the items between can match.
+    Planning skips a rule in an ASCII sentence its outline does not match (`place`, `plan`)."""
+    return _shape(node, pack, ()).source
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a + b
+
+
+def _most(values: Iterable[int | None]) -> int | None:
+    found = list(values)
+    return None if None in found else max((v for v in found if v is not None), default=0)
+
+
+_SPACE, _RUN = r"[\t-\r ]", r"[^\t-\r ]"  # the regex module's \s in ASCII text (Python's also has \x1c-\x1f)
+_BEFORE, _AFTER = r"(?<![a-z0-9])", r"(?![a-z0-9])"
+
+
+def _gap(runs: int | None) -> str:
+    """Text of at most `runs` runs of non-space characters and the spaces around them, or any text."""
+    if runs is None:
+        return r"(?s:.*?)"
+    return f"{_SPACE}*" if runs == 0 else f"{_RUN}*(?:{_SPACE}+{_RUN}*){{0,{runs + 1}}}"
+
+
+def _words_source(words: Iterable[str]) -> str:
+    """Whole words: no ASCII letter or digit right before or after (as a mention never starts
+    or ends between two letters or digits, the text without markers has the same edges)."""
+    return _BEFORE + "(?:" + "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))) + ")" + _AFTER
+
+
+def _plain(word: str) -> bool:
+    return word.isascii() and re.fullmatch(r"[a-z0-9]+", word) is not None
+
+
+def _shape(node: ast.Pattern, pack: ResolvedPack, stack: tuple[str, ...]) -> Shape:
+    if isinstance(node, ast.Literal):
+        words = [w.lower() for w in literal_words(node.text)]
+        runs = 2 * len(words) - 1 if words else 0
+        if not words or not all(map(_plain, words)):
+            return Shape(None, runs=runs)
+        return Shape(_BEFORE + r"[\s-]*".join(words) + _AFTER, runs=runs)
+    if isinstance(node, ast.WordForms):
+        forms = {f.lower() for lemma in node.lemmas for f in word_forms(lemma)}
+        runs = max((len(f.split()) + f.count("-") * 2 for f in forms), default=0)
+        if not forms or not all(all(map(_plain, f.split(" "))) for f in forms):
+            return Shape(None, runs=runs)
+        return Shape(_words_source(forms), runs=runs)
+    if isinstance(node, ast.AnyWord):
+        return Shape(None, runs=1)
+    if isinstance(node, ast.Sequence):
+        return _sequence([_shape(item, pack, stack) for item in node.items])
+    if isinstance(node, ast.Alternation):
+        return _choice([_shape(option, pack, stack) for option in node.options])
+    if isinstance(node, ast.Repeat):
+        inner = _shape(node.item, pack, stack)
+        most = None if node.max is None or inner.runs is None else inner.runs * node.max
+        if node.min == 0 or inner.source is None:
+            return Shape(None, runs=most)
+        more = None if node.max is None or inner.runs is None else inner.runs * (node.max - 1)
+        return Shape(inner.source, inner.lead, _add(inner.trail, more), most)
+    if isinstance(node, ast.Slot):
+        options: list[Shape] = []
+        for ref in node.types:
+            meanings = pack.names.get(ref.name, ())
+            if not meanings:
+                return _UNKNOWN
+            for meaning in meanings:
+                if meaning.kind == "define" and ref.name not in stack:
+                    options.append(_shape(pack.defines[ref.name].pattern, pack, stack + (ref.name,)))
+                elif meaning.kind == "lexicon":
+                    options.extend(_lexicon_shape(pack, i) for i in meaning.lexicons)
+                else:
+                    return _UNKNOWN
+        return _choice(options) if options else _UNKNOWN
+    return _UNKNOWN  # raw regexes
+
+
+def _sequence(shapes: list[Shape]) -> Shape:
+    """Items one after the other, separated by spaces (markers left out)."""
+    parts: list[str] = []
+    lead: int | None = 0
+    pending: int | None = 0  # runs since the last item with a source (or since the start)
+    for shape in shapes:
+        if shape.source is None:
+            pending = _add(pending, shape.runs)
+            continue
+        if parts:
+            gap = _add(pending, shape.lead)
+            if gap == 0 and parts[-1].endswith(_AFTER) and shape.source.startswith(_BEFORE):
+                # two whole words with only spaces between: some space, then no need for the edges
+                parts[-1] = parts[-1][:-len(_AFTER)] + f"{_SPACE}+"
+                parts.append(shape.source[len(_BEFORE):])
+                pending = shape.trail
+                continue
+            parts.append(_gap(gap))
+        else:
+            lead = _add(pending, shape.lead)
+        parts.append(shape.source)
+        pending = shape.trail
+    runs = 0 if not shapes else None
+    if shapes and all(s.runs is not None for s in shapes):
+        runs = sum(s.runs for s in shapes if s.runs is not None)
+    if not parts:
+        return Shape(None, runs=runs)
+    return Shape("".join(parts), lead, pending, runs)  # a choice puts its options in a group
+
+
+def _choice(shapes: list[Shape]) -> Shape:
+    """One of the options: known only if each option's source is (the most runs any option
+    leaves before or after its source bound all)."""
+    runs = _most(s.runs for s in shapes)
+    if not shapes or any(s.source is None for s in shapes):
+        return Shape(None, runs=runs)
+    sources = list(dict.fromkeys(s.source for s in shapes if s.source is not None))
+    if len(sources) == 1:
+        source = sources[0]
+    elif all(s.startswith(_BEFORE) and s.endswith(_AFTER) for s in sources):  # the edges once, not per option
+        source = _BEFORE + "(?:" + "|".join(s[len(_BEFORE):-len(_AFTER)] for s in sources) + ")" + _AFTER
+    else:
+        source = "(?:" + "|".join(sources) + ")"
+    return Shape(source, _most(s.lead for s in shapes), _most(s.trail for s in shapes), runs)
+
+
+def _lexicon_shape(pack: ResolvedPack, index: int) -> Shape:
+    """A mention of a lexicon: one of its aliases (as scanned: lower case, whole words), by the
+    words it ends with (or else starts with) when they are few; unknown for a lexicon with near
+    misses (`fuzzy:`)."""
+    key = ("outline-lexicon", index)
+    found: Shape | None = pack.memo.get(key)
+    if found is None:
+        found = pack.memo[key] = _lexicon_outline(pack.lexicons[index])
+    return found
+
+
+def _lexicon_outline(lexicon: Lexicon) -> Shape:
+    if lexicon.fuzzy_min_length:
+        return _UNKNOWN
+    variants = {v for entry in lexicon.entries for alias in entry.aliases for v in surface_variants(alias)}
+    if not variants:
+        return Shape("(?!)")
+    runs = max(len(v.split()) for v in variants)
+    edges = alias_edges((v, (0,)) for v in variants).get(0)
+    if edges is None:
+        return Shape(None, runs=runs)
+
+    def source(edge: Edge) -> str:
+        chars = "".join(sorted(edge.chars))
+        parts = ([_words_source(edge.words)] if edge.words else []) + ([f"[{re.escape(chars)}]"] if chars else [])
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    if len(edges.last.words) + len(edges.last.chars) <= _MAX_EDGE_WORDS:
+        return Shape(source(edges.last), runs, 0, runs)
+    if len(edges.first.words) + len(edges.first.chars) <= _MAX_EDGE_WORDS:
+        return Shape(source(edges.first), 0, runs, runs)
+    return Shape(None, runs=runs)
+
+
 # ---- 2. where every rule of a program may run (once per program) ----------------------------
 
 def place(rules: tuple[CompiledRule, ...], edges: dict[int, AliasEdges]) -> Placement:
@@ -428,7 +609,10 @@ def place(rules: tuple[CompiledRule, ...], edges: dict[int, AliasEdges]) -> Plac
         lexicon_clauses={k: tuple(v) for k, v in lexicon_clauses.items()},
         near=conditions,
         near_index=near_index,
-        unconditioned=frozenset(i for i, n in enumerate(conditions) if n is None))
+        unconditioned=frozenset(i for i, n in enumerate(conditions) if n is None),
+        # a rule with near conditions has what stands next to its anchor checked already: in
+        # generated packs (benchmarks/bench_rules.py) its outline then left out next to nothing
+        outlines=tuple(r.outline if r.near is None else None for r in rules))
 
 
 def _near_index(conditions: tuple[Near | None, ...], anchor_rule_tuples: list[tuple[int, ...]],
@@ -485,15 +669,20 @@ def alias_edges(aliases: Iterable[tuple[str, Iterable[int]]]) -> dict[int, Alias
 
 # ---- 3. where rules run in one text ----------------------------------------------------------
 
-def plan(program: Program, normalised: str, lowered: str, date: dt.date | None = None) -> Plan:
+def plan(program: Program, normalised: str, lowered: str, date: dt.date | None = None,
+         running: frozenset[int] | set[int] | None = None) -> Plan:
     """The plan of a text (a document, or a window of one: whole paragraphs, see `segment.windows`).
     Anchor words (and lexicon aliases, for rules anchored on them) pick the paragraphs worth
     splitting into sentences and the rules worth trying in each; most text is never split.
     A rule stays a candidate in a sentence only if each of its required clauses is met there.
     A candidate rule with near conditions is skipped (`Plan.skip`) where no occurrence of its
     anchor has next to it what its pattern needs, and a paragraph is split only for a rule that
-    is not skipped there; skipped rules still count for what a view marks."""
+    is not skipped there; skipped rules still count for what a view marks. With `running` (the
+    rules that will run), a rule tried on every sentence that will not run splits none."""
     placement = program.placement
+    every_sentence = placement.every_sentence
+    if running is not None:  # e.g. the dateline rule, which runs apart from the others
+        every_sentence = tuple(r for r in every_sentence if r in running)
     hits: list[_Hit] = []
     found: list[tuple[int, tuple[int, AnchorWord]]] = []
     if placement.word_anchors is not None:  # whole words only: "met" is not in "method"
@@ -503,20 +692,21 @@ def plan(program: Program, normalised: str, lowered: str, date: dt.date | None =
     mentions = find_mentions(program, normalised, lowered, 0, None, date) if everywhere else []
     hits += [_Hit(m.start, placement.lexicon_anchors[m.source], ()) for m in mentions
              if m.source in placement.lexicon_anchors]
-    if not hits and not mentions and not placement.every_sentence:
+    if not hits and not mentions and not every_sentence:
         return Plan([], [], {}, {}, mentions)
     # paragraphs are found around the places asked about, or all at once where many will be
-    chunks = Paragraphs(normalised, bool(placement.every_sentence), len(found) > _MANY_HITS)
+    chunks = Paragraphs(normalised, bool(every_sentence), len(found) > _MANY_HITS)
     conditions = placement.near
     viable = None
     if found and placement.near_index and normalised.isascii() and program.aliases.fuzzy is None \
             and program.aliases.scanner is not None:
         present = {r for hit in hits for r in hit.rules}  # a rule is tried only where it has a whole-word hit
         viable = viable_starts(program, normalised, lowered, found, chunks, present)
-    if placement.every_sentence:
+    if every_sentence:
         wanted = chunks.spans
     else:
-        positions = [m.start for m in mentions]  # output entities need their sentence
+        # output entities need their sentence; other mentions matter only where a rule runs
+        positions = [m.start for m in mentions] if program.manifest.output else []
         if viable is None:
             positions += [hit.at for hit in hits if hit.rules]
         else:
@@ -541,8 +731,8 @@ def plan(program: Program, normalised: str, lowered: str, date: dt.date | None =
                 where.candidates[index].update(hit.rules)
             if hit.clauses:
                 met[index].update(hit.clauses)
-    for index in range(len(sentences)) if placement.every_sentence else ():
-        where.candidates[index].update(placement.every_sentence)
+    for index in range(len(sentences)) if every_sentence else ():
+        where.candidates[index].update(every_sentence)
     for index, candidate_ids in where.candidates.items():  # clauses of words only: no need to look for mentions
         clauses_met = met.get(index, set())
         candidate_ids.intersection_update([r for r in candidate_ids if placement.rule_word_clauses[r] <= clauses_met])
@@ -564,7 +754,40 @@ def plan(program: Program, normalised: str, lowered: str, date: dt.date | None =
     for index, candidate_ids in where.candidates.items():
         clauses_met = met.get(index, set())
         candidate_ids.intersection_update([r for r in candidate_ids if placement.rule_clauses[r] <= clauses_met])
+    if any(placement.outlines):
+        _skip_by_outline(placement, where, lowered)
     return where
+
+
+_OUTLINE_REGEXES: dict[str, re.Pattern[str]] = {}
+
+
+def _outline_regex(source: str) -> re.Pattern[str]:
+    """An outline compiled (by Python's re, five times faster to compile than the regex module),
+    on first use in a process."""
+    found = _OUTLINE_REGEXES.get(source)
+    if found is None:
+        found = _OUTLINE_REGEXES[source] = re.compile(source)
+    return found
+
+
+def _skip_by_outline(placement: Placement, where: Plan, lowered: str) -> None:
+    """Adds to `where.skip` the candidates whose outline does not match their sentence: only in
+    ASCII sentences, where lower-casing and the regex module's case-insensitive matching agree.
+    Skipped rules still count for what a view marks, as those skipped by near conditions."""
+    outlines = placement.outlines
+    for index, candidate_ids in where.candidates.items():
+        skip = where.skip.get(index, ())
+        todo = [r for r in candidate_ids if outlines[r] is not None and r not in skip]
+        if not todo:
+            continue
+        start, end = where.sentences[index]
+        text = lowered[start:end]
+        if not text.isascii():
+            continue
+        missing = {r for r in todo if _outline_regex(str(outlines[r])).search(text) is None}
+        if missing:
+            where.skip.setdefault(index, set()).update(missing)
 
 
 _RUNS_BEFORE = [regex.compile(r"(?r)\s*(?:\S+\s*){0,%d}" % k) for k in range(8)]
