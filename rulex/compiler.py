@@ -204,6 +204,7 @@ def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None) -> list[C
                              rule.pattern_span or rule.span)
             out[index] = _placeholder(pack, rule, problems, bag)
     save_forms()
+    planning.save_outlines()
     return out
 
 

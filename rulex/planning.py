@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from . import ast
+from . import ast, memo
 from .forms import literal_words, word_forms
 from .lexicons import Lexicon, surface_variants
 from .mentions import find_mentions
@@ -540,8 +541,33 @@ def _lexicon_shape(pack: ResolvedPack, index: int) -> Shape:
     key = ("outline-lexicon", index)
     found: Shape | None = pack.memo.get(key)
     if found is None:
-        found = pack.memo[key] = _lexicon_outline(pack.lexicons[index])
+        found = pack.memo[key] = _kept_lexicon_outline(pack.lexicons[index])
     return found
+
+
+# The outlines of large lexicons, by their aliases: working one out for 48,000 aliases takes
+# about a second, which every compile after an edit of a rule paid again (the edit loop).
+LEXICON_OUTLINES = memo.Store("lexicon-outlines", memo.code_version(), limit=64)  # type: ignore[has-type]  # an import cycle
+OUTLINE_WORTH_KEEPING = 2_000  # aliases
+
+
+def _kept_lexicon_outline(lexicon: Lexicon) -> Shape:
+    """`_lexicon_outline`, from LEXICON_OUTLINES for a large lexicon whose aliases did not change."""
+    aliases = [alias for entry in lexicon.entries for alias in entry.aliases]
+    if len(aliases) < OUTLINE_WORTH_KEEPING:
+        return _lexicon_outline(lexicon)
+    digest = hashlib.sha256("\n".join(aliases).encode("utf-8", "surrogatepass")).hexdigest()
+    key = (digest, lexicon.fuzzy_min_length)
+    found: Shape | None = LEXICON_OUTLINES.get(key)
+    if found is None:
+        found = _lexicon_outline(lexicon)
+        LEXICON_OUTLINES.put(key, found)
+    return found
+
+
+def save_outlines() -> None:
+    """Keep the outlines of large lexicons worked out since the last save (once a compile)."""
+    LEXICON_OUTLINES.save()
 
 
 def _lexicon_outline(lexicon: Lexicon) -> Shape:

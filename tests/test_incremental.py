@@ -246,3 +246,31 @@ def test_many_new_regexes_compile_in_worker_processes_with_the_same_results(tmp_
     serial, parallel = (_in_fresh_process(COMPILE, cache_dir, pack, threshold) for threshold in (10_000, 2))
     assert serial == parallel
     assert [(code, line) for code, line, _ in parallel["diagnostics"]] == [("RX103", 31), ("RX103", 33)]  # each at its pattern
+
+
+OUTLINES = """
+import json, sys
+import rulex, rulex.planning as planning
+worked_out = []
+original = planning._lexicon_outline
+def counting(lexicon):
+    worked_out.append(lexicon.name)
+    return original(lexicon)
+planning._lexicon_outline = counting
+pack = rulex.load(sys.argv[1])
+print(json.dumps({"worked_out": worked_out, "matches": [m.text for m in pack.extract("Iran fired missiles at Placename7.")]}))
+"""
+
+
+def test_a_large_lexicons_outline_is_kept_across_edits_of_rules(tmp_path):
+    pack = _write_pack(tmp_path / "pack")
+    names = "".join(f"  - id: place_{i}\n    aliases: [Placename{i}, Place Name {i}]\n" for i in range(1200))
+    (pack / "lexicons" / "places.yaml").write_text("type: Place\nentries:\n" + names)
+    rules = "event: Attack\nrule: fired\n  pattern: {attacker:Actor} <fire> {weapon:Weapon} at {place:Place}\n"
+    (pack / "attack.rulex").write_text(rules)
+    cache_dir = tmp_path / "cache"
+    first = _in_fresh_process(OUTLINES, cache_dir, pack)
+    assert "places" in first["worked_out"] and first["matches"] == ["Iran fired missiles at Placename7"]
+    (pack / "attack.rulex").write_text(rules.replace("at {place", "at the? {place"))
+    edited = _in_fresh_process(OUTLINES, cache_dir, pack)
+    assert "places" not in edited["worked_out"] and edited["matches"] == first["matches"]
