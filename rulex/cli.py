@@ -328,7 +328,8 @@ def _run_sharded(pack: str, inputs: list[str], fmt: str, input_format: str, targ
 
     try:
         try:
-            manifest = shards.start(outdir, run_id, lambda: shards.plan(locations, partition_bytes, counter), resume)
+            planned = functools.partial(shards.plan, locations, partition_bytes, counter, InputFormat(input_format))
+            manifest = shards.start(outdir, run_id, planned, resume)
         except shards.ResumeRefused as err:
             click.echo(f"rulex: cannot resume {target}: {err}; run without --resume to start again", err=True)
             sys.exit(EXIT_RULES)
@@ -342,6 +343,9 @@ def _run_sharded(pack: str, inputs: list[str], fmt: str, input_format: str, targ
                     for result in manifest.done():
                         for failure in result.failures:
                             errors_file.write(json.dumps(failure.to_dict(), ensure_ascii=False) + "\n")
+    except shards.TaskFailed as err:
+        click.echo(f"rulex: {err}; the partitions done are kept: run again with --resume", err=True)
+        sys.exit(EXIT_DATA)
     except OSError as err:
         click.echo(f"rulex: cannot write {target}: {err}", err=True)
         sys.exit(EXIT_RULES)

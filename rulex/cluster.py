@@ -39,6 +39,7 @@ from .shards import (
     count_job,
     run_partition,
     ship,
+    task_result,
     worker_pack,
 )
 
@@ -102,9 +103,10 @@ def executor(client: Any, pack: Pack, spec: RunSpec) -> Executor:
         keys = [f"rulex-partition-{shipped.digest[:12]}-{p.index}" for p in partitions]
         futures = client.map(run_partition, [pack_future] * len(partitions), partitions, spec=spec, key=keys,
                              pure=False)
+        by_key = {future.key: partition for future, partition in zip(futures, partitions)}
         try:
             for future in as_completed(futures):
-                yield future.result()
+                yield task_result(future.result, by_key[future.key])
         finally:
             client.cancel(futures + [pack_future])
     return execute

@@ -6,6 +6,10 @@ default: a file's suffix decides (.jsonl is JSONL, anything else text); standard
 other streams (a named pipe, `<(zcat x.gz)`) are sniffed: JSONL when their first non-blank
 character is `{` and their first non-blank line parses as a JSON object, else text.
 
+Inputs that are no local file or directory may be globs and fsspec URLs (`s3://...`,
+`file://...`), and `.gz` and `.bz2` files are decompressed as they are read (locations.py);
+`read_piece` reads one byte range of a JSONL file, as a sharded run's partition (shards.py).
+
 Bad input (a file that is not UTF-8, a JSONL line that is not an object with a text, a JSONL
 string holding a lone surrogate such as `"\\ud800"`, which no UTF-8 output can hold) is
 yielded as an `InputProblem`, so the caller reports it and goes on with the rest.
@@ -308,7 +312,7 @@ def read_piece(piece: Piece, date: dt.date | None = None,
     reads them from the whole file: the same ids, line numbers and problems."""
     location = piece.location
     name = printable(location.name)
-    jsonl = input_format is InputFormat.JSONL or (input_format is InputFormat.AUTO and location.inner_suffix == ".jsonl")
+    jsonl = read_as_jsonl(location, input_format)
     try:
         with open_location(location, max(piece.start - 1, 0)) as fh:
             if jsonl:
@@ -316,10 +320,16 @@ def read_piece(piece: Piece, date: dt.date | None = None,
                                        printable(location.stem))
                 return
             data = fh.read()
-    except OSError as err:
-        yield InputProblem(name, None if jsonl else printable(location.stem), f"cannot read: {err.strerror or err}")
+    except (OSError, EOFError) as err:   # EOFError: a truncated .gz or .bz2 file
+        yield InputProblem(name, None if jsonl else printable(location.stem),
+                           f"cannot read: {getattr(err, 'strerror', None) or err}")
         return
     yield _text_document(data, name, printable(location.stem), date)
+
+
+def read_as_jsonl(location: Location, input_format: InputFormat = InputFormat.AUTO) -> bool:
+    """Whether a file is read as JSONL (one document per line), else as one text document."""
+    return input_format is InputFormat.JSONL or (input_format is InputFormat.AUTO and location.inner_suffix == ".jsonl")
 
 
 def _lines_of_range(fh: IO[bytes], piece: Piece) -> Iterator[bytes]:

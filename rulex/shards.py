@@ -24,6 +24,7 @@ compiled) and keeps it for every later task of the run.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
-from .inputs import InputFormat, InputProblem, read_piece
+from .inputs import InputFormat, InputProblem, read_as_jsonl, read_piece
 from .locations import Compression, Location, Piece, count_newlines, filesystem, url_protocol
 from .outputs.jsonl import json_line
 from .pack import Pack, from_payload, to_payload
@@ -51,6 +52,11 @@ SHARD_PREFIX, SHARD_SUFFIX = "part-", ".jsonl"
 
 class ManifestError(ValueError):
     """A manifest that cannot be read or is not one rulex wrote; the message says where."""
+
+
+class TaskFailed(Exception):
+    """A partition's task failed as a whole (its worker died too often, the output cannot be
+    written); the message names the partition."""
 
 
 class ResumeRefused(Exception):
@@ -190,15 +196,16 @@ def count_job(job: LineCount) -> int:
 Counter = Callable[[list[LineCount]], list[int]]
 
 
-def plan(locations: list[Location], partition_bytes: int, counter: Counter | None = None) -> list[Partition]:
-    """The partitions of a run: big uncompressed files cut into ranges of about `partition_bytes`
-    (their first line numbers counted by `counter`, which may run the counts on workers), the
-    other files grouped in order up to that size."""
+def plan(locations: list[Location], partition_bytes: int, counter: Counter | None = None,
+         input_format: InputFormat = InputFormat.AUTO) -> list[Partition]:
+    """The partitions of a run: big uncompressed JSONL files cut into ranges of about
+    `partition_bytes` (their first line numbers counted by `counter`, which may run the counts on
+    workers), the other files (text, compressed) grouped in order up to that size."""
     counter = counter or (lambda jobs: [count_job(job) for job in jobs])
     ranges: list[list[tuple[int, int | None]]] = []
     jobs: list[LineCount] = []
     for location in locations:
-        if location.splittable and location.size > partition_bytes:
+        if location.splittable and location.size > partition_bytes and read_as_jsonl(location, input_format):
             cuts = list(range(0, location.size, partition_bytes))
             ranges.append([(start, min(start + partition_bytes, location.size)) for start in cuts])
             # newlines in [previous start - 1, start - 1): summed, the lines before each cut
@@ -232,6 +239,7 @@ def run_partition(pack_source: ShippedPack | str, partition: Partition, spec: Ru
     """Match one partition and write its shard whole (the same bytes however often it runs)."""
     started = time.perf_counter()
     pack = worker_pack(pack_source)
+    rules = set(spec.rules) if spec.rules is not None else None
     documents = matches = characters = 0
     failures: list[Failure] = []
     digest = hashlib.sha256()
@@ -242,7 +250,7 @@ def run_partition(pack_source: ShippedPack | str, partition: Partition, spec: Ru
                 if isinstance(item, InputProblem):
                     failures.append(Failure(item.doc, item.source, "input", item.message))
                     continue
-                result = pack.process(item, set(spec.rules) if spec.rules is not None else None)
+                result = pack.process(item, rules)
                 failures += [Failure(item.id, item.origin, p.code, p.message) for p in result.problems]
                 documents += 1
                 characters += len(item.text)
@@ -554,19 +562,29 @@ def local_executor(pack: Pack, spec: RunSpec, jobs: int) -> Executor:
             digest = keep_local(pack)
             try:
                 for partition in partitions:
-                    yield run_partition(digest, partition, spec)
+                    yield task_result(functools.partial(run_partition, digest, partition, spec), partition)
             finally:
                 _PACKS.pop(digest, None)
             return
         shipped = ship(pack)
         with ProcessPoolExecutor(jobs, initializer=install, initargs=(shipped,)) as pool:
             try:
-                futures = [pool.submit(run_partition, shipped.digest, p, spec) for p in partitions]
+                futures = {pool.submit(run_partition, shipped.digest, p, spec): p for p in partitions}
                 for future in as_completed(futures):
-                    yield future.result()
+                    yield task_result(future.result, futures[future])
             finally:
                 pool.shutdown(cancel_futures=True)
     return execute
+
+
+def task_result(result: Callable[[], ShardResult], partition: Partition) -> ShardResult:
+    """A task's result, or TaskFailed saying which partition's task failed and why."""
+    try:
+        return result()
+    except Exception as err:   # noqa: BLE001 - whatever a worker raised, named with its partition
+        where = ", ".join(f"{p.location.name}" + (f" bytes {p.start}-{p.end}" if p.end is not None else "")
+                          for p in partition.pieces[:3])
+        raise TaskFailed(f"partition {partition.index} ({where}) failed: {type(err).__name__}: {err}") from None
 
 
 def local_counter(jobs: int) -> Counter:

@@ -359,3 +359,24 @@ def test_input_names_parse_without_surprises():
     assert is_input_file("x.txt.bz2") and not is_input_file("x.csv.gz")
     with pytest.raises(LocationError, match="standard input"):
         list_locations(["-"])
+
+
+def test_the_documented_bag_example_runs():
+    example = ROOT / "docs" / "examples" / "cluster" / "bag_matches.py"
+    result = subprocess.run([RULEX[0], str(example), str(MINI_PACK)], capture_output=True, text=True, cwd=ROOT,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "('mini.attack.launch', 1)" in result.stdout and "two military facilities" in result.stdout
+
+
+def test_only_uncompressed_jsonl_is_cut_into_ranges(tmp_path):
+    (tmp_path / "long.txt").write_text("Iran fired missiles at Erbil.\n" * 100, encoding="utf-8")
+    (tmp_path / "long.jsonl").write_text('{"text": "x"}\n' * 100, encoding="utf-8")
+    (tmp_path / "long.jsonl.gz").write_bytes(gzip.compress(b'{"text": "x"}\n' * 100))
+    found = list_locations([str(tmp_path)])
+    partitions = shards.plan(found, 300)
+    whole = [(p.location.name, p.end) for part in partitions for p in part.pieces if p.end is None]
+    assert whole == [(str(tmp_path / "long.jsonl.gz"), None), (str(tmp_path / "long.txt"), None)]
+    assert len(partitions) == 2 + len(range(0, (tmp_path / "long.jsonl").stat().st_size, 300))
+    forced = shards.plan([loc for loc in found if loc.name.endswith(".txt")], 300, input_format=shards.InputFormat.JSONL)
+    assert len(forced) > 1   # --input-format jsonl: a .txt file read as JSONL is cut too
