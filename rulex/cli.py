@@ -168,6 +168,9 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, input_format: str, target:
     if target == "-":
         target = None
     if dask_address is not None or (target is not None and _is_directory_target(target) and fmt != "brat"):
+        if profile:
+            raise click.UsageError("--profile times rules in one process: run it without sharded output (-o DIR/, "
+                                   "--dask)")
         _run_sharded(pack, list(inputs), fmt, input_format, target, date, types, rule_globs, jobs, errors_path,
                      quiet, verbose, no_cache, resume, document_budget_ms, dask_address, partition_mb)
         return

@@ -380,3 +380,23 @@ def test_only_uncompressed_jsonl_is_cut_into_ranges(tmp_path):
     assert len(partitions) == 2 + len(range(0, (tmp_path / "long.jsonl").stat().st_size, 300))
     forced = shards.plan([loc for loc in found if loc.name.endswith(".txt")], 300, input_format=shards.InputFormat.JSONL)
     assert len(forced) > 1   # --input-format jsonl: a .txt file read as JSONL is cut too
+
+
+def test_sharded_usage_errors(tmp_path):
+    source = tmp_path / "x.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "Iran fired missiles at Erbil."}) + "\n", encoding="utf-8")
+    out = f"{tmp_path}/out/"
+    for args, words in [(["-o", out, "-f", "csv"], "sharded output is JSONL"),
+                        (["-o", out, "--profile"], "--profile times rules in one process"),
+                        (["--dask", "local:2"], "give it with -o DIR/"),
+                        (["-o", out, "--dask", "local:2", "-j", "2"], "--jobs and --dask do not go together"),
+                        (["-o", f"{tmp_path}/"], f"-o {tmp_path}/ holds the input {source}")]:
+        result = rulex("run", MINI_PACK, source, *args)
+        assert result.returncode == 2 and words in result.stderr, (args, result.stderr)
+    stdin = rulex("run", MINI_PACK, "-", "-o", out, stdin="")
+    assert stdin.returncode == 2 and "standard input (-) cannot be split" in stdin.stderr
+    missing = rulex("run", MINI_PACK, tmp_path / "nothing.jsonl", "-o", out)
+    assert missing.returncode == 2 and "nothing.jsonl: no such file or directory" in missing.stderr
+    assert not (tmp_path / "out").exists()
+    plain = rulex("run", MINI_PACK, source, "-o", tmp_path / "plain.jsonl")   # -o FILE: as before
+    assert plain.returncode == 0 and (tmp_path / "plain.jsonl").read_text().count("\n") == 1
