@@ -43,6 +43,11 @@ from .shards import (
     worker_pack,
 )
 
+# The workers of a local cluster: no statistical profiler. It wakes every 10 ms to sample the
+# task thread's stack, and each time takes the GIL from the matching: on a busy machine (every
+# core at work) that cost a third of the throughput of 2 workers on 2 cores. Set it for the
+# workers of any cluster: DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False (docs/cluster.md).
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 _LOCAL = re.compile(r"local(?::([1-9][0-9]{0,3}))?")
 
 
@@ -85,7 +90,9 @@ def connect(address: str) -> Cluster:
     workers = local_workers(address)
     try:
         if workers is not None:
-            local = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            with _untyped("dask").config.set(LOCAL_WORKER_CONFIG):
+                local = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                 dashboard_address=None)
             return Cluster(distributed.Client(local), local)
         return Cluster(distributed.Client(address, timeout="20s"))
     except (OSError, TimeoutError, ValueError) as err:

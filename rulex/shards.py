@@ -558,6 +558,8 @@ def local_executor(pack: Pack, spec: RunSpec, jobs: int) -> Executor:
     """Partitions run in this process (jobs 1) or in `jobs` worker processes, each loading the
     shipped pack once."""
     def execute(partitions: list[Partition]) -> Iterator[ShardResult]:
+        if not partitions:
+            return
         if jobs == 1:
             digest = keep_local(pack)
             try:

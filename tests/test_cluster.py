@@ -400,3 +400,40 @@ def test_sharded_usage_errors(tmp_path):
     assert not (tmp_path / "out").exists()
     plain = rulex("run", MINI_PACK, source, "-o", tmp_path / "plain.jsonl")   # -o FILE: as before
     assert plain.returncode == 0 and (tmp_path / "plain.jsonl").read_text().count("\n") == 1
+
+
+def _count_calls():
+    """In a worker: count the pack loads and regex compiles from now on."""
+    from rulex import pack, regexcode, shards
+    counts = {"loads": 0, "compiles": 0}
+
+    def counted(function, name):
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+    regexcode.compile_recording = counted(regexcode.compile_recording, "compiles")
+    shards.from_payload = counted(pack.from_payload, "loads")
+    shards._PACKS.clear()
+    regexcode._COMPILED.clear()    # patterns come from the shipped code, or are compiled (counted)
+    regexcode.RECORDED.clear()
+    globals()["WORKER_COUNTS"] = counts
+
+
+def _counts():
+    return globals()["WORKER_COUNTS"]
+
+
+@needs_shared
+def test_the_pack_reaches_each_worker_once_and_is_never_compiled_there(corpus, cluster, tmp_path):
+    from rulex import load
+    from rulex.cluster import executor
+    first, _, _, _ = corpus
+    cluster.run(_count_calls)
+    spec = shards.RunSpec(str(tmp_path / "out"))
+    partitions = shards.plan(list_locations([str(first)]), 30_000)
+    results = list(executor(cluster, load(MINI_PACK), spec)(partitions))
+    assert sorted(r.index for r in results) == list(range(len(partitions))) and len(partitions) > 10
+    counts = list(cluster.run(_counts).values())
+    assert [c["compiles"] for c in counts] == [0, 0]
+    assert 1 <= sum(c["loads"] for c in counts) <= 2 and all(c["loads"] <= 1 for c in counts)
