@@ -74,14 +74,14 @@ def _manifest(outdir) -> dict:
     return json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
 
 
-def _check_identical(outdir, errors, corpus):
+def _check_identical(outdir, errors, corpus, repeat=1):
     _, _, expected, expected_errors = corpus
-    assert _shards(outdir) == expected and expected.count(b"\n") > 500
+    assert _shards(outdir) == expected and expected.count(b"\n") > 500 * repeat
     assert errors.read_bytes() == expected_errors
     manifest = _manifest(outdir)
-    assert manifest["complete"] and manifest["totals"]["failures"] == 2
+    assert manifest["complete"] and manifest["totals"]["failures"] == 2 * repeat
     failed = [f for p in manifest["partitions"] for f in p["done"]["failures"]]
-    assert [(f["doc"], f["code"]) for f in failed] == [(None, "input"), ("lone", "input")]
+    assert [(f["doc"], f["code"]) for f in failed] == [(None, "input"), ("lone", "input")] * repeat
     assert failed[0]["source"].endswith("a.jsonl:143")   # the line number of a single-process run
     assert not list(outdir.glob(".*.tmp"))
 
@@ -99,6 +99,25 @@ def test_sharded_output_concatenated_is_the_single_process_output(corpus, tmp_pa
     assert len(_manifest(outdir)["partitions"]) > 20
 
 
+REPEAT = 4   # the kill tests read the corpus 4 times over: a run long enough to be killed in its middle
+
+
+@pytest.fixture(scope="module")
+def big(corpus, tmp_path_factory):
+    """The corpus files given REPEAT times over as inputs, and the single-process output."""
+    first, second, _, _ = corpus
+    inputs = [first, second] * REPEAT
+    folder = tmp_path_factory.mktemp("big")
+    out, errors = folder / "single.jsonl", folder / "single-errors.jsonl"
+    result = rulex("run", MINI_PACK, *inputs, "-o", out, "--errors", errors, "-q")
+    assert result.returncode == 1, result.stderr
+    return inputs, out.read_bytes(), errors.read_bytes()
+
+
+def _running(manifest):
+    return 0 < manifest["totals"]["done"] < manifest["totals"]["partitions"] and not manifest["complete"]
+
+
 def _kill_when(proc, outdir, ready, what):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
@@ -114,39 +133,37 @@ def _kill_when(proc, outdir, ready, what):
 
 
 @needs_shared
-def test_a_worker_killed_by_pid_mid_run_is_survived_with_nothing_lost_or_twice(corpus, cluster, tmp_path):
-    first, second, _, _ = corpus
+def test_a_worker_killed_by_pid_mid_run_is_survived_with_nothing_lost_or_twice(big, cluster, tmp_path):
+    inputs, expected, expected_errors = big
     outdir, errors = tmp_path / "out", tmp_path / "errors.jsonl"
     address = cluster.scheduler.address
     victims = list(cluster.run(os.getpid).values())
-    proc = subprocess.Popen(RULEX + ["run", str(MINI_PACK), str(first), str(second), "-o", f"{outdir}/", "--errors",
+    proc = subprocess.Popen(RULEX + ["run", str(MINI_PACK), *map(str, inputs), "-o", f"{outdir}/", "--errors",
                                      str(errors), "-q", "--partition-mb", PARTITION_MB, "--dask", address],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    manifest = _kill_when(proc, outdir, lambda m: 0 < m["totals"]["done"],
-                          lambda: os.kill(victims[0], signal.SIGKILL))
-    assert manifest["totals"]["done"] < manifest["totals"]["partitions"]
+    _kill_when(proc, outdir, _running, lambda: os.kill(victims[0], signal.SIGKILL))
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 1, stderr
-    _check_identical(outdir, errors, corpus)
+    _check_identical(outdir, errors, (None, None, expected, expected_errors), REPEAT)
     cluster.wait_for_workers(2, timeout=30)   # its nanny started another in its place
     assert victims[0] not in cluster.run(os.getpid).values()
 
 
 @needs_shared
-def test_a_killed_client_then_resume_runs_only_what_is_missing(corpus, cluster, tmp_path):
-    first, second, _, _ = corpus
+def test_a_killed_client_then_resume_runs_only_what_is_missing(big, cluster, tmp_path):
+    inputs, expected, expected_errors = big
     outdir, errors = tmp_path / "out", tmp_path / "errors.jsonl"
-    args = ["run", MINI_PACK, first, second, "-o", f"{outdir}/", "--errors", errors, "-q", "--partition-mb", PARTITION_MB]
+    args = ["run", MINI_PACK, *inputs, "-o", f"{outdir}/", "--errors", errors, "-q", "--partition-mb", PARTITION_MB]
     proc = subprocess.Popen(RULEX + [str(a) for a in args] + ["--dask", "local:2"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    killed = _kill_when(proc, outdir, lambda m: m["totals"]["done"] >= 3,
-                        lambda: os.killpg(proc.pid, signal.SIGKILL))   # the client and its local cluster
+    _kill_when(proc, outdir, _running, lambda: os.killpg(proc.pid, signal.SIGKILL))   # the client and its cluster
     proc.wait()
-    assert not killed["complete"] and killed["totals"]["done"] < killed["totals"]["partitions"]
+    killed = _manifest(outdir)
+    assert not killed["complete"] and 0 < killed["totals"]["done"] < killed["totals"]["partitions"]
     done = {p["shard"]: (outdir / p["shard"]).stat().st_mtime_ns for p in _manifest(outdir)["partitions"] if p["done"]}
     resumed = rulex(*args, "--dask", cluster.scheduler.address, "--resume")
     assert resumed.returncode == 1, resumed.stderr
-    _check_identical(outdir, errors, corpus)
+    _check_identical(outdir, errors, (None, None, expected, expected_errors), REPEAT)
     assert {name: (outdir / name).stat().st_mtime_ns for name in done} == done   # finished shards left alone
 
 
