@@ -6,6 +6,8 @@ reader of its output goes away (`rulex run ... | head`), rulex ends silently by 
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import fnmatch
 import functools
 import itertools
@@ -32,6 +34,7 @@ from .outputs import FORMATS, open_writer
 from .pack import Pack, load, resolve_pack
 from .pack import check as check_pack
 from .resume import LINE_FORMATS, Progress, ResumeRefused, RunState, describe_run, state_path
+from .shards import DEFAULT_PARTITION_BYTES
 
 EXIT_OK, EXIT_DATA, EXIT_RULES = 0, 1, 2
 
@@ -124,12 +127,18 @@ INPUT_FORMAT_HELP = ("How INPUTS are read: text (one document per file or stream
               help="The time a document may take, per million characters (default: the pack's "
                    "document_budget_ms, else 30000); a document over it fails with RX501 and the run goes on.")
 @click.option("--resume", is_flag=True,
-              help="Continue the interrupted run into -o FILE (jsonl, csv, text): same pack, inputs and options, "
-                   "checked (exit 2 if not); the documents done are skipped, the rest appended.")
+              help="Continue the interrupted run into -o FILE (jsonl, csv, text) or -o DIR/: same pack, inputs and "
+                   "options, checked (exit 2 if not); the documents (or partitions) done are skipped.")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Run on a Dask cluster: its scheduler's address (tcp://host:8786), or local[:N] for a cluster of "
+                   "N worker processes on this machine; writes sharded output into -o DIR.")
+@click.option("--partition-mb", type=click.FloatRange(0.001), default=DEFAULT_PARTITION_BYTES / 1e6,
+              show_default=True, metavar="MB",
+              help="Sharded output (-o DIR/, --dask): the input each task and shard covers, in MB.")
 def run(pack: str, inputs: tuple[str, ...], fmt: str, input_format: str, target: str | None,
         date_text: str | None, types: str | None, rule_globs: str | None, jobs: int, errors_path: str | None,
         csv_rows: str, quiet: bool, verbose: bool, no_cache: bool, profile: bool, resume: bool,
-        document_budget_ms: int | None) -> None:
+        document_budget_ms: int | None, dask_address: str | None, partition_mb: float) -> None:
     """Run PACK over INPUTS (.txt, .jsonl, directories, - for stdin) and write the matches.
 
     Standard input is one text document, or JSONL when its first line is a JSON object
@@ -158,6 +167,13 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, input_format: str, target:
         raise click.UsageError("--format brat writes a directory: give it with -o DIR")
     if target == "-":
         target = None
+    if dask_address is not None or (target is not None and _is_directory_target(target) and fmt != "brat"):
+        if profile:
+            raise click.UsageError("--profile times rules in one process: run it without sharded output (-o DIR/, "
+                                   "--dask)")
+        _run_sharded(pack, list(inputs), fmt, input_format, target, date, types, rule_globs, jobs, errors_path,
+                     quiet, verbose, no_cache, resume, document_budget_ms, dask_address, partition_mb)
+        return
     keep_state = target is not None and fmt in LINE_FORMATS and "-" not in inputs
     _check_run_outputs(fmt, target, errors_path, list(inputs), keep_state, resume)
     compiled = _load_or_exit(pack, not no_cache)
@@ -241,6 +257,118 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, input_format: str, target:
             where = "see above" + (f" and {errors_path}" if errors_path else "")
             if earlier_failures:
                 where += f" ({earlier_failures} of them before --resume)"
+        click.echo(f"rulex: {failures} document(s) failed; {where}", err=True)
+        sys.exit(EXIT_DATA)
+
+
+def _is_directory_target(target: str) -> bool:
+    """Whether -o names a directory: sharded output."""
+    return target.endswith("/") or Path(target).is_dir()
+
+
+def _run_sharded(pack: str, inputs: list[str], fmt: str, input_format: str, target: str | None,
+                 date: dt.date | None, types: str | None, rule_globs: str | None, jobs: int, errors_path: str | None,
+                 quiet: bool, verbose: bool, no_cache: bool, resume: bool, document_budget_ms: int | None,
+                 dask_address: str | None, partition_mb: float) -> None:
+    """`run` with sharded output: -o DIR/, with --jobs or --dask (shards.py, cluster.py)."""
+    from . import shards
+    from .locations import LocationError, list_locations, url_protocol
+    if target is None:
+        raise click.UsageError("sharded output (--dask) is written into a directory: give it with -o DIR/")
+    if fmt != "jsonl":
+        raise click.UsageError(f"-o {target} is a directory: sharded output is JSONL (one shard per partition); "
+                               f"{fmt} output is a file")
+    if dask_address is not None and jobs > 1:
+        raise click.UsageError("--jobs and --dask do not go together: the Dask cluster's workers do the work")
+    if errors_path and errors_path != "-" and url_protocol(target) is None:
+        if Path(errors_path).resolve().is_relative_to(Path(target).resolve()):
+            raise click.UsageError(f"--errors {errors_path} is inside the output directory {target}")
+    try:
+        locations = list_locations(inputs)
+    except LocationError as err:
+        raise click.UsageError(str(err)) from None
+    local = shards.local_dir(target)
+    if local is not None:
+        for location in locations:
+            if url_protocol(location.name) is None and Path(location.name).resolve().is_relative_to(local.resolve()):
+                raise click.UsageError(f"-o {target} holds the input {location.name}: shards written there could "
+                                       "overwrite it; write somewhere else")
+    compiled = _load_or_exit(pack, not no_cache)
+    if document_budget_ms:   # carried to every worker inside the pack
+        compiled = Pack(dataclasses.replace(compiled.program, manifest=dataclasses.replace(
+            compiled.program.manifest, document_budget_ms=document_budget_ms)), compiled.diagnostics)
+    selected = _selected_rules(compiled, types, rule_globs)
+    partition_bytes = max(1, round(partition_mb * 1e6))
+    options = {"format": fmt, "date": str(date) if date else None, "types": types, "rules": rule_globs,
+               "document_budget": document_budget_ms, "partition_bytes": partition_bytes,
+               **({"input_format": input_format} if input_format != "auto" else {})}
+    from .resume import pack_digest
+    run_id = shards.describe(pack, pack_digest(pack), locations, options)
+    spec = shards.RunSpec(target, date, InputFormat(input_format), frozenset(selected) if selected is not None else None,
+                          frozenset(types.split(",")) if types else None)
+    outdir = shards.OutputDir(target)
+    cluster = None
+    if dask_address is not None:
+        from . import cluster as dask_cluster
+        try:
+            cluster = dask_cluster.connect(dask_address)
+        except dask_cluster.ClusterError as err:
+            click.echo(f"rulex: {err}", err=True)
+            sys.exit(EXIT_RULES)
+        execute, counter = dask_cluster.executor(cluster.client, compiled, spec), dask_cluster.counter(cluster.client)
+    else:
+        execute, counter = shards.local_executor(compiled, spec, jobs), shards.local_counter(jobs)
+    interactive = sys.stderr.isatty() and not quiet
+    progress = _progress(interactive)
+    silent = quiet and bool(errors_path)
+    started = time.perf_counter()
+
+    def report(result: shards.ShardResult) -> None:
+        for failure in result.failures:
+            if not silent:
+                _report_failure(failure.doc, failure.source, failure.reason, failure.code, None, False)
+        progress.update(result.documents, None)
+
+    try:
+        try:
+            planned = functools.partial(shards.plan, locations, partition_bytes, counter, InputFormat(input_format))
+            manifest = shards.start(outdir, run_id, planned, resume)
+        except shards.ResumeRefused as err:
+            click.echo(f"rulex: cannot resume {target}: {err}; run without --resume to start again", err=True)
+            sys.exit(EXIT_RULES)
+        earlier = sum(len(r.failures) for r in manifest.done())
+        try:
+            manifest = shards.drive(outdir, manifest, execute, report)
+        finally:
+            progress.close()
+            if errors_path:
+                with click.open_file(errors_path, "w", encoding="utf-8") as errors_file:
+                    for result in manifest.done():
+                        for failure in result.failures:
+                            errors_file.write(json.dumps(failure.to_dict(), ensure_ascii=False) + "\n")
+    except shards.TaskFailed as err:
+        click.echo(f"rulex: {err}; the partitions done are kept: run again with --resume", err=True)
+        sys.exit(EXIT_DATA)
+    except OSError as err:
+        click.echo(f"rulex: cannot write {target}: {err}", err=True)
+        sys.exit(EXIT_RULES)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    done = manifest.done()
+    documents, matches = sum(r.documents for r in done), sum(r.matches for r in done)
+    failures = sum(len(r.failures) for r in done)
+    elapsed = time.perf_counter() - started
+    if (verbose or interactive) and not quiet:
+        size = sum(r.characters for r in done)
+        click.echo(f"rulex: {documents} documents, {matches} matches, {failures} failed, {len(done)} partitions "
+                   f"in {target}, {elapsed:.1f} s ({size / 1e6 / elapsed if elapsed else 0:.2f} M characters/s)",
+                   err=True)
+    if failures:
+        where = f"listed in {errors_path} and " if errors_path else ""
+        where += f"in {target}/{shards.MANIFEST_NAME}".replace("//", "/")
+        if earlier:
+            where += f" ({earlier} of them before --resume)"
         click.echo(f"rulex: {failures} document(s) failed; {where}", err=True)
         sys.exit(EXIT_DATA)
 

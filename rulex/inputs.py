@@ -6,6 +6,10 @@ default: a file's suffix decides (.jsonl is JSONL, anything else text); standard
 other streams (a named pipe, `<(zcat x.gz)`) are sniffed: JSONL when their first non-blank
 character is `{` and their first non-blank line parses as a JSON object, else text.
 
+Inputs that are no local file or directory may be globs and fsspec URLs (`s3://...`,
+`file://...`), and `.gz` and `.bz2` files are decompressed as they are read (locations.py);
+`read_piece` reads one byte range of a JSONL file, as a sharded run's partition (shards.py).
+
 Bad input (a file that is not UTF-8, a JSONL line that is not an object with a text, a JSONL
 string holding a lone surrogate such as `"\\ud800"`, which no UTF-8 output can hold) is
 yielded as an `InputProblem`, so the caller reports it and goes on with the rest.
@@ -24,9 +28,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import IO, BinaryIO, TextIO
 
 from .document import Document, parse_date
+from .locations import (
+    Compression,
+    Location,
+    LocationError,
+    Piece,
+    compression_of,
+    has_glob,
+    is_input_file,
+    list_locations,
+    open_location,
+    url_protocol,
+)
 
 SUFFIXES = (".txt", ".jsonl")
 STDIN_NAME = "<stdin>"   # standard input's name in messages, and its document id as text
@@ -68,12 +84,20 @@ def read_inputs(paths: list[str], date: dt.date | None = None,
             yield from _read_file(path, date, input_format)
         elif path.exists():   # a named pipe or a device: read as it comes, like stdin
             yield from _read_pipe(path, date, input_format)
+        elif url_protocol(name) is not None or has_glob(name):
+            try:
+                found = list_locations([name])
+            except LocationError as err:
+                yield InputProblem(name, None, str(err).removeprefix(f"{name}: "))
+                continue
+            for location in found:
+                yield from read_piece(Piece(location), date, input_format)
         else:
             yield InputProblem(name, None, "no such file or directory")
 
 
 def _directory_files(path: Path) -> list[Path]:
-    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+    return sorted(p for p in path.rglob("*") if p.is_file() and is_input_file(p.name))
 
 
 def input_files(paths: list[str]) -> list[str]:
@@ -123,6 +147,14 @@ def clobbered_input(target: str | os.PathLike, inputs: list[str], directory: boo
 
 
 def _read_file(path: Path, date: dt.date | None, input_format: InputFormat) -> Iterator[Document | InputProblem]:
+    if compression_of(path.name) is not Compression.NONE:   # .gz, .bz2: decompressed as read
+        try:
+            location = Location(str(path), path.stat().st_size, "", compression_of(path.name))
+        except OSError as err:
+            yield InputProblem(printable(str(path)), None, f"cannot read: {err.strerror or err}")
+            return
+        yield from read_piece(Piece(location), date, input_format)
+        return
     name, stem = printable(str(path)), printable(path.stem)   # a file name that is not UTF-8
     if input_format is InputFormat.JSONL or (input_format is InputFormat.AUTO and path.suffix == ".jsonl"):
         try:
@@ -217,11 +249,14 @@ def _lone_surrogate(value, where: str = "") -> tuple[str, int, str] | None:
     return None
 
 
-def _read_jsonl(stream: Iterable[bytes] | TextIO, name: str, date: dt.date | None) -> Iterator[Document | InputProblem]:
-    """One document per line; a line that is not UTF-8 or not a JSON object with a text is a
-    problem of its own, and the lines after it are read as usual. The line, as bytes and as
-    text, is let go once parsed: a huge document is held only as its parsed text while it is matched."""
-    line_no = 0
+def _read_jsonl(stream: Iterable[bytes] | TextIO, name: str, date: dt.date | None, first_line: int = 1,
+                stem: str | None = None) -> Iterator[Document | InputProblem]:
+    """One document per line (the first numbered `first_line`); a line that is not UTF-8 or not
+    a JSON object with a text is a problem of its own, and the lines after it are read as usual.
+    The line, as bytes and as text, is let go once parsed: a huge document is held only as its
+    parsed text while it is matched. `stem` names documents without an id (default: the file's)."""
+    line_no = first_line - 1
+    stem = Path(name).stem if stem is None else stem
     for raw in stream:  # not enumerate(): its reused result tuple would hold the line until the next one
         line_no += 1
         where = f"{name}:{line_no}"
@@ -253,7 +288,7 @@ def _read_jsonl(stream: Iterable[bytes] | TextIO, name: str, date: dt.date | Non
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             yield InputProblem(where, None, "a JSONL document must be an object with a string `text`")
             continue
-        doc_id = str(record.get("id", f"{Path(name).stem}:{line_no}"))
+        doc_id = str(record.get("id", f"{stem}:{line_no}"))
         if escaped:
             found = _lone_surrogate(record)
             if found:
@@ -269,3 +304,42 @@ def _read_jsonl(stream: Iterable[bytes] | TextIO, name: str, date: dt.date | Non
             continue
         meta = {k: v for k, v in record.items() if k not in ("id", "text", "date")}
         yield Document(doc_id, record["text"], doc_date, meta, "document" if own_date else "option", where)
+
+
+def read_piece(piece: Piece, date: dt.date | None = None,
+               input_format: InputFormat = InputFormat.AUTO) -> Iterator[Document | InputProblem]:
+    """The documents of one piece of a file (a partition of a sharded run), as `read_inputs`
+    reads them from the whole file: the same ids, line numbers and problems."""
+    location = piece.location
+    name = printable(location.name)
+    jsonl = read_as_jsonl(location, input_format)
+    try:
+        with open_location(location, max(piece.start - 1, 0)) as fh:
+            if jsonl:
+                yield from _read_jsonl(_lines_of_range(fh, piece), name, date, piece.first_line,
+                                       printable(location.stem))
+                return
+            data = fh.read()
+    except (OSError, EOFError) as err:   # EOFError: a truncated .gz or .bz2 file
+        yield InputProblem(name, None if jsonl else printable(location.stem),
+                           f"cannot read: {getattr(err, 'strerror', None) or err}")
+        return
+    yield _text_document(data, name, printable(location.stem), date)
+
+
+def read_as_jsonl(location: Location, input_format: InputFormat = InputFormat.AUTO) -> bool:
+    """Whether a file is read as JSONL (one document per line), else as one text document."""
+    return input_format is InputFormat.JSONL or (input_format is InputFormat.AUTO and location.inner_suffix == ".jsonl")
+
+
+def _lines_of_range(fh: IO[bytes], piece: Piece) -> Iterator[bytes]:
+    """The lines that start in the piece's byte range, from a file opened at byte start - 1 (a
+    line that starts before the range belongs to the piece before)."""
+    position = piece.start
+    if piece.start > 0:
+        position += len(fh.readline()) - 1   # to the start of the first line that starts in the range
+    for line in fh:
+        if piece.end is not None and position >= piece.end:
+            return
+        position += len(line)
+        yield line

@@ -124,6 +124,23 @@ def _from_cache(entry: str, freeze: bool) -> Pack | None:
     return Pack(program, found)
 
 
+def to_payload(pack: Pack) -> bytes:
+    """The pack as bytes for another process to load without compiling (`from_payload`): its
+    program, warnings and the recorded code of its regexes, as a cache entry holds them. For
+    processes of one run (`rulex run --jobs`, Dask workers), never for storage: it is a pickle."""
+    used = _regex_sources(pack.program)
+    code = {key: args for key, args in regexcode.RECORDED.items() if key[0] in used}
+    return pickle.dumps((pack.program, pack.diagnostics, code), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def from_payload(payload: bytes, freeze: bool = False) -> Pack:
+    """The pack `to_payload` made, its regexes rebuilt from their code (never compiled)."""
+    with _no_gc(freeze):
+        program, found, code = pickle.loads(payload)
+    regexcode.RECORDED.update(code)
+    return Pack(program, found)
+
+
 def _to_cache(entry: str, program: Program, found: tuple[Diagnostic, ...], before: set[Any]) -> None:
     """Keep the compiled pack, with the code of the regexes it compiles (regexcode.py)."""
     for name in {b for rule in program.rules for b in rule.builtins}:  # compiled now, to be kept

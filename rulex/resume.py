@@ -113,7 +113,7 @@ class RunState:
             done = Progress(**{f.name: int(saved["progress"][f.name]) for f in fields(Progress)})
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
             raise ResumeRefused(f"cannot read the state file {state.path}: {err}") from None
-        why = _difference(saved.get("run") or {}, run)
+        why = run_difference(saved.get("run") or {}, run)
         if why:
             raise ResumeRefused(why)
         if not Path(target).is_file():
@@ -155,8 +155,9 @@ class RunState:
         self._interval = max(CHECKPOINT_SECONDS, 20 * (self._last - now))
 
 
-def _difference(saved: dict, now: dict) -> str | None:
-    """Why a run described as `now` is not the run described as `saved` (None: it is)."""
+def run_difference(saved: dict, now: dict) -> str | None:
+    """Why a run described as `now` is not the run described as `saved` (None: it is); shared
+    by the sharded runs' manifests (shards.py)."""
     if saved.get("rulex") != now["rulex"]:
         return f"the interrupted run was made by rulex {saved.get('rulex')}, this is rulex {now['rulex']}"
     if saved.get("pack") != now["pack"]:
