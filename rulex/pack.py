@@ -128,6 +128,7 @@ def to_payload(pack: Pack) -> bytes:
     """The pack as bytes for another process to load without compiling (`from_payload`): its
     program, warnings and the recorded code of its regexes, as a cache entry holds them. For
     processes of one run (`rulex run --jobs`, Dask workers), never for storage: it is a pickle."""
+    _compile_builtins(pack.program)  # a pack compiled without the cache has not compiled them yet
     used = _regex_sources(pack.program)
     code = {key: args for key, args in regexcode.RECORDED.items() if key[0] in used}
     return pickle.dumps((pack.program, pack.diagnostics, code), protocol=pickle.HIGHEST_PROTOCOL)
@@ -143,13 +144,19 @@ def from_payload(payload: bytes, freeze: bool = False) -> Pack:
 
 def _to_cache(entry: str, program: Program, found: tuple[Diagnostic, ...], before: set[Any]) -> None:
     """Keep the compiled pack, with the code of the regexes it compiles (regexcode.py)."""
-    for name in {b for rule in program.rules for b in rule.builtins}:  # compiled now, to be kept
-        compiled_regex(BUILTINS[name].pattern)
-        builtin_parser(BUILTINS[name].parser)
+    _compile_builtins(program)
     regexcode.save_store()  # with the built-in types' code: an edit of a rule does not compile them again
     used = _regex_sources(program)
     code = {key: args for key, args in regexcode.RECORDED.items() if key[0] in used or key not in before}
     write_entry(entry, pickle.dumps((program, found, code), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _compile_builtins(program: Program) -> None:
+    """Compile the built-in types' regexes the program's rules use, so that their recorded code
+    travels with the pack (a cache entry, a payload) and no later process compiles them."""
+    for name in {b for rule in program.rules for b in rule.builtins}:
+        compiled_regex(BUILTINS[name].pattern)
+        builtin_parser(BUILTINS[name].parser)
 
 
 @contextlib.contextmanager

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -785,16 +786,11 @@ def plan(program: Program, normalised: str, lowered: str, date: dt.date | None =
     return where
 
 
-_OUTLINE_REGEXES: dict[str, re.Pattern[str]] = {}
-
-
+@functools.cache
 def _outline_regex(source: str) -> re.Pattern[str]:
     """An outline compiled (by Python's re, five times faster to compile than the regex module),
     on first use in a process."""
-    found = _OUTLINE_REGEXES.get(source)
-    if found is None:
-        found = _OUTLINE_REGEXES[source] = re.compile(source)
-    return found
+    return re.compile(source)
 
 
 def _skip_by_outline(placement: Placement, where: Plan, lowered: str) -> None:

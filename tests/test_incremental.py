@@ -274,3 +274,23 @@ def test_a_large_lexicons_outline_is_kept_across_edits_of_rules(tmp_path):
     (pack / "attack.rulex").write_text(rules.replace("at {place", "at the? {place"))
     edited = _in_fresh_process(OUTLINES, cache_dir, pack)
     assert "places" not in edited["worked_out"] and edited["matches"] == first["matches"]
+
+
+PAYLOAD = COUNTING + """
+from pathlib import Path
+pack = rulex.pack.from_payload(Path(sys.argv[1]).read_bytes())
+print(json.dumps({"compiled": compiled, "matches": [m.text for m in pack.extract("Iran fired 3 missiles at the base.")]}))
+"""
+
+
+def test_a_pack_compiled_without_the_cache_travels_with_its_built_in_types_code(tmp_path):
+    """pack.to_payload (for --jobs and Dask workers) carries the code of the built-in types its rules
+    use even when the pack was compiled without the cache: a worker compiles nothing."""
+    import rulex
+    from rulex.pack import to_payload
+    pack = _write_pack(tmp_path / "pack")
+    (pack / "attack.rulex").write_text(RULES.replace("{attacker:Actor} <fire>", "{attacker:Actor} <fire> {count:Quantity}?"))
+    payload = tmp_path / "payload"
+    payload.write_bytes(to_payload(rulex.load(pack, cache=False)))
+    worker = _in_fresh_process(PAYLOAD, tmp_path / "cache", payload)
+    assert worker == {"compiled": [], "matches": ["Iran fired 3 missiles at the base"]}
