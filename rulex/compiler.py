@@ -9,12 +9,15 @@ to be tried there, its required clauses and its near conditions.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
-from . import ast, planning, regexcode
+from . import ast, memo, planning, regexcode
 from .builtins import BUILTIN_NAMES
 from .diagnostics import DiagnosticBag
 from .errors import RulexError
@@ -174,18 +177,32 @@ def with_definitions(source: str) -> str:
     return source + "(?(DEFINE)" + "".join(f"(?P<{name}>{SHARED[name]})" for name in sorted(used)) + ")"
 
 
-def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None) -> list[CompiledRule]:
+# Rules compiled before, by everything their compiled form depends on (`_rule_keys`): after an
+# edit of one rule, only that rule's regexes are written again (the edit loop, issue 19).
+COMPILED_RULES = memo.Store("compiled-rules", memo.code_version(), limit=512)  # type: ignore[has-type]  # an import cycle
+
+
+def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None, memoised: bool = False) -> list[CompiledRule]:
     """Every rule of the pack compiled, in order. A rule that cannot be (too large, nested too
     deeply for Python, or a regex the engine refuses) is a diagnostic at the rule, in `bag` (by
     default the one the pack was resolved with), and a placeholder that never matches; with no
     bag at all, RulexError. The rules' regexes are written first, then compiled all at once
-    (`regexcode.compile_all`: in worker processes when there are many)."""
+    (`regexcode.compile_all`: in worker processes when there are many). With `memoised`, a rule
+    compiled before in the same surroundings comes from COMPILED_RULES."""
     bag = bag if bag is not None else pack.bag
+    inputs = _rule_inputs(pack) if memoised else None
     out: list[CompiledRule] = []
-    for rule in pack.rules:
+    for index, rule in enumerate(pack.rules):
+        found = _from_memo(rule, inputs[index]) if inputs is not None else None
+        if found is not None:
+            out.append(found)
+            continue
         problems = DiagnosticBag()
         try:
-            out.append(_RuleCompiler(pack, rule, share=SHARE).compile())
+            compiled = _RuleCompiler(pack, rule, share=SHARE).compile()
+            if inputs is not None:
+                COMPILED_RULES.put(inputs[index].key, _Kept(compiled, inputs[index].spans))
+            out.append(compiled)
             continue
         except _TooLarge as err:
             too_large(problems, f"rule `{rule.id}`", err.size, rule.pattern_span or rule.span)
@@ -205,7 +222,126 @@ def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None) -> list[C
             out[index] = _placeholder(pack, rule, problems, bag)
     save_forms()
     planning.save_outlines()
+    if memoised:
+        COMPILED_RULES.save()
     return out
+
+
+@dataclass(frozen=True)
+class _RuleInputs:
+    """What a rule's compiled form depends on: `key` names it all but the places of the
+    elements (so a rule whose file was edited above it is found again); `spans` are those
+    places, in the order `_describe` walks them."""
+    key: str
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A compiled rule as COMPILED_RULES keeps it, with the spans of its inputs then."""
+    rule: CompiledRule
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class _Description:
+    """A rule or define: its text without places (`shape`), its spans, the type names it uses."""
+    shape: str
+    spans: tuple[Span, ...]
+    names: frozenset[str]
+
+
+_SPAN_TEXT = regex.compile(r"Span\(file=.*?, start=\d+, end=\d+, line=\d+, col=\d+\)")
+
+
+def _rule_inputs(pack: ResolvedPack) -> list[_RuleInputs] | None:
+    """Per rule, what its compiled form depends on: the rule as written, every define and rule
+    its patterns call, directly or not, what each type name they use means, the manifest and
+    the lexicons' files. None when a lexicon's file is not among the pack's sources."""
+    around = hashlib.sha256(_SPAN_TEXT.sub("Span", repr((SHARE, pack.manifest))).encode())
+    for lexicon in pack.lexicons:
+        source = pack.sources.get(lexicon.file)
+        if source is None:
+            return None
+        around.update(b"\0" + lexicon.file.encode() + b"\0" + source.text.encode("utf-8", "surrogatepass"))
+    digest = around.hexdigest()
+    called: dict[str, list[_Description]] = {}  # by type name: the defines and rules it calls
+
+    def calls(name: str) -> list[_Description]:
+        if name not in called:
+            items: list[ast.Define | ast.Rule] = []
+            for meaning in pack.names.get(name, ()):
+                items += [pack.defines[name]] if meaning.kind == "define" else []
+                items += [pack.rule(rule_id) for rule_id in meaning.rules]
+            called[name] = [_describe(item) for item in items]
+        return called[name]
+
+    out = []
+    for rule in pack.rules:
+        own = _describe(rule)
+        reached: set[str] = set()
+        pending = set(own.names)
+        while pending:
+            name = pending.pop()
+            reached.add(name)
+            pending |= {n for item in calls(name) for n in item.names} - reached
+        parts, spans = [digest, own.shape], list(own.spans)
+        for name in sorted(reached):
+            parts.append(repr((name, pack.names.get(name, ()))))
+            for item in calls(name):
+                parts.append(item.shape)
+                spans += item.spans
+        out.append(_RuleInputs(hashlib.sha256("\0".join(parts).encode()).hexdigest(), tuple(spans)))
+    return out
+
+
+def _describe(item: ast.Rule | ast.Define) -> _Description:
+    spans: list[Span] = []
+    names: set[str] = set()
+
+    def walk(part: object) -> None:
+        if isinstance(part, Span):
+            spans.append(part)
+        elif isinstance(part, tuple):
+            for each in part:
+                walk(each)
+        elif hasattr(part, "__dataclass_fields__"):
+            if isinstance(part, ast.TypeRef):
+                names.add(part.name)
+            for field_name in part.__dataclass_fields__:
+                walk(getattr(part, field_name))
+
+    walk(item)
+    return _Description(_SPAN_TEXT.sub("Span", repr(item)), tuple(spans), frozenset(names))
+
+
+def _from_memo(rule: ast.Rule, inputs: _RuleInputs) -> CompiledRule | None:
+    """The rule as compiled before from the same inputs, its spans moved to where its elements
+    are now (and its file and line); None if it was not, or the old places do not map one to one."""
+    kept: _Kept | None = COMPILED_RULES.get(inputs.key)
+    if kept is None or len(kept.spans) != len(inputs.spans):
+        return None
+    if kept.spans == inputs.spans:
+        return kept.rule
+    moved: dict[Span, Span] = {}
+    for old, new in zip(kept.spans, inputs.spans):
+        if moved.setdefault(old, new) != new:
+            return None
+    compiled: CompiledRule = _respan(kept.rule, moved)
+    searches = tuple(dataclasses.replace(found, file=search.span.file, line=search.span.line)
+                     for found, search in zip(compiled.searches, rule.searches))
+    return dataclasses.replace(compiled, file=rule.span.file, line=rule.span.line, searches=searches)
+
+
+def _respan(part: Any, moved: dict[Span, Span]) -> Any:
+    """`part` with every span in it replaced as `moved` says."""
+    if isinstance(part, Span):
+        return moved.get(part, part)
+    if isinstance(part, tuple):
+        return tuple(_respan(each, moved) for each in part)
+    if hasattr(part, "__dataclass_fields__") and not isinstance(part, type):
+        return dataclasses.replace(part, **{name: _respan(getattr(part, name), moved) for name in part.__dataclass_fields__})
+    return part
 
 
 def _placeholder(pack: ResolvedPack, rule: ast.Rule, problems: DiagnosticBag, bag: DiagnosticBag | None) -> CompiledRule:

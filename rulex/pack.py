@@ -233,7 +233,7 @@ def _compile(paths: list[Path], bag: DiagnosticBag, cache: bool = False) -> Prog
         return None
     if cache:
         regexcode.load_store()
-    compiled = compile_pack(resolved)
+    compiled = compile_pack(resolved, memoised=cache)
     if cache:
         regexcode.save_store()
     for rule, source in zip(compiled, resolved.rules):

@@ -294,3 +294,50 @@ def test_a_pack_compiled_without_the_cache_travels_with_its_built_in_types_code(
     payload.write_bytes(to_payload(rulex.load(pack, cache=False)))
     worker = _in_fresh_process(PAYLOAD, tmp_path / "cache", payload)
     assert worker == {"compiled": [], "matches": ["Iran fired 3 missiles at the base"]}
+
+
+# In a fresh process: load a pack, and give the ids of the rules whose regexes were written anew
+# and the compiled rules (all their fields, spans included).
+WRITTEN = """
+import json, sys
+import rulex, rulex.compiler as compiler
+written = []
+original = compiler._RuleCompiler.compile
+def counting(self):
+    written.append(self.rule.id)
+    return original(self)
+compiler._RuleCompiler.compile = counting
+pack = rulex.load(sys.argv[1], cache=sys.argv[2] == "cache")
+found = pack.extract("Iran fired missiles at the old base. Iran struck a bridge.")
+print(json.dumps({"written": written, "rules": repr(pack.rules), "matches": [[m.rule, m.text] for m in found]}))
+"""
+CALLED = RULES.replace("at {target:Phrase}", "at {target_np}") + """
+define: target_np = the? old? {target:Phrase}
+"""
+
+
+def test_after_an_edit_only_the_rules_that_depend_on_it_are_written_again_and_moved_ones_keep_their_places(tmp_path):
+    """The compiled rules kept across edits (compiler.COMPILED_RULES): a rule whose inputs did not
+    change is not written again; one whose elements moved in its file (a line added above them)
+    is not either, and its groups point at where its elements are now, as a fresh compile does."""
+    pack = _write_pack(tmp_path / "pack")
+    rule_file = pack / "attack.rulex"
+    rule_file.write_text(CALLED)
+    cache_dir = tmp_path / "cache"
+
+    def load(mode: str = "cache") -> dict:
+        return _in_fresh_process(WRITTEN, cache_dir, pack, mode)
+
+    first = load()
+    assert sorted(first["written"]) == ["fired", "struck"]
+    assert first["matches"] == [["t.fired", "Iran fired missiles at the old base"], ["t.struck", "Iran struck a bridge"]]
+    rule_file.write_text("# the attack rules\n\n" + CALLED)  # every element two lines down
+    moved = load()
+    assert moved["written"] == [] and moved["matches"] == first["matches"]
+    assert moved["rules"] == load("no-cache")["rules"] != first["rules"]
+    rule_file.write_text(rule_file.read_text().replace("struck {target", "struck the {target"))
+    assert load()["written"] == ["struck"]  # `fired` and the define it calls did not change
+    rule_file.write_text(rule_file.read_text().replace("the? old?", "the? old? new?"))
+    edited = load()
+    assert edited["written"] == ["fired"]  # its define changed
+    assert edited["rules"] == load("no-cache")["rules"]
