@@ -10,7 +10,10 @@ One line per document (documents without matches included), in Prodigy's task fo
      "meta": {"doc": "000_e877", "pack": "conflict@0.2.0"}}
 
 - spans and relations as `rulex.outputs.regions` makes them (event -> argument, labelled with
-  the role); `start`/`end` are characters of `text`;
+  the role), except that an event's span is its *trigger*: the first run of tokens of the match
+  that is in none of its arguments ("launched" in "Iran launched missiles at Erbil"), or the
+  whole match when its arguments cover it. Prodigy draws neither nested nor overlapping spans,
+  and a match holds its arguments. `start`/`end` are characters of `text`;
 - tokens: runs of word characters and single other characters, also cut at every span's start
   and end, so spans always fall on token boundaries; `token_end` is inclusive, as in Prodigy;
   a relation's `head` and `child` are the last tokens of its spans;
@@ -52,11 +55,19 @@ def task(doc: Document, matches: Sequence[Match], pack: str) -> dict:
     tokens = tokenize(doc.text, {offset for r in found.regions for offset in (r.start, r.end)})
     starts, ends = [t["start"] for t in tokens], [t["end"] for t in tokens]
 
+    def token_range(start: int, end: int) -> range:
+        return range(bisect_right(ends, start), bisect_left(starts, end))
+
     def span(region: Region) -> dict:
-        out: dict = {"start": region.start, "end": region.end}
-        first, last = bisect_right(ends, region.start), bisect_left(starts, region.end) - 1
-        if first <= last:   # a span of only white space has no tokens
-            out.update(token_start=first, token_end=last)
+        start, end = region.start, region.end
+        arguments = [found.regions[arc.child] for arc in found.arcs if arc.head == region.index]
+        if arguments:
+            start, end = trigger(tokens, token_range(start, end), [token_range(a.start, a.end) for a in arguments],
+                                 (start, end))
+        out: dict = {"start": start, "end": end}
+        inside = token_range(start, end)
+        if inside:   # a span of only white space has no tokens
+            out.update(token_start=inside[0], token_end=inside[-1])
         out["label"] = region.label
         return out
 
@@ -68,6 +79,17 @@ def task(doc: Document, matches: Sequence[Match], pack: str) -> dict:
     if doc.meta:
         meta["meta"] = doc.meta
     return {"text": doc.text, "tokens": tokens, "spans": spans, "relations": relations, "meta": meta}
+
+
+def trigger(tokens: list[dict], match: range, arguments: list[range], whole: tuple[int, int]) -> tuple[int, int]:
+    """The (start, end) of the first run of the match's tokens in none of its arguments, else `whole`."""
+    free = [i for i in match if not any(i in argument for argument in arguments)]
+    if not free:
+        return whole
+    last = free[0]
+    while last + 1 in match and not any(last + 1 in argument for argument in arguments):
+        last += 1
+    return tokens[free[0]]["start"], tokens[last]["end"]
 
 
 def tokenize(text: str, cuts: set[int]) -> list[dict]:
