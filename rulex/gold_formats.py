@@ -164,8 +164,8 @@ def pack_mapping(pack: Pack, records: Sequence[dict]) -> dict:
 
 def detect(path: str | os.PathLike) -> GoldFormat | None:
     """The tool format of `path`, or None for rulex's own JSONL formats: a directory or a .ann
-    file is brat, a JSON array Label Studio, JSONL whose first record has `spans` and no
-    `events` Prodigy."""
+    file is brat, a JSON array Label Studio, JSONL whose first record has `spans` or an
+    `answer` and no `events` Prodigy."""
     path = Path(path)
     if path.is_dir() or path.suffix == ".ann":
         return GoldFormat.BRAT
@@ -178,7 +178,7 @@ def detect(path: str | os.PathLike) -> GoldFormat | None:
         record = json.loads(first)
     except ValueError:
         return None
-    if isinstance(record, dict) and "spans" in record and "events" not in record:
+    if isinstance(record, dict) and ("spans" in record or "answer" in record) and "events" not in record:
         return GoldFormat.PRODIGY
     return None
 
@@ -291,7 +291,10 @@ def _labelstudio_task(task: Any, where: str) -> AnnotatedText | None:
     text = data.get("text", strings[0] if len(strings) == 1 else None)
     if not isinstance(text, str):
         raise _Broken("the task has no `data.text`")
-    annotations = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
+    given = task.get("annotations") or []
+    if not isinstance(given, list):
+        raise _Broken("`annotations` is a list")
+    annotations = [a for a in given if isinstance(a, dict) and not a.get("was_cancelled")]
     if not annotations:
         return None
     chosen = next((a for a in annotations if a.get("ground_truth")), annotations[-1])
@@ -313,9 +316,10 @@ def _labelstudio_task(task: Any, where: str) -> AnnotatedText | None:
             head, child = str(result.get("from_id")), str(result.get("to_id"))
             if result.get("direction") == "left":
                 head, child = child, head
-            labels = result.get("labels") or [""]
-            relations.append(Relation(head, child, _string(labels[0] if isinstance(labels, list) else labels,
-                                                           "a relation's label")))
+            labels = result.get("labels")
+            if not isinstance(labels, list) or not labels:
+                raise _Broken(f"the relation from {head!r} to {child!r} has no label (its role)")
+            relations.append(Relation(head, child, _string(labels[0], "a relation's label")))
     doc = data.get("doc", data.get("id", task.get("id", where)))
     return AnnotatedText(str(doc), text, tuple(spans), _known(relations, spans), where)
 
@@ -440,17 +444,18 @@ def _brat_text(ann: Path, text: str) -> AnnotatedText:
             if key.startswith("T"):
                 spans[key] = _brat_span(key, rest, text)
             elif key.startswith("E"):
-                trigger, *args = rest.split()
-                events[key] = (number, trigger, [tuple(arg.split(":", 1)) for arg in args])  # type: ignore[misc]
-                if not all(":" in arg for arg in (trigger, *args)):
+                words = rest.split()
+                if not words or not all(":" in word for word in words):
                     raise _Broken(f"an event is TYPE:TRIGGER ROLE:ID..., not {rest!r}")
+                pairs = [word.split(":", 1) for word in words]
+                events[key] = (number, words[0], [(role, target) for role, target in pairs[1:]])
             elif key.startswith("R"):
-                label, *args = rest.split()
-                ends = dict(arg.split(":", 1) for arg in args if ":" in arg)
-                if "Arg1" not in ends or "Arg2" not in ends:
+                words = rest.split()
+                ends = dict(word.split(":", 1) for word in words[1:] if ":" in word)
+                if not words or "Arg1" not in ends or "Arg2" not in ends:
                     raise _Broken(f"a relation is LABEL Arg1:ID Arg2:ID, not {rest!r}")
-                relations.append((number, Relation(ends["Arg1"], ends["Arg2"], label)))
-        except (_Broken, ValueError) as err:
+                relations.append((number, Relation(ends["Arg1"], ends["Arg2"], words[0])))
+        except _Broken as err:
             raise _Broken(str(err), number) from None
     return _brat_annotations(ann, text, spans, events, relations)
 
@@ -462,7 +467,7 @@ def _brat_span(key: str, rest: str, text: str) -> Span:
     pieces = []
     for fragment in offsets.split(";"):
         numbers = fragment.split()
-        if len(numbers) != 2 or not all(n.isdigit() for n in numbers):
+        if len(numbers) != 2 or not all(n.isascii() and n.isdigit() for n in numbers):
             raise _Broken(f"a text-bound annotation is LABEL START END, not {spec!r}")
         pieces.append(_offsets(text, int(numbers[0]), int(numbers[1])))
     if "\t" in rest and said != " ".join(text[a:b] for a, b in pieces):

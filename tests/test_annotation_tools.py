@@ -338,6 +338,21 @@ def test_brat_problems_missing_text_bad_utf8_and_wrong_offsets(tmp_path):
     assert [r["id"] for r in gold.records] == ["e"]
 
 
+def test_clear_messages_for_broken_lines(tmp_path):
+    (tmp_path / "doc.txt").write_text("Iran hit Erbil", encoding="utf-8")
+    for line, message in (("E1\t", "an event is TYPE:TRIGGER ROLE:ID..., not ''"),
+                          ("R1\tRel Arg1:T1", "a relation is LABEL Arg1:ID Arg2:ID, not 'Rel Arg1:T1'"),
+                          ("T1\tActor 0 ²\tIran", "a text-bound annotation is LABEL START END, not 'Actor 0 ²'")):
+        (tmp_path / "doc.ann").write_text(line + "\n", encoding="utf-8")
+        assert [str(p) for p in read_gold_file(tmp_path, GoldFormat.BRAT).problems] == [f"{tmp_path / 'doc.ann'}:1: {message}"]
+    task = {"data": {"text": "Iran hit Erbil"}, "annotations": [{"result": [
+        {"id": "a", "type": "labels", "value": {"start": 0, "end": 4, "labels": ["Actor"]}},
+        {"from_id": "a", "to_id": "a", "type": "relation", "labels": []}]}]}
+    (tmp_path / "ls.json").write_text(json.dumps([task, {**task, "annotations": 3}]), encoding="utf-8")
+    assert [p.message for p in read_gold_file(tmp_path / "ls.json", GoldFormat.LABELSTUDIO).problems] == [
+        "the relation from 'a' to 'a' has no label (its role)", "`annotations` is a list"]
+
+
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links")
 def test_reading_a_brat_directory_never_leaves_it(tmp_path):
     outside = tmp_path / "outside"
@@ -364,9 +379,22 @@ JSON_VALUES = st.recursive(
                          "head_span", "child_span", "token_start", "token_end", "meta", "ground_truth"]),
         inner, max_size=6),
     max_leaves=30)
+OFFSET = st.integers(-1, 22)
+IDS = st.sampled_from(["a", "b", "c"])
+LS_RESULT = st.fixed_dictionaries(
+    {"id": IDS, "type": st.just("labels"),
+     "value": st.fixed_dictionaries({"start": OFFSET, "end": OFFSET, "labels": st.lists(st.sampled_from(["Attack", ""]))},
+                                    optional={"text": st.text(max_size=3)})}) | st.fixed_dictionaries(
+    {"from_id": IDS, "to_id": IDS, "type": st.just("relation"), "labels": st.lists(st.sampled_from(["attacker", ""])),
+     "direction": st.sampled_from(["right", "left", "bi"])})
 TASK_VALUES = st.fixed_dictionaries({
     "data": st.fixed_dictionaries({"text": st.text(max_size=20)}),
-    "annotations": st.lists(st.fixed_dictionaries({"result": st.lists(JSON_VALUES, max_size=4)}), max_size=2)})
+    "annotations": st.lists(st.fixed_dictionaries({"result": st.lists(LS_RESULT | JSON_VALUES, max_size=5)}), max_size=2)})
+PRODIGY_SPAN = st.fixed_dictionaries({"start": OFFSET, "end": OFFSET, "label": st.sampled_from(["Attack", "Actor"])},
+                                     optional={"token_start": OFFSET, "token_end": OFFSET})
+PRODIGY_RELATION = st.fixed_dictionaries({"label": st.sampled_from(["attacker", ""])},
+                                         optional={"head": OFFSET, "child": OFFSET, "head_span": PRODIGY_SPAN,
+                                                   "child_span": PRODIGY_SPAN})
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -395,8 +423,9 @@ def test_any_label_studio_export_reads_or_fails_clearly(tmp_path, tasks, noise):
 
 @PROPERTY
 @given(st.lists(st.fixed_dictionaries({"text": st.text(max_size=20), "answer": st.just("accept")},
-                                      optional={"spans": JSON_VALUES, "relations": JSON_VALUES}) | JSON_VALUES,
-                max_size=4), st.binary(max_size=20))
+                                      optional={"spans": st.lists(PRODIGY_SPAN, max_size=3) | JSON_VALUES,
+                                                "relations": st.lists(PRODIGY_RELATION, max_size=3) | JSON_VALUES})
+                | JSON_VALUES, max_size=4), st.binary(max_size=20))
 def test_any_prodigy_export_reads_or_fails_clearly(tmp_path, tasks, noise):
     path = tmp_path / "p.jsonl"
     path.write_bytes(b"".join(json.dumps(t).encode() + b"\n" for t in tasks) + noise)
