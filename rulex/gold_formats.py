@@ -20,7 +20,8 @@ matches, so a pack's own output reads back as gold it scores 1.0 against.
   to `from_id`). The text is `data.text` (else the task's only string in `data`), the id
   `data.doc`, else `data.id`, else the task's `id`.
 - **Prodigy**: JSONL (`prodigy db-out`); only `"answer": "accept"` tasks are gold, the others
-  are left out. `spans` are spans; `relations` join the spans of their `head_span` and
+  are left out, and of accepted tasks of the same `_input_hash` (one text annotated twice) all
+  but the last. `spans` are spans; `relations` join the spans of their `head_span` and
   `child_span` (a relation without them: the spans holding its `head` and `child` tokens).
   The id is `meta.doc`, else `meta.id`, else `id`, else file:line.
 - **brat**: a directory (every `.ann` below it with the `.txt` of the same name beside it) or
@@ -329,6 +330,7 @@ def _labelstudio_task(task: Any, where: str) -> AnnotatedText | None:
 def read_prodigy(path: Path) -> GoldFile:
     """A Prodigy JSONL export (see the module docstring)."""
     reading, source = _Reading(), _whole_file(path)
+    by_input: dict[Any, int] = {}   # an `_input_hash` -> the index of its text in reading.texts
     for number, line in enumerate(source.split("\n"), 1):
         if not line.strip():
             continue
@@ -343,9 +345,17 @@ def read_prodigy(path: Path) -> GoldFile:
             if task.get("answer") != "accept":
                 reading.left_out += 1
                 continue
-            reading.texts.append(_prodigy_task(task, where))
+            annotated = _prodigy_task(task, where)
         except _Broken as err:
             reading.problems.append(GoldProblem(where, str(err)))
+            continue
+        seen = task.get("_input_hash")
+        if isinstance(seen, int) and seen in by_input:   # the same text accepted again: the last answer counts
+            reading.texts[by_input[seen]] = annotated
+            reading.left_out += 1
+        else:
+            by_input[seen] = len(reading.texts)
+            reading.texts.append(annotated)
     return reading.result()
 
 

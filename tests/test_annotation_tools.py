@@ -272,6 +272,15 @@ def test_a_prodigy_export_reads_only_accepted_tasks():
     assert [e["category"] for e in record["events"]] == ["Kill", "Person"]   # a span without relations is a mention
 
 
+def test_a_text_accepted_twice_in_prodigy_counts_once_its_last_answer(tmp_path):
+    first = json.loads((DATA / "prodigy_relations.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    second = {**first, "spans": [s for s in first["spans"] if s["label"] != "Person"], "_session_id": "b"}
+    path = tmp_path / "twice.jsonl"
+    path.write_text(json.dumps(first) + "\n" + json.dumps(second) + "\n", encoding="utf-8")
+    gold = read_gold_file(path, GoldFormat.PRODIGY)
+    assert gold.left_out == 1 and [e["category"] for e in gold.records[0]["events"]] == ["Kill"]
+
+
 def test_brat_standoff_reads_events_relations_and_discontinuous_spans():
     gold = read_gold_file(DATA / "brat", GoldFormat.BRAT)
     assert gold.problems == ()
