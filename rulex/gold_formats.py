@@ -135,12 +135,11 @@ def to_record(annotated: AnnotatedText) -> dict:
     for span in annotated.spans:
         if not (span.event or span.key in heads or span.key not in children):
             continue
-        args = [by_key[r.child] for r in annotated.relations if r.head == span.key]
-        roles = [r.label for r in annotated.relations if r.head == span.key]
+        args = [(r.label, by_key[r.child]) for r in annotated.relations if r.head == span.key]
         events.append({"category": span.label, "trigger": text[span.start:span.end],
                        "trigger_span": [span.start, span.end],
                        "arg_list": [{"role": role, "text": text[a.start:a.end], "span": [a.start, a.end]}
-                                    for role, a in zip(roles, args)]})
+                                    for role, a in args]})
     return {"id": annotated.id, "text": text, "events": events}
 
 
@@ -171,12 +170,14 @@ def detect(path: str | os.PathLike) -> GoldFormat | None:
     if path.is_dir() or path.suffix == ".ann":
         return GoldFormat.BRAT
     with open(path, "rb") as fh:
-        head = fh.read(1 << 16).decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+        first = fh.readline()
+        while first and not first.strip():
+            first = fh.readline()
+    head = first.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     if head.startswith("["):
         return GoldFormat.LABELSTUDIO
-    first = head.split("\n", 1)[0]
     try:
-        record = json.loads(first)
+        record = json.loads(head)
     except ValueError:
         return None
     if isinstance(record, dict) and ("spans" in record or "answer" in record) and "events" not in record:

@@ -305,6 +305,9 @@ def test_eval_tells_each_documented_format_and_scores_it(tmp_path):
     native = tmp_path / "native.jsonl"
     native.write_text('{"id": "a", "text": "t", "events": []}\n', encoding="utf-8")
     assert detect(native) is None
+    long = tmp_path / "long.jsonl"   # a long document's task: told by its whole first line
+    long.write_text("\n" + json.dumps({"text": "x" * 100_000, "tokens": [], "spans": []}) + "\n", encoding="utf-8")
+    assert detect(long) == GoldFormat.PRODIGY
 
 
 # ---- broken input ----------------------------------------------------------------------------
