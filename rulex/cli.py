@@ -31,6 +31,7 @@ from .errors import RulexError
 from .inputs import InputFormat, InputProblem, clobbered_input, read_inputs, same_file
 from .match import DocResult
 from .outputs import FORMATS, open_writer
+from .outputs.labelstudio import labelconfig_path
 from .pack import Pack, load, resolve_pack
 from .pack import check as check_pack
 from .resume import LINE_FORMATS, Progress, ResumeRefused, RunState, describe_run, state_path
@@ -102,7 +103,7 @@ INPUT_FORMAT_HELP = ("How INPUTS are read: text (one document per file or stream
 @click.argument("pack", type=click.Path(exists=True))
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="jsonl", show_default=True,
-              help="Output format; brat needs -o DIR.")
+              help="Output format; brat needs -o DIR; labelstudio with -o OUT.json also writes OUT.labelconfig.xml.")
 @click.option("--input-format", type=click.Choice([f.value for f in InputFormat]), default="auto",
               show_default=True, help=INPUT_FORMAT_HELP)
 @click.option("-o", "--output", "target", metavar="PATH",
@@ -194,7 +195,8 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, input_format: str, target:
         except ResumeRefused as err:
             click.echo(f"rulex: cannot resume {target}: {err}; run without --resume to start again", err=True)
             sys.exit(EXIT_RULES)
-    writer = open_writer(fmt, target, {"csv_rows": csv_rows, "pack": compiled.name, "append": bool(done.items)})
+    writer = open_writer(fmt, target, {"csv_rows": csv_rows, "pack": compiled.name, "append": bool(done.items),
+                                       "model_version": f"{compiled.name}@{compiled.version}"})
     errors_file = click.open_file(errors_path, "a" if append_errors else "w", encoding="utf-8") if errors_path else None
     silent = quiet and errors_file is not None
     interactive = sys.stderr.isatty() and not quiet
@@ -386,6 +388,8 @@ def _check_run_outputs(fmt: str, target: str | None, errors_path: str | None, in
         if "-" in inputs:
             raise click.UsageError("--resume cannot continue a run over standard input (-): it cannot be read again")
     written = [("-o", target, fmt == "brat")] if target is not None else []
+    if target is not None and fmt == "labelstudio":
+        written.append(("the labeling config", str(labelconfig_path(target)), False))
     if errors_path and errors_path != "-":
         written.append(("--errors", errors_path, False))
     if keep_state:
@@ -628,13 +632,16 @@ def test_command(packs: tuple[str, ...], update: bool, coverage: bool, quiet: bo
 
 @cli.command(name="eval", short_help="Score a pack against gold event annotations.")
 @click.argument("pack", type=click.Path(exists=True))
-@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
-@click.option("--gold-format", type=click.Choice(["auto", "events", "adjudicated"]), default="auto", show_default=True,
+@click.argument("gold", type=click.Path(exists=True))
+@click.option("--gold-format", type=click.Choice(["auto", "events", "adjudicated", "labelstudio", "prodigy", "brat"]),
+              default="auto", show_default=True,
               help="GOLD's format: events (`category`, `trigger_span`, `arg_list`), adjudicated (`type`, "
-                   "`trigger`, `attrs`, `args` by role), or auto: told from its records.")
+                   "`trigger`, `attrs`, `args` by role), an annotation tool's export (labelstudio: its JSON "
+                   "export; prodigy: its JSONL; brat: a directory or a .ann file), or auto: told from GOLD.")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
               help="YAML: rulex types -> gold categories, gold roles -> rulex roles, named scores, "
-                   "document-level gold values -> rulex roles (events format only).")
+                   "document-level gold values -> rulex roles (events format and annotation tools; a tool's "
+                   "labels are the pack's own types and roles without it).")
 @click.option("--errors", "errors_file", type=click.File("w", encoding="utf-8"), metavar="FILE",
               help="Write every error here (JSONL), with its sentence, for review. Events format: false positives "
                    "and misses, and the wrong and missed arguments of matched events; adjudicated: every missed "
@@ -643,7 +650,7 @@ def test_command(packs: tuple[str, ...], update: bool, coverage: bool, quiet: bo
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A text report, or the same figures as JSON.")
 def eval_command(pack: str, gold: str, gold_format: str, mapping: str | None, errors_file, fmt: str) -> None:
-    """Score PACK against GOLD, event annotations in JSONL, in either of two formats.
+    """Score PACK against GOLD, event annotations in JSONL (two formats) or an annotation tool's export.
 
     Events format (third-party gold such as WikiEvents or M2E2: `category`, `trigger_span`,
     `arg_list`): precision, recall and F1 of mentions and arguments, per named score, per type,
@@ -656,20 +663,46 @@ def eval_command(pack: str, gold: str, gold_format: str, mapping: str | None, er
     arguments and values (count, casualties, time) for Attack, Kill and both (negated and
     future events left out on both sides), then per role, and per rule its correct of
     predicted mentions, arguments and values. Relative times resolve against each record's
-    `doc_date`."""
+    `doc_date`.
+
+    Annotation tools (labelstudio, prodigy, brat; corrections of `rulex run -f labelstudio|prodigy|brat`
+    output): read as the events format, a labelled span a mention of the category its label
+    names, a relation from it an argument of the relation's role; Label Studio's annotations
+    (never its predictions), Prodigy's accepted tasks. Broken texts are reported with their
+    file:line and left out, the rest is scored, and the exit code is 1."""
     from .evaluate import detect_format, evaluate, evaluate_adjudicated, load_mapping, read_gold, render
+    from .gold_formats import GoldError, GoldFormat, detect, pack_mapping, read_gold_file
     compiled = _load_or_exit(pack, True)
-    try:
-        records = read_gold(gold)
-    except ValueError as err:
-        raise click.BadParameter(f"{gold} is not JSONL: {err}", param_hint="GOLD") from err
-    kind = detect_format(records) if gold_format == "auto" else gold_format
+    tool = detect(gold) if gold_format == "auto" else None
+    if gold_format in {f.value for f in GoldFormat}:
+        tool = GoldFormat(gold_format)
+    problems = 0
+    if tool is not None:
+        try:
+            read = read_gold_file(gold, tool)
+        except GoldError as err:
+            raise click.BadParameter(str(err), param_hint="GOLD") from None
+        for problem in read.problems:
+            click.echo(f"rulex: {problem}", err=True)
+        if read.left_out:
+            click.echo(f"rulex: {read.left_out} {tool.value} task(s) without an accepted annotation left out", err=True)
+        problems, records, kind = len(read.problems), list(read.records), "events"
+        chosen = load_mapping(mapping) if mapping else pack_mapping(compiled, records)
+    else:
+        if Path(gold).is_dir():
+            raise click.BadParameter(f"{gold} is a directory: only brat gold is (--gold-format brat)", param_hint="GOLD")
+        try:
+            records = read_gold(gold)
+        except ValueError as err:
+            raise click.BadParameter(f"{gold} is not JSONL: {err}", param_hint="GOLD") from err
+        kind = detect_format(records) if gold_format == "auto" else gold_format
+        chosen = load_mapping(mapping)
     if kind == "adjudicated" and mapping:
         raise click.UsageError("--mapping applies to gold in the events format; adjudicated gold uses the pack's "
                                "own types and roles")
     try:
         result = (evaluate_adjudicated(compiled, records) if kind == "adjudicated"
-                  else evaluate(compiled, records, load_mapping(mapping)))
+                  else evaluate(compiled, records, chosen))
     except (ValueError, KeyError, TypeError) as err:
         fields = "`type`, `trigger` and `args`" if kind == "adjudicated" else "`category` and `trigger_span`"
         raise click.BadParameter(f"{gold} is not {kind}-format gold JSONL (`id`, `text`, `events` with {fields}): "
@@ -678,6 +711,9 @@ def eval_command(pack: str, gold: str, gold_format: str, mapping: str | None, er
         for error in result.errors:
             errors_file.write(json.dumps(error, ensure_ascii=False) + "\n")
     click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else render(result))
+    if problems:
+        click.echo(f"rulex: {problems} gold text(s) could not be read and were left out; see above", err=True)
+        sys.exit(EXIT_DATA)
 
 
 @cli.command(name="diff", short_help="Show the matches two versions of a pack disagree on.")

@@ -138,7 +138,7 @@ def run(request) -> Run:
 # the API
 
 def test_formats_and_open_writer(tmp_path):
-    assert set(FORMATS) == {"jsonl", "csv", "brat", "html", "text"}
+    assert set(FORMATS) == {"jsonl", "csv", "brat", "html", "text", "labelstudio", "prodigy"}
     assert all(issubclass(cls, Writer) for cls in FORMATS.values())
     with pytest.raises(ValueError, match="unknown output format"):
         open_writer("xml", None)
@@ -150,7 +150,7 @@ def test_formats_and_open_writer(tmp_path):
 
 
 def test_output_is_deterministic(edge_run, tmp_path):
-    for fmt in ("jsonl", "csv", "html", "text"):
+    for fmt in ("jsonl", "csv", "html", "text", "labelstudio", "prodigy"):
         edge_run.write(fmt, tmp_path / f"1.{fmt}")
         edge_run.write(fmt, tmp_path / f"2.{fmt}")
         assert (tmp_path / f"1.{fmt}").read_bytes() == (tmp_path / f"2.{fmt}").read_bytes(), fmt
@@ -162,7 +162,7 @@ def test_output_is_deterministic(edge_run, tmp_path):
 
 def test_writers_stream_each_document_when_it_is_written(edge_run, tmp_path):
     (doc, matches), *_ = edge_run.docs
-    for fmt in ("jsonl", "csv", "html"):
+    for fmt in ("jsonl", "csv", "html", "labelstudio", "prodigy"):
         path = tmp_path / f"s.{fmt}"
         writer = open_writer(fmt, str(path), {"pack": "edge"})
         writer.write(doc, matches)

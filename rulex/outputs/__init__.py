@@ -12,7 +12,11 @@
 | `csv` | `csv.py` | file or stdout | RFC 4180 table, one row per argument or per match |
 | `brat` | `brat.py` | a directory (required) | `<doc>.txt` + `<doc>.ann` per document, `annotation.conf`, `visual.conf` |
 | `html` | `html.py` | file or stdout | one self-contained report with highlighted documents |
+| `labelstudio` | `labelstudio.py` | file or stdout | Label Studio tasks (a JSON array), matches as predictions |
+| `prodigy` | `prodigy.py` | file or stdout | Prodigy tasks (JSONL): text, tokens, spans, relations, one per document |
 | `text` | `text.py` | file or stdout | matches and their arguments as plain text, for reading |
+
+labelstudio with a file target `OUT.json` also writes its labeling configuration, `OUT.labelconfig.xml`.
 
 Every writer streams: `write(doc, matches)` writes that document's output at once and keeps
 nothing of it afterwards (only counts and the set of types seen, for legends and configs;
@@ -26,11 +30,12 @@ Options (the `options` dict; unknown keys are ignored):
 
 - `csv_rows`: `"argument"` (default) or `"event"`, see `rulex.outputs.csv`.
 - `pack`: the pack name shown in the HTML report's title and header.
+- `model_version`: the pack's `name@version`, as labelstudio's `model_version` and prodigy's `meta.pack`.
 - `skip_empty`: HTML only; true leaves documents without matches out of the report
   (by default they are listed, their text folded away).
-- `append`: the line formats (jsonl, csv, text) only; true appends to the target file instead
+- `append`: the line formats (jsonl, csv, text, prodigy) only; true appends to the target file instead
   of replacing it, and csv writes no header row (`rulex run --resume` continues a file this
-  way). html and brat raise ValueError: a report or a collection is not continued by appending.
+  way). html, labelstudio and brat raise ValueError: a report or a collection is not continued by appending.
 
 `position()` of a stream writer flushes and gives the size of its file in bytes (None for
 stdout or a stream given by the caller): the point a resumed run truncates the file to.
@@ -194,6 +199,8 @@ from .brat import BratWriter  # noqa: E402  (the format modules import Writer fr
 from .csv import CsvWriter  # noqa: E402
 from .html import HtmlWriter  # noqa: E402
 from .jsonl import JsonlWriter  # noqa: E402
+from .labelstudio import LabelStudioWriter  # noqa: E402
+from .prodigy import ProdigyWriter  # noqa: E402
 from .text import TextWriter  # noqa: E402
 
 FORMATS: dict[str, type[Writer]] = {
@@ -202,11 +209,13 @@ FORMATS: dict[str, type[Writer]] = {
     "brat": BratWriter,
     "html": HtmlWriter,
     "text": TextWriter,
+    "labelstudio": LabelStudioWriter,
+    "prodigy": ProdigyWriter,
 }
 
 
 def open_writer(fmt: str, target: str | os.PathLike | None, options: dict | None = None) -> Writer:
-    """A writer of format `fmt` ("jsonl", "csv", "brat", "html", "text") writing to `target`.
+    """A writer of format `fmt` (a key of FORMATS: "jsonl", "csv", "brat", ...) writing to `target`.
 
     `target` is a file path, or None (or "-") for stdout; for "brat" it is a directory,
     created if missing, and required. ValueError for an unknown format or a bad option.

@@ -21,7 +21,12 @@ _LINE_SEPARATORS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u202
 
 def json_line(match: Match) -> str:
     """The JSONL line of one match, "\\n" included."""
-    return to_json(match.to_dict()).translate(_LINE_SEPARATORS) + "\n"
+    return one_line_json(match.to_dict())
+
+
+def one_line_json(value) -> str:
+    """`value` as one JSON line, "\\n" included, with no character a line reader breaks at."""
+    return to_json(value).translate(_LINE_SEPARATORS) + "\n"
 
 
 class JsonlWriter(StreamWriter):
