@@ -196,7 +196,7 @@ def run(pack: str, inputs: tuple[str, ...], fmt: str, input_format: str, target:
             click.echo(f"rulex: cannot resume {target}: {err}; run without --resume to start again", err=True)
             sys.exit(EXIT_RULES)
     writer = open_writer(fmt, target, {"csv_rows": csv_rows, "pack": compiled.name, "append": bool(done.items),
-                                       "model_version": f"{compiled.name}@{compiled.version}"})
+                                       "model_version": f"{compiled.name}@{compiled.version}+{compiled.digest[:12]}"})
     errors_file = click.open_file(errors_path, "a" if append_errors else "w", encoding="utf-8") if errors_path else None
     silent = quiet and errors_file is not None
     interactive = sys.stderr.isatty() and not quiet

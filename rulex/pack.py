@@ -31,7 +31,7 @@ from .loader import LoadedPack, pack_files
 from .loader import load as load_files
 from .match import DocResult, Match
 from .matcher import match_document
-from .program import AliasIndex, Program, alias_index, build_program, used_lexicons
+from .program import AliasIndex, Program, alias_index, build_program, pack_digest, used_lexicons
 from .regexcode import compiled_regex
 from .resolve import ResolvedPack, resolve
 from .source import SourceFile
@@ -53,6 +53,11 @@ class Pack:
     @property
     def version(self) -> str:
         return self.program.manifest.version
+
+    @property
+    def digest(self) -> str:
+        """A SHA-256 of the pack's files (names within the pack and texts): any edit changes it."""
+        return self.program.digest
 
     @property
     def rules(self) -> tuple[CompiledRule, ...]:
@@ -241,7 +246,7 @@ def _compile(paths: list[Path], bag: DiagnosticBag, cache: bool = False) -> Prog
             bag.add("RX603", f"rule `{source.id}` has no required word or lexicon type, so it is tried on "
                     "every sentence", source.span, "fine for a few rules; many such rules slow a run down")
     return build_program(loaded.manifest, compiled, loaded.lexicons, compile_links(resolved),
-                         _alias_index(loaded, compiled) if cache else None)
+                         _alias_index(loaded, compiled) if cache else None, digest=pack_digest(loaded.sources))
 
 
 def _as_paths(paths: PathLike | Iterable[PathLike]) -> list[Path]:

@@ -6,7 +6,10 @@ pickles, so a pack compiled once is loaded from the cache next time.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .compiler import CompiledLink, CompiledRule
 from .fuzzy import FuzzyIndex
@@ -14,6 +17,7 @@ from .lexicons import Lexicon, surface_variants
 from .loader import Manifest
 from .planning import AliasEdges, Anchor, AnchorKind, Placement, alias_edges, place
 from .scanner import LiteralScanner
+from .source import SourceFile
 
 # What the alias scanner gives for one surface form: (lexicon, entry, capitals only, dated) of
 # each entry it is an alias of. Plain tuples, not named ones: a large pack holds hundreds of
@@ -47,6 +51,7 @@ class Program:
     dateline: int | None = None                                           # the rule that dates undated documents
     links: tuple[CompiledLink, ...] = ()                                  # `link:` items, in pack order
     attribute_defaults: dict[str, dict[str, bool]] = field(default_factory=dict, compare=False)  # type -> {attr: False}
+    digest: str = ""   # of the pack's files, their content and names within the pack (`pack_digest`)
 
     @property
     def name(self) -> str:
@@ -78,7 +83,7 @@ def alias_index(lexicons: tuple[Lexicon, ...], used: set[int] | frozenset[int]) 
 
 
 def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple[Lexicon, ...],
-                  links: tuple[CompiledLink, ...] = (), aliases: AliasIndex | None = None) -> Program:
+                  links: tuple[CompiledLink, ...] = (), aliases: AliasIndex | None = None, digest: str = "") -> Program:
     """Rules, lexicons and links, with their aliases' index and the rules' placement.
     `aliases`, if given, is `alias_index(lexicons, used_lexicons(...))` made before."""
     if aliases is None:
@@ -89,7 +94,18 @@ def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple
         standalone=frozenset(i for i, r in enumerate(rules) if r.standalone),
         overlap={r.id: r.overlap for r in rules},
         dateline=next((i for i, r in enumerate(rules) if r.local_id == manifest.dateline), None),
-        links=links, attribute_defaults=_attribute_defaults(rules))
+        links=links, attribute_defaults=_attribute_defaults(rules), digest=digest)
+
+
+def pack_digest(sources: dict[str, SourceFile]) -> str:
+    """A SHA-256 of a pack's files: their texts and their names relative to the folder that holds
+    them all, so a copy of the pack elsewhere has the same digest and any edit a new one."""
+    root = os.path.commonpath([os.path.dirname(os.path.abspath(name)) for name in sources]) if sources else ""
+    digest = hashlib.sha256()
+    for name in sorted(sources, key=lambda n: os.path.relpath(os.path.abspath(n), root)):
+        relative = Path(os.path.relpath(os.path.abspath(name), root)).as_posix()
+        digest.update(relative.encode() + b"\0" + sources[name].text.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
 
 
 def used_lexicons(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple[Lexicon, ...]) -> set[int]:

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rulex import load as load_pack
 from rulex.cli import cli
 from rulex.document import Document
 from rulex.evaluate import DEFAULT_MAPPING
@@ -196,7 +197,7 @@ def test_label_studio_tasks_follow_its_documented_format_and_config(tmp_path):
     roles = {e.get("value") for e in config.iter("Relation")}
     for task in tasks:
         prediction, = task["predictions"]
-        assert prediction["model_version"] == "conflict@0.2.0"
+        assert prediction["model_version"] == f"conflict@0.2.0+{load_pack(CONFLICT).digest[:12]}"
         ids = [r["id"] for t in tasks for r in t["predictions"][0]["result"] if r["type"] == "labels"]
         assert len(ids) == len(set(ids))
         for result in prediction["result"]:
@@ -234,7 +235,7 @@ def test_prodigy_tasks_follow_its_documented_format(tmp_path):
             assert tokens[span["token_start"]]["start"] == span["start"] and tokens[span["token_end"]]["end"] == span["end"]
         for relation in task["relations"]:
             assert relation["head"] == relation["head_span"]["token_end"] and relation["head_span"] in task["spans"]
-        assert task["meta"]["pack"] == "conflict@0.2.0"
+        assert task["meta"]["pack"] == f"conflict@0.2.0+{load_pack(CONFLICT).digest[:12]}"
 
 
 def test_label_studio_output_is_one_json_array_written_as_it_goes(tmp_path):
@@ -460,3 +461,21 @@ def test_any_brat_file_reads_or_fails_clearly(tmp_path, lines, text, noise):
     (tmp_path / "doc.ann").write_bytes("\n".join(lines).encode("utf-8", "surrogatepass") + noise)
     (tmp_path / "doc.txt").write_text(text, encoding="utf-8", errors="surrogatepass", newline="")
     read_or_own_error(tmp_path / "doc.ann", GoldFormat.BRAT)
+
+
+def test_the_model_version_names_the_packs_files_a_copy_keeps_it_and_an_edit_changes_it(tmp_path):
+    """Label Studio tells predictions apart by model_version: `name@version+digest`, the digest
+    of the pack's files (rulex.program.pack_digest), not of where they are."""
+    import shutil
+    source = ROOT / "docs" / "examples" / "annotation" / "before"
+    copy = shutil.copytree(source, tmp_path / "elsewhere")
+    original, copied = load_pack(source, cache=False), load_pack(copy, cache=False)
+    assert original.digest == copied.digest and len(original.digest) == 64
+    rule_file = next(copy.glob("*.rulex"))
+    rule_file.write_text(rule_file.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")
+    assert load_pack(copy, cache=False).digest != original.digest
+    articles = ROOT / "docs" / "examples" / "annotation" / "articles"
+    done = CliRunner().invoke(cli, ["run", str(copy), str(articles), "-f", "labelstudio"])
+    task = json.loads(done.output.splitlines()[1].rstrip(","))
+    version = load_pack(copy).version
+    assert task["predictions"][0]["model_version"] == f"shelling@{version}+{load_pack(copy).digest[:12]}"

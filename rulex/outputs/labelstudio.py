@@ -5,7 +5,7 @@ document, each on a line of its own, documents without matches included (so miss
 annotated too):
 
     [
-    {"data": {"text": "...", "doc": "000_e877"}, "predictions": [{"model_version": "conflict@0.2.0", "result": [
+    {"data": {"text": "...", "doc": "000_e877"}, "predictions": [{"model_version": "conflict@0.2.0+00cfcad1cd16", "result": [
         {"id": "1-1", "from_name": "label", "to_name": "text", "type": "labels",
          "value": {"start": 412, "end": 515, "text": "Iran launched ...", "labels": ["Attack"]}},
         {"id": "1-2", ..., "value": {"start": 412, "end": 416, "text": "Iran", "labels": ["Actor"]}},
@@ -17,8 +17,9 @@ annotated too):
   labelled with its role; an entity match is a region alone;
 - `start`/`end` count characters (code points) of `data.text`, as Python and Label Studio do;
 - `data.doc` is the document id, `data.meta` the document's metadata (JSONL keys other than
-  id, text and date), when it has any; `model_version` is the pack's `name@version`
-  (`options["model_version"]`, which `rulex run` sets);
+  id, text and date), when it has any;
+- `model_version` is `options["model_version"]`: `rulex run` sets the pack's `name@version+digest`
+  (the first 12 hex digits of `Pack.digest`, which any edit of the pack's files changes);
 - region ids are `<task>-<region>` (1-based), unique in the file.
 
 The array is written as it goes (`[` first, a task per document, `]` at close), so memory

@@ -7,7 +7,7 @@ One line per document (documents without matches included), in Prodigy's task fo
                {"start": 412, "end": 416, "token_start": 80, "token_end": 80, "label": "Actor"}, ...],
      "relations": [{"head": 97, "child": 80, "label": "attacker",
                     "head_span": {<the Attack span>}, "child_span": {<the Actor span>}}, ...],
-     "meta": {"doc": "000_e877", "pack": "conflict@0.2.0"}}
+     "meta": {"doc": "000_e877", "pack": "conflict@0.2.0+00cfcad1cd16"}}
 
 - spans and relations as `rulex.outputs.regions` makes them (event -> argument, labelled with
   the role), except that an event's span is its *trigger*: the first run of tokens of the match
