@@ -99,6 +99,7 @@ class Imported:
     rules: tuple[TokenRule, ...]
     refused: tuple[Refused, ...]
     patterns: int          # lines that held a pattern (blank lines are not counted)
+    repeats: tuple[int, ...] = ()   # lines whose phrase an earlier line of the same entry already gave
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,9 @@ def parse_patterns(data: bytes, source: str = "<patterns>") -> Imported:
                 rules.append(_token_rule(number, item))
         except _Refusal as refusal:
             refused.append(Refused(number, str(refusal)))
-    kept, clashes = _distinct_phrases(phrases)
-    return Imported(source, tuple(kept), tuple(rules), tuple(sorted(refused + clashes, key=lambda r: r.line)), patterns)
+    kept, repeats, clashes = _distinct_phrases(phrases)
+    return Imported(source, tuple(kept), tuple(rules), tuple(sorted(refused + clashes, key=lambda r: r.line)), patterns,
+                    tuple(repeats))
 
 
 def _pattern_line(raw: bytes) -> dict[str, Any]:
@@ -186,20 +188,24 @@ def alias_key(text: str) -> str:
     return " ".join(text.lower().replace("-", " ").split())
 
 
-def _distinct_phrases(phrases: list[Phrase]) -> tuple[list[Phrase], list[Refused]]:
-    """The phrases without repeats; a phrase of a label already given to another entry is refused
-    (one lexicon's entries must not share an alias, RX204, and rulex's aliases ignore case)."""
+def _distinct_phrases(phrases: list[Phrase]) -> tuple[list[Phrase], list[int], list[Refused]]:
+    """The phrases without repeats, the lines of the repeats; a phrase of a label already given to
+    another entry is refused (one lexicon's entries must not share an alias, RX204, and rulex's
+    aliases ignore case)."""
     seen: dict[tuple[str, str], Phrase] = {}
     kept: list[Phrase] = []
+    repeats: list[int] = []
     refused: list[Refused] = []
     for phrase in phrases:
         first = seen.setdefault((phrase.label, alias_key(phrase.text)), phrase)
         if first is phrase:
             kept.append(phrase)
-        elif first.entry != phrase.entry:
+        elif first.entry == phrase.entry:
+            repeats.append(phrase.line)
+        else:
             refused.append(Refused(phrase.line, f"the phrase {phrase.text!r} is already an alias of {first.entry!r} "
                                                 f"(line {first.line}); rulex aliases ignore case and hyphens"))
-    return kept, refused
+    return kept, repeats, refused
 
 
 # ---- token patterns ------------------------------------------------------------------------
@@ -430,6 +436,11 @@ def report_lines(imported: Imported, types: dict[str, str]) -> list[str]:
     source = imported.source
     out = [f"{source}: {imported.patterns} patterns: {len(imported.phrases)} phrases, {len(imported.rules)} token "
            f"patterns imported, {len(imported.refused)} not imported"]
+    if imported.repeats:
+        out.append(f"{len(imported.repeats)} phrase(s) repeated an earlier one of the same entry: imported once")
+    if imported.phrases:
+        out.append("phrases are lexicon aliases: they match whatever their case (spaCy's default phrase "
+                   "matching, on ORTH, matches them only as written), except aliases of up to five capitals")
     out += [f"label {label!r} is the rulex type {name}" for label, name in types.items() if label != name]
     out += [f"{source}:{r.line}: not imported: {r.reason}" for r in imported.refused]
     out += [f"{source}:{r.line}: approximated: {note}" for r in imported.rules for note in dict.fromkeys(r.approximations)]
