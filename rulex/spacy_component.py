@@ -84,7 +84,10 @@ class RulexComponent:
         self.spans_key_prefix = spans_key_prefix
         self.spans_keys = dict(spans_keys or {})
         self.alignment_mode = alignment_mode
-        self.date = parse_date(date) if date else None    # ValueError on a malformed date, at once
+        try:
+            self.date = parse_date(date)
+        except ValueError:
+            raise ValueError(f"rulex: the config's date {date!r} is not a YYYY-MM-DD date") from None
         self._pack: Pack | None = None
         self._folder: tempfile.TemporaryDirectory[str] | None = None   # where pack_files were written
 
@@ -120,9 +123,7 @@ class RulexComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         pack = self.pack
-        date = doc._.rulex_date
-        date = parse_date(date) if isinstance(date, str) else date or self.date
-        result = pack.process(Document("doc", doc.text, date if isinstance(date, dt.date) else None))
+        result = pack.process(self._document(doc))
         groups: dict[str, list[Span]] = {key: [] for t in _types(pack) for key in self.span_keys(t)}
         misaligned: list[dict[str, Any]] = []
         for match in result.matches:
@@ -142,6 +143,20 @@ class RulexComponent:
         doc._.rulex_misaligned = misaligned
         doc._.rulex_problems = [p.to_dict() for p in result.problems]
         return doc
+
+    def _document(self, doc: Doc) -> Document:
+        """The rulex Document of a Doc, dated by `doc._.rulex_date`, else by the config's `date`."""
+        own = doc._.rulex_date
+        if own is None:
+            return Document("doc", doc.text, self.date, date_source="option")
+        if isinstance(own, str):
+            try:
+                own = parse_date(own)
+            except ValueError:
+                raise ValueError(f"rulex: doc._.rulex_date {own!r} is not a YYYY-MM-DD date") from None
+        if not isinstance(own, dt.date):
+            raise ValueError(f"rulex: doc._.rulex_date must be a datetime.date or YYYY-MM-DD, not {type(own).__name__}")
+        return Document("doc", doc.text, own, date_source="document")
 
     def _span(self, doc: Doc, start: int, end: int, label: str, rule: str, value: Any, kind: str,
               misaligned: list[dict[str, Any]]) -> Span | None:

@@ -140,8 +140,22 @@ def test_the_document_date_comes_from_the_doc_extension_or_the_config():
     doc = undated.make_doc(SENTENCE)
     doc._.rulex_date = dt.date(2020, 1, 8)
     assert time_value(undated(doc)) == "2020-01-08"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a YYYY-MM-DD date"):
         rulex_nlp(date="8 January")
+    for wrong in ("yesterday", 20200108):
+        doc = undated.make_doc(SENTENCE)
+        doc._.rulex_date = wrong
+        with pytest.raises(ValueError, match="rulex_date"):
+            undated(doc)
+
+
+def test_each_resolved_date_says_where_the_document_date_came_from():
+    doc = rulex_nlp(date="2020-01-08")(SENTENCE)
+    assert '"from": "option"' in json.dumps(doc._.rulex_matches)
+    nlp = rulex_nlp()
+    doc = nlp.make_doc(SENTENCE)
+    doc._.rulex_date = "2020-01-08"
+    assert '"from": "document"' in json.dumps(nlp(doc)._.rulex_matches)
 
 
 # ---- spans that do not fall on token boundaries ------------------------------------------------
