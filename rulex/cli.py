@@ -841,7 +841,11 @@ def import_spacy(patterns: str, out_dir: str, name: str | None, force: bool) -> 
         click.echo(f"rulex: {patterns}: cannot read it: {err.strerror or err}", err=True)
         sys.exit(EXIT_RULES)
     pack_name = name or re.sub(r"[^a-z0-9_]", "_", folder.resolve().name.lower()) or "imported"
-    written = spacy_patterns.write_pack(imported, folder, pack_name)
+    try:
+        written = spacy_patterns.write_pack(imported, folder, pack_name)
+    except OSError as err:
+        click.echo(f"rulex: {err.filename or folder}: cannot write it: {err.strerror or err}", err=True)
+        sys.exit(EXIT_RULES)
     report = spacy_patterns.report_lines(imported, written.types)
     click.echo(report[0])
     for line in report[1:]:

@@ -85,12 +85,24 @@ def test_the_written_pack_passes_check_and_test(imported_pack):
         ("ORG", "Apple Inc.", "apple"), ("GPE", "San Francisco", "san-francisco")}
 
 
-def test_an_existing_pack_is_kept_unless_forced(imported_pack, tmp_path):
-    out, _ = imported_pack
+def test_an_existing_pack_is_kept_unless_forced(tmp_path):
+    out = tmp_path / "pack"
+    assert run_cli("import", "spacy", PATTERNS, "-o", out).exit_code == 1
     result = run_cli("import", "spacy", PATTERNS, "-o", out)
     assert result.exit_code == 2 and "--force" in result.output
     assert run_cli("import", "spacy", PATTERNS, "-o", out, "--force", "--name", "ents").exit_code == 1
     assert "name: ents" in (out / "pack.yaml").read_text(encoding="utf-8")
+    smaller = tmp_path / "smaller.jsonl"
+    smaller.write_text('{"label": "GPE", "pattern": "Paris"}\n', encoding="utf-8")
+    assert run_cli("import", "spacy", smaller, "-o", out, "--force").exit_code == 0
+    assert sorted(p.name for p in (out / "lexicons").iterdir()) == ["gpe_phrases.yaml"]   # none of the earlier import's
+    assert run_cli("test", out).exit_code == 0
+
+
+def test_a_folder_that_cannot_be_written_is_a_clear_error(tmp_path):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    result = run_cli("import", "spacy", PATTERNS, "-o", tmp_path / "file" / "out")
+    assert result.exit_code == 2 and "cannot write it" in result.output and "Traceback" not in result.output
 
 
 def test_bad_lines_are_reported_with_their_line_and_the_rest_goes_on(tmp_path):

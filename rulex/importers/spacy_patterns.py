@@ -375,6 +375,8 @@ def _write_lexicons(phrases: tuple[Phrase, ...], types: dict[str, str], folder: 
     by_label: dict[str, dict[str, list[str]]] = {}
     for phrase in phrases:
         by_label.setdefault(phrase.label, {}).setdefault(phrase.entry, []).append(phrase.text)
+    for stale in (folder / "lexicons").glob("*_phrases*.yaml"):   # of an earlier import into this folder
+        stale.unlink()
     names: dict[str, str] = {}
     for label, entries in by_label.items():
         base = re.sub(r"[^a-z0-9_]", "_", types[label].lower()) + "_phrases"
