@@ -229,8 +229,20 @@ def test_imported_patterns_always_make_a_pack_without_errors(tmp_path_factory, i
 
 
 def test_type_names_are_rulex_type_names_and_unique():
-    names = spacy_patterns.type_names(["ORG", "org", "work-of-art", "3d", "Org", "", "ORG"])
-    assert names == {"ORG": "ORG", "org": "Org", "work-of-art": "Work_of_art", "3d": "L3d", "Org": "Org_2", "": "Label"}
+    names = spacy_patterns.type_names(["ORG", "org", "work-of-art", "3d", "Org", "", "ORG", "Time", "Phrase", "TIME"])
+    assert names == {"ORG": "ORG", "org": "Org", "work-of-art": "Work_of_art", "3d": "L3d", "Org": "Org_2", "": "Label",
+                     "Time": "Time_2", "Phrase": "Phrase_2", "TIME": "TIME"}
+
+
+def test_a_label_named_like_a_lexicon_type_or_a_built_in_type_keeps_its_own_results(tmp_path):
+    path = tmp_path / "clash.jsonl"
+    path.write_text('{"label": "Number", "pattern": "noon"}\n{"label": "ORG_phrase", "pattern": "Acme"}\n'
+                    '{"label": "ORG", "pattern": "Globex"}\n{"label": "QTY", "pattern": [{"LIKE_NUM": true}]}\n',
+                    encoding="utf-8")
+    assert run_cli("import", "spacy", path, "-o", tmp_path / "out").exit_code == 0
+    assert run_cli("test", tmp_path / "out").exit_code == 0
+    found = {(m.type, m.text) for m in rulex.load(tmp_path / "out").extract("Acme met Globex at noon, 3 times.")}
+    assert found == {("ORG_phrase", "Acme"), ("ORG", "Globex"), ("Number_2", "noon"), ("QTY", "3")}
 
 
 def test_quoted_phrases_escape_quotes_and_backslashes(tmp_path):

@@ -25,11 +25,14 @@ from typing import Any
 
 import yaml
 
+from ..builtins import BUILTINS
+
 GAP_MAX = 8            # what `*` and `+` become: rulex repeats nothing without a maximum (RX402)
 EXAMPLES_PER_LABEL = 25   # inline examples of a label's phrase rule (one per lexicon entry)
 
 WORD = re.compile(r"[^\W_][\w'-]*(\.[^\W_][\w'-]*)*\.?")   # a word of `<...>` forms (grammar/rulex.lark)
 TYPE_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*")
+BUILT_IN_TYPES = frozenset(BUILTINS) | {"Phrase", "Name", "Word"}   # a label of these names is renamed
 
 
 class Attribute(Enum):
@@ -326,7 +329,7 @@ def quoted(text: str) -> str:
 
 def type_names(labels: Iterable[str]) -> dict[str, str]:
     """A rulex type name for each label (a capital letter, then letters, digits and `_`): the
-    label itself when it is one, else the nearest, made unique."""
+    label itself when it is one and names no built-in type, else the nearest, made unique."""
     out: dict[str, str] = {}
     for label in labels:
         if label in out:
@@ -335,11 +338,16 @@ def type_names(labels: Iterable[str]) -> dict[str, str]:
         name = name[0].upper() + name[1:]
         if not TYPE_NAME.fullmatch(name):
             name = "L" + name
-        base, n = name, 2
-        while name in out.values():
-            name, n = f"{base}_{n}", n + 1
-        out[label] = name
+        out[label] = _unique(name, set(out.values()) | BUILT_IN_TYPES)
     return out
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """`name`, or `name_2`, `name_3`... the first that is not taken."""
+    found, n = name, 2
+    while found in taken:
+        found, n = f"{name}_{n}", n + 1
+    return found
 
 
 def write_pack(imported: Imported, folder: str | Path, name: str) -> WrittenPack:
@@ -379,12 +387,9 @@ def _write_lexicons(phrases: tuple[Phrase, ...], types: dict[str, str], folder: 
         stale.unlink()
     names: dict[str, str] = {}
     for label, entries in by_label.items():
-        base = re.sub(r"[^a-z0-9_]", "_", types[label].lower()) + "_phrases"
-        name, n = base, 2
-        while name in names.values():
-            name, n = f"{base}_{n}", n + 1
+        name = _unique(re.sub(r"[^a-z0-9_]", "_", types[label].lower()) + "_phrases", set(names.values()))
         names[label] = name
-        lexicon = {"type": types[label] + "_phrase",
+        lexicon = {"type": _unique(types[label] + "_phrase", set(types.values())),   # never an output type
                    "description": f"the phrase patterns of the spaCy label {label}",
                    "entries": [{"id": entry, "aliases": aliases} for entry, aliases in entries.items()]}
         files.append(_write(folder / "lexicons" / f"{name}.yaml",
