@@ -144,18 +144,27 @@ def expressible_patterns(imported) -> list[dict]:
     return [json.loads(lines[n - 1]) for n in sorted(kept - {LEMMA_LINE})]
 
 
-def test_spacys_entity_ruler_and_the_imported_pack_find_the_same_spans(imported_pack):
+def ruler_spans(nlp, ruler: str, sentence: str) -> list:
+    """What spaCy's ruler finds: doc.ents of an EntityRuler, the spans of a SpanRuler."""
+    doc = nlp(sentence)
+    return list(doc.ents) if ruler == "entity_ruler" else list(doc.spans["ruler"])
+
+
+@pytest.mark.parametrize("ruler", ["entity_ruler", "span_ruler"])
+def test_spacys_rulers_and_the_imported_pack_find_the_same_spans(imported_pack, ruler):
     spacy = pytest.importorskip("spacy")
     out, _ = imported_pack
     imported = read_patterns(PATTERNS)
     types = spacy_patterns.type_names([p.label for p in imported.phrases] + [r.label for r in imported.rules])
     ruler_nlp = spacy.blank("en")
-    ruler_nlp.add_pipe("entity_ruler").add_patterns(expressible_patterns(imported))
+    # the SpanRuler keeps overlapping spans unless told to keep the longest, as rulex does (overlap: longest)
+    config = {"spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"}} if ruler == "span_ruler" else {}
+    ruler_nlp.add_pipe(ruler, config=config).add_patterns(expressible_patterns(imported))
     rulex_nlp = spacy.blank("en")
     rulex_nlp.add_pipe("rulex", config={"pack": str(out)})
     found = 0
     for sentence in SENTENCES:
-        expected = sorted((e.start_char, e.end_char, types[e.label_], e.ent_id_) for e in ruler_nlp(sentence).ents)
+        expected = sorted((e.start_char, e.end_char, types[e.label_], e.id_) for e in ruler_spans(ruler_nlp, ruler, sentence))
         doc = rulex_nlp(sentence)
         got = sorted((s.start_char, s.end_char, s.label_, s.kb_id_) for t in set(types.values())
                      for s in doc.spans[f"rulex_{t}"])
