@@ -32,10 +32,12 @@ unpickled, and nothing outside that folder is read.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import tempfile
 from collections.abc import Iterable
+from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -46,10 +48,8 @@ from spacy.tokens import Doc, Span
 
 from .document import Document, parse_date
 from .loader import LEXICON_SUFFIXES, MANIFEST, RULE_SUFFIXES, pack_files
-from .match import Match
 from .pack import Pack, load
 
-ALIGNMENT_MODES = ("strict", "contract", "expand")
 PACK_FOLDER = "pack"              # inside the component's folder of nlp.to_disk
 DOC_EXTENSIONS = ("rulex_matches", "rulex_misaligned", "rulex_problems", "rulex_date")
 PACK_SUFFIXES = frozenset(RULE_SUFFIXES + LEXICON_SUFFIXES)
@@ -57,6 +57,39 @@ PACK_SUFFIXES = frozenset(RULE_SUFFIXES + LEXICON_SUFFIXES)
 for _name in DOC_EXTENSIONS:
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
+
+
+class AlignmentMode(str, Enum):
+    """How a rulex span that does not fall on token boundaries becomes a Span (`Doc.char_span`)."""
+    EXPAND = "expand"        # the tokens it touches
+    CONTRACT = "contract"    # the tokens wholly inside it (maybe none)
+    STRICT = "strict"        # none
+
+
+@dataclasses.dataclass(frozen=True)
+class SpanKeys:
+    """The `doc.spans` keys of one type: its matches, and their arguments."""
+    matches: str
+    arguments: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Misaligned:
+    """A rulex span that is not on token boundaries: `span` is the Span's extent, None when dropped."""
+    kind: str            # "event", "entity" or "argument"
+    label: str           # the type, or the argument's role
+    rule: str
+    start: int
+    end: int
+    text: str
+    alignment_mode: str
+    span: tuple[int, int] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """As `doc._.rulex_misaligned` holds it: plain data that travels with the Doc."""
+        out = dataclasses.asdict(self)
+        out["span"] = list(self.span) if self.span else None
+        return out
 
 
 @Language.factory(
@@ -76,14 +109,15 @@ class RulexComponent:
 
     def __init__(self, name: str = "rulex", pack: str | None = None, spans_key_prefix: str = "rulex_",
                  spans_keys: dict[str, str] | None = None, alignment_mode: str = "expand", date: str | None = None):
-        if alignment_mode not in ALIGNMENT_MODES:
-            raise ValueError(f"rulex: alignment_mode must be one of {', '.join(ALIGNMENT_MODES)}, not {alignment_mode!r}")
+        modes = [m.value for m in AlignmentMode]
+        if alignment_mode not in modes:
+            raise ValueError(f"rulex: alignment_mode must be one of {', '.join(modes)}, not {alignment_mode!r}")
         self.name = name
         self.pack_path: Path | None = Path(pack).resolve() if pack else None
         self.pack_files: dict[str, bytes] | None = None   # a pack read by from_bytes
         self.spans_key_prefix = spans_key_prefix
         self.spans_keys = dict(spans_keys or {})
-        self.alignment_mode = alignment_mode
+        self.alignment_mode = AlignmentMode(alignment_mode)
         try:
             self.date = parse_date(date)
         except ValueError:
@@ -114,33 +148,35 @@ class RulexComponent:
         state["_folder"] = None
         return state
 
-    def span_keys(self, type_name: str) -> tuple[str, str]:
+    def span_keys(self, type_name: str) -> SpanKeys:
         """The `doc.spans` keys of a type's matches and of their arguments."""
         key = self.spans_keys.get(type_name, self.spans_key_prefix + type_name)
-        return key, key + "_args"
+        return SpanKeys(key, key + "_args")
 
     # ---- running ------------------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
         pack = self.pack
         result = pack.process(self._document(doc))
-        groups: dict[str, list[Span]] = {key: [] for t in _types(pack) for key in self.span_keys(t)}
-        misaligned: list[dict[str, Any]] = []
+        groups: dict[str, list[Span]] = {}
+        for keys in map(self.span_keys, _types(pack)):
+            groups[keys.matches], groups[keys.arguments] = [], []
+        misaligned: list[Misaligned] = []
         for match in result.matches:
-            key, args_key = self.span_keys(match.type)
+            keys = self.span_keys(match.type)
             span = self._span(doc, match.start, match.end, match.type, match.rule,
                               match.value if match.has_value else None, match.kind, misaligned)
             if span is not None:
-                groups.setdefault(key, []).append(span)
+                groups.setdefault(keys.matches, []).append(span)
             for arg in match.arguments:
                 arg_span = self._span(doc, arg.start, arg.end, arg.role, match.rule,
                                       arg.value if arg.has_value else None, "argument", misaligned)
                 if arg_span is not None:
-                    groups.setdefault(args_key, []).append(arg_span)
+                    groups.setdefault(keys.arguments, []).append(arg_span)
         for key, spans in groups.items():
             doc.spans[key] = spans
-        doc._.rulex_matches = [match_dict(m) for m in result.matches]
-        doc._.rulex_misaligned = misaligned
+        doc._.rulex_matches = [m.to_dict() for m in result.matches]
+        doc._.rulex_misaligned = [m.to_dict() for m in misaligned]
         doc._.rulex_problems = [p.to_dict() for p in result.problems]
         return doc
 
@@ -159,14 +195,13 @@ class RulexComponent:
         return Document("doc", doc.text, own, date_source="document")
 
     def _span(self, doc: Doc, start: int, end: int, label: str, rule: str, value: Any, kind: str,
-              misaligned: list[dict[str, Any]]) -> Span | None:
+              misaligned: list[Misaligned]) -> Span | None:
         """The span of `doc` for a rulex extent, aligned to tokens; a misalignment is recorded."""
         span = doc.char_span(start, end, label=label, kb_id=value if isinstance(value, str) else "",
-                             span_id=rule, alignment_mode=self.alignment_mode)
+                             span_id=rule, alignment_mode=self.alignment_mode.value)
         if span is None or (span.start_char, span.end_char) != (start, end):
-            misaligned.append({"kind": kind, "label": label, "rule": rule, "start": start, "end": end,
-                               "text": doc.text[start:end], "alignment_mode": self.alignment_mode,
-                               "span": None if span is None else [span.start_char, span.end_char]})
+            misaligned.append(Misaligned(kind, label, rule, start, end, doc.text[start:end], self.alignment_mode.value,
+                                         None if span is None else (span.start_char, span.end_char)))
         return span
 
     # ---- serialisation: the pack's files, never a pickle --------------------------------------
@@ -217,11 +252,6 @@ class RulexComponent:
                                  "a pack that reads folders outside its own cannot be saved with the pipeline")
             files[resolved.relative_to(root).as_posix()] = resolved.read_bytes()
         return files
-
-
-def match_dict(match: Match) -> dict[str, Any]:
-    """A match as `doc._.rulex_matches` holds it: its output-contract object."""
-    return match.to_dict()
 
 
 def _types(pack: Pack) -> list[str]:
