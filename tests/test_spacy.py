@@ -59,6 +59,19 @@ def test_the_factory_is_found_through_the_entry_point():
     assert isinstance(nlp.get_pipe("rulex"), RulexComponent)
 
 
+def test_the_component_works_beside_other_components_and_leaves_their_annotations():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "GPE", "pattern": "Erbil"}])
+    nlp.add_pipe("span_ruler", config={"spans_key": "mine"}).add_patterns([{"label": "X", "pattern": "missiles"}])
+    nlp.add_pipe("rulex", config={"pack": str(CONFLICT)})
+    doc = nlp(SENTENCE + " Nothing else happened.")
+    assert [(e.text, e.label_) for e in doc.ents] == [("Erbil", "GPE")]
+    assert [s.text for s in doc.spans["mine"]] == ["missiles"]
+    assert len(list(doc.sents)) == 2
+    assert [s.text for s in doc.spans["rulex_Attack"]] == ["Iran launched missiles at Erbil on Wednesday"]
+
+
 @needs_samples
 def test_spans_agree_with_extract_on_the_sample_articles(conflict_nlp):
     pack = rulex.load(CONFLICT)
