@@ -825,8 +825,9 @@ def import_spacy(patterns: str, out_dir: str, name: str | None, force: bool) -> 
     `pattern`, `id`) into a rulex pack in DIR: phrase patterns become lexicon entries (one
     lexicon per label, an `id` groups aliases), token patterns rulex rules, each spaCy label an
     entity type the pack outputs. Patterns rulex cannot say (POS, TAG, DEP, ENT_TYPE, SHAPE,
-    REGEX...) are listed with their line and the reason, on stderr and in DIR/IMPORT.txt.
-    Exit 1 when some were not imported, 2 when the file cannot be read.
+    REGEX...) are listed with their line and the reason, on stderr and in DIR/IMPORT.txt, and
+    so are imported patterns whose inline example rulex does not match (the pack's examples
+    are run). Exit 1 when some were not imported or not matched, 2 when the file cannot be read.
     """
     import re
 
@@ -846,12 +847,19 @@ def import_spacy(patterns: str, out_dir: str, name: str | None, force: bool) -> 
     except OSError as err:
         click.echo(f"rulex: {err.filename or folder}: cannot write it: {err.strerror or err}", err=True)
         sys.exit(EXIT_RULES)
-    report = spacy_patterns.report_lines(imported, written.types)
+    try:
+        unmatched = spacy_patterns.unmatched_examples(imported, written)
+    except RulexError as err:   # a bug of the import: say so, and show the pack's errors
+        click.echo(err.render(), err=True)
+        click.echo(f"rulex: the pack written in {folder} has errors; please report it with {patterns}", err=True)
+        sys.exit(EXIT_RULES)
+    report = spacy_patterns.report_lines(imported, written.types, unmatched)
+    (folder / "IMPORT.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
     click.echo(report[0])
     for line in report[1:]:
         click.echo(line, err=True)
     click.echo(f"rulex: wrote the pack {pack_name} in {folder} (rulex test {folder} runs its examples)", err=True)
-    sys.exit(EXIT_DATA if imported.refused else EXIT_OK)
+    sys.exit(EXIT_DATA if imported.refused or unmatched else EXIT_OK)
 
 
 def _load_or_exit(pack: str, cache: bool) -> Pack:

@@ -128,6 +128,17 @@ def test_bad_lines_are_reported_with_their_line_and_the_rest_goes_on(tmp_path):
     assert run_cli("check", tmp_path / "out").exit_code == 0
 
 
+def test_an_imported_pattern_whose_example_rulex_does_not_match_is_reported(tmp_path):
+    path = tmp_path / "hyphen.jsonl"
+    path.write_text('{"label": "X", "pattern": [{"LOWER": "u.s."}, {"ORTH": "-"}, {"LOWER": "based"}]}\n'
+                    '{"label": "X", "pattern": [{"LOWER": "end"}, {"ORTH": "."}, {"LOWER": "next"}]}\n', encoding="utf-8")
+    result = run_cli("import", "spacy", path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    line = f"{path}:1: imported, but rulex does not match its example 'u.s. - based' (rule out.X.line1;"
+    assert line in result.output and f"{path}:2:" not in result.output
+    assert line in (tmp_path / "out" / "IMPORT.txt").read_text(encoding="utf-8")
+
+
 def test_a_file_that_cannot_be_read_is_a_usage_error(tmp_path):
     result = run_cli("import", "spacy", tmp_path / "missing.jsonl", "-o", tmp_path / "out")
     assert result.exit_code == 2
@@ -235,6 +246,8 @@ def test_imported_patterns_always_make_a_pack_without_errors(tmp_path_factory, i
     diagnostics, sources = rulex.check(folder, cache=False)
     errors = [d for d in diagnostics if d.severity.value == "error"]
     assert not errors, "\n".join(d.render(sources) for d in errors) + "\n" + (folder / "imported.rulex").read_text()
+    lines = {p.line for p in imported.phrases} | {r.line for r in imported.rules}
+    assert {u.line for u in spacy_patterns.unmatched_examples(imported, write_pack(imported, folder, "gen"))} <= lines
 
 
 def test_type_names_are_rulex_type_names_and_unique():

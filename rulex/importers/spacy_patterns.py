@@ -113,6 +113,15 @@ class WrittenPack:
     files: tuple[Path, ...] = ()
 
 
+@dataclass(frozen=True)
+class Unmatched:
+    """An inline example of the written pack that its own rule does not match in rulex: the
+    pattern was imported, but rulex does not read it as spaCy does."""
+    line: int        # the pattern's line in the JSONL file (0 when it cannot be told)
+    rule: str
+    example: str
+
+
 class _Refusal(Exception):
     """A pattern that cannot be imported (its message is the reason)."""
 
@@ -438,8 +447,24 @@ def _line_list(lines: list[int]) -> str:
     return ("line " if len(lines) == 1 else "lines ") + shown + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
 
 
-def report_lines(imported: Imported, types: dict[str, str]) -> list[str]:
-    """What the import did: counts, renamed labels, each refused line and each approximation."""
+def unmatched_examples(imported: Imported, written: WrittenPack) -> tuple[Unmatched, ...]:
+    """Compile the written pack and run its inline examples: those that fail (RulexError when the
+    pack does not compile, which would be a bug of the import)."""
+    from ..pack import load
+    from ..testing import check_examples
+    phrase_lines = {p.text: p.line for p in imported.phrases}
+    out = []
+    for result in check_examples(load(written.folder, cache=False)):
+        if not result.ok:
+            numbered = re.search(r"\.line(\d+)$", result.rule)
+            line = int(numbered.group(1)) if numbered else phrase_lines.get(result.text, 0)
+            out.append(Unmatched(line, result.rule, result.text))
+    return tuple(out)
+
+
+def report_lines(imported: Imported, types: dict[str, str], unmatched: tuple[Unmatched, ...] = ()) -> list[str]:
+    """What the import did: counts, renamed labels, each refused line, each approximation and
+    each imported pattern whose example rulex does not match."""
     source = imported.source
     out = [f"{source}: {imported.patterns} patterns: {len(imported.phrases)} phrases, {len(imported.rules)} token "
            f"patterns imported, {len(imported.refused)} not imported"]
@@ -451,4 +476,6 @@ def report_lines(imported: Imported, types: dict[str, str]) -> list[str]:
     out += [f"label {label!r} is the rulex type {name}" for label, name in types.items() if label != name]
     out += [f"{source}:{r.line}: not imported: {r.reason}" for r in imported.refused]
     out += [f"{source}:{r.line}: approximated: {note}" for r in imported.rules for note in dict.fromkeys(r.approximations)]
+    out += [f"{source}:{u.line}: imported, but rulex does not match its example {u.example!r} (rule {u.rule}; "
+            "`rulex test` shows why)" for u in unmatched]
     return out
