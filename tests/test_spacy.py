@@ -219,6 +219,28 @@ def test_nlp_pipe_with_two_processes_gives_what_one_gives(conflict_nlp):
     assert sum(len(doc._.rulex_matches) for doc in two_docs) >= 10
 
 
+SPAWNED = """
+import multiprocessing, sys
+import spacy
+
+if __name__ == "__main__":
+    multiprocessing.set_start_method("spawn")      # as on macOS and Windows: the pipeline is pickled
+    nlp = spacy.blank("en")
+    nlp.add_pipe("rulex", config={"pack": sys.argv[1]})
+    texts = ["Iran launched missiles at Erbil.", "Nothing.", "Iran fired missiles at U.S. forces in Iraq."] * 2
+    print([len(d._.rulex_matches) for d in nlp.pipe(texts, n_process=2, batch_size=1)])
+    print(nlp.get_pipe("rulex")._pack is None)     # each process loaded the pack, this one never did
+"""
+
+
+def test_processes_started_by_spawn_load_the_pack_themselves(tmp_path):
+    script = tmp_path / "spawned.py"
+    script.write_text(SPAWNED, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script), str(MINI_PACK)], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[1,", "0,", "1,", "1,", "0,", "1]", "True"]
+
+
 def test_the_component_pickles_without_its_compiled_pack(conflict_nlp):
     component = conflict_nlp.get_pipe("rulex")
     conflict_nlp(SENTENCE)                      # the pack is loaded
