@@ -23,7 +23,8 @@ For each document the component runs the pack over `doc.text` and puts:
 - what went wrong on the document (a rule that ran out of time) in `doc._.rulex_problems`.
 
 Relative dates resolve against `doc._.rulex_date` (a date or "YYYY-MM-DD", set before the
-component runs), else the config's `date`, else the pack's dateline rule.
+component runs), else the config's `date`, else the pack's dateline rule. `doc._.rulex_doc_id`
+names the document in its matches (default "doc").
 
 The component keeps the pack's path and loads the pack when it first needs it, in each process,
 so it pickles small (`nlp.pipe(texts, n_process=2)`). `nlp.to_disk` copies the pack's rule and
@@ -51,7 +52,7 @@ from .loader import LEXICON_SUFFIXES, MANIFEST, RULE_SUFFIXES, pack_files
 from .pack import Pack, load
 
 PACK_FOLDER = "pack"              # inside the component's folder of nlp.to_disk
-DOC_EXTENSIONS = ("rulex_matches", "rulex_misaligned", "rulex_problems", "rulex_date")
+DOC_EXTENSIONS = ("rulex_matches", "rulex_misaligned", "rulex_problems", "rulex_date", "rulex_doc_id")
 PACK_SUFFIXES = frozenset(RULE_SUFFIXES + LEXICON_SUFFIXES)
 
 for _name in DOC_EXTENSIONS:
@@ -181,10 +182,12 @@ class RulexComponent:
         return doc
 
     def _document(self, doc: Doc) -> Document:
-        """The rulex Document of a Doc, dated by `doc._.rulex_date`, else by the config's `date`."""
+        """The rulex Document of a Doc, dated by `doc._.rulex_date`, else by the config's `date`; its
+        id (the `doc` of each match) is `doc._.rulex_doc_id`, else "doc"."""
+        doc_id = str(doc._.rulex_doc_id or "doc")
         own = doc._.rulex_date
         if own is None:
-            return Document("doc", doc.text, self.date, date_source="option")
+            return Document(doc_id, doc.text, self.date, date_source="option")
         if isinstance(own, str):
             try:
                 own = parse_date(own)
@@ -192,7 +195,7 @@ class RulexComponent:
                 raise ValueError(f"rulex: doc._.rulex_date {own!r} is not a YYYY-MM-DD date") from None
         if not isinstance(own, dt.date):
             raise ValueError(f"rulex: doc._.rulex_date must be a datetime.date or YYYY-MM-DD, not {type(own).__name__}")
-        return Document("doc", doc.text, own, date_source="document")
+        return Document(doc_id, doc.text, own, date_source="document")
 
     def _span(self, doc: Doc, start: int, end: int, label: str, rule: str, value: Any, kind: str,
               misaligned: list[Misaligned]) -> Span | None:

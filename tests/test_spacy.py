@@ -162,6 +162,14 @@ def test_the_document_date_comes_from_the_doc_extension_or_the_config():
             undated(doc)
 
 
+def test_the_document_id_comes_from_the_doc_extension():
+    nlp = rulex_nlp()
+    assert {m["doc"] for m in nlp(SENTENCE)._.rulex_matches} == {"doc"}
+    doc = nlp.make_doc(SENTENCE)
+    doc._.rulex_doc_id = "a1"
+    assert {m["doc"] for m in nlp(doc)._.rulex_matches} == {"a1"}
+
+
 def test_each_resolved_date_says_where_the_document_date_came_from():
     doc = rulex_nlp(date="2020-01-08")(SENTENCE)
     assert '"from": "option"' in json.dumps(doc._.rulex_matches)
