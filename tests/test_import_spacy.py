@@ -116,15 +116,16 @@ def test_bad_lines_are_reported_with_their_line_and_the_rest_goes_on(tmp_path):
                      b'{"label": "ORG", "pattern": "apple", "id": "other"}\n'
                      b'{"label": "GPE", "pattern": [{"LOWER": "San"}]}\n'
                      b'{"label": "GPE", "pattern": [{"LOWER": "x", "OP": "*"}]}\n'
-                     b'{"label": "GPE", "pattern": [{"LOWER": "rome"}]}\n')
+                     b'{"label": "GPE", "pattern": [{"LOWER": "rome"}]}\n'
+                     b'{"label": "GPE", "pattern": [{"LOWER": ["rome", "paris"]}]}\n')
     result = run_cli("import", "spacy", path, "-o", tmp_path / "out")
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     for line, words in [(2, "not JSON"), (3, "not valid UTF-8 (byte 0xe9"), (5, "unknown token attribute 'COLOUR'"),
                         (6, "JSON object"), (7, "already an alias of 'Apple' (line 1)"), (8, "has capitals"),
-                        (9, "can match nothing")]:
+                        (9, "can match nothing"), (11, 'a list of words is written {"IN": [...]}')]:
         assert f"{path}:{line}: not imported: " in result.output and words in result.output, (line, result.output)
-    assert "9 patterns: 1 phrases, 1 token patterns imported, 7 not imported" in result.output
+    assert "10 patterns: 1 phrases, 1 token patterns imported, 8 not imported" in result.output
     assert run_cli("check", tmp_path / "out").exit_code == 0
 
 

@@ -285,6 +285,8 @@ def _condition(key: str, value: Any) -> _Element:
 
 def _words(key: str, value: Any) -> list[str]:
     """The words a condition accepts: a string, or `{"IN": [strings]}`."""
+    if isinstance(value, list):
+        raise _Refusal(f"{key}: a list of words is written {{\"IN\": [...]}}")
     if isinstance(value, dict):
         if set(value) != {"IN"}:
             operators = ", ".join(sorted(map(str, value)))
