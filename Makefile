@@ -10,7 +10,7 @@ SHARED ?= ../shared
 $(BIN)/rulex: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spacy]'
 	touch $@
 
 setup: $(BIN)/rulex

@@ -843,6 +843,61 @@ def inspect(pack: str, stage: str, rule_glob: str | None) -> None:
     click.echo(show(stage, compiled, resolved, rule_glob))
 
 
+# ---- import -----------------------------------------------------------------------------
+
+@cli.group(name="import", short_help="Turn rules written for other tools into a rulex pack.")
+def import_group() -> None:
+    """Turn rules written for other tools into a rulex pack."""
+
+
+@import_group.command(name="spacy", short_help="Import spaCy EntityRuler / SpanRuler patterns (JSONL).")
+@click.argument("patterns", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True, metavar="DIR",
+              help="The folder of the new pack (pack.yaml, imported.rulex, lexicons/, IMPORT.txt).")
+@click.option("--name", metavar="NAME", help="The pack's name (default: the folder's name).")
+@click.option("--force", is_flag=True, help="Write over a pack already in DIR.")
+def import_spacy(patterns: str, out_dir: str, name: str | None, force: bool) -> None:
+    """Turn the patterns of an EntityRuler or SpanRuler (one JSON object a line: `label`,
+    `pattern`, `id`) into a rulex pack in DIR: phrase patterns become lexicon entries (one
+    lexicon per label, an `id` groups aliases), token patterns rulex rules, each spaCy label an
+    entity type the pack outputs. Patterns rulex cannot say (POS, TAG, DEP, ENT_TYPE, SHAPE,
+    REGEX...) are listed with their line and the reason, on stderr and in DIR/IMPORT.txt, and
+    so are imported patterns whose inline example rulex does not match (the pack's examples
+    are run). Exit 1 when some were not imported or not matched, 2 when the file cannot be read.
+    """
+    import re
+
+    from .importers import spacy_patterns
+    folder = Path(out_dir)
+    if (folder / "pack.yaml").exists() and not force:
+        click.echo(f"rulex: {folder} already holds a pack; --force writes over it", err=True)
+        sys.exit(EXIT_RULES)
+    try:
+        imported = spacy_patterns.read_patterns(patterns)
+    except OSError as err:
+        click.echo(f"rulex: {patterns}: cannot read it: {err.strerror or err}", err=True)
+        sys.exit(EXIT_RULES)
+    pack_name = name or re.sub(r"[^a-z0-9_]", "_", folder.resolve().name.lower()) or "imported"
+    try:
+        written = spacy_patterns.write_pack(imported, folder, pack_name)
+    except OSError as err:
+        click.echo(f"rulex: {err.filename or folder}: cannot write it: {err.strerror or err}", err=True)
+        sys.exit(EXIT_RULES)
+    try:
+        unmatched = spacy_patterns.unmatched_examples(imported, written)
+    except RulexError as err:   # a bug of the import: say so, and show the pack's errors
+        click.echo(err.render(), err=True)
+        click.echo(f"rulex: the pack written in {folder} has errors; please report it with {patterns}", err=True)
+        sys.exit(EXIT_RULES)
+    report = spacy_patterns.report_lines(imported, written.types, unmatched)
+    (folder / "IMPORT.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
+    click.echo(report[0])
+    for line in report[1:]:
+        click.echo(line, err=True)
+    click.echo(f"rulex: wrote the pack {pack_name} in {folder} (rulex test {folder} runs its examples)", err=True)
+    sys.exit(EXIT_DATA if imported.refused or unmatched else EXIT_OK)
+
+
 def _load_or_exit(pack: str, cache: bool) -> Pack:
     try:
         return load(pack, cache=cache, freeze=True)  # the pack lives as long as this process

@@ -324,16 +324,16 @@ def cli_reference() -> str:
     out = []
     ctx = click.Context(cli, info_name="rulex")
     out.append(_help_paragraphs(cli.help))
+    commands = list(cli_commands())
     out.append("| command | what it does |\n| --- | --- |")
-    out[-1] += "".join(f"\n| [`rulex {name}`](#rulex-{name}) | {cmd.get_short_help_str(200)} |"
-                       for name, cmd in cli.commands.items())
+    out[-1] += "".join(f"\n| [`rulex {name}`](#rulex-{name.replace(' ', '-')}) | {cmd.get_short_help_str(200)} |"
+                       for name, cmd, _ in commands)
     out.append("Options of `rulex` itself: " + ", ".join(
         f"`{' '.join(p.opts)}` ({p.help or ''})".replace(" ()", "") for p in cli.get_params(ctx)
         if isinstance(p, click.Option)) + ".")
-    for name, cmd in cli.commands.items():
-        sub = click.Context(cmd, info_name=name, parent=ctx)
+    for name, cmd, sub in commands:
         usage = " ".join(["rulex", name] + cmd.collect_usage_pieces(sub))
-        section = [f"## rulex {name} {{#rulex-{name}}}", fenced(usage), _help_paragraphs(cmd.help)]
+        section = [f"## rulex {name} {{#rulex-{name.replace(' ', '-')}}}", fenced(usage), _help_paragraphs(cmd.help)]
         arguments = [p for p in cmd.params if isinstance(p, click.Argument)]
         if arguments:
             rows = "".join(f"\n| `{a.make_metavar(sub) if _takes_ctx(a) else a.make_metavar()}` | {_argument_text(a)} |"
@@ -356,6 +356,23 @@ def cli_reference() -> str:
                        + textwrap.indent(fenced(cmd.get_help(sub).rstrip()), "    "))
         out.append("\n\n".join(section))
     return "\n\n".join(out)
+
+
+def cli_commands():
+    """(name, command, context) of every command of `rulex`, and of the commands of each group
+    (`rulex import spacy` is named "import spacy")."""
+    import click
+
+    from rulex.cli import cli
+    root = click.Context(cli, info_name="rulex")
+
+    def walk(group, parent, prefix):
+        for name, cmd in group.commands.items():
+            ctx = click.Context(cmd, info_name=name, parent=parent)
+            yield prefix + name, cmd, ctx
+            if isinstance(cmd, click.Group):
+                yield from walk(cmd, ctx, prefix + name + " ")
+    return walk(cli, root, "")
 
 
 def _takes_ctx(argument) -> bool:
