@@ -278,6 +278,11 @@ class Part:
     choices: tuple[ast.Pattern, ...]
     role: str = ""
 
+    @property
+    def untyped(self) -> bool:
+        """A Phrase or Name, whose ends the words around it must fix."""
+        return len(self.choices) > 1
+
 
 @dataclass(frozen=True)
 class Connector:
@@ -301,6 +306,8 @@ class Layout:
     searches: tuple[tuple[str, Search], ...]
     expected: tuple[MarkedArgument, ...]   # the arguments the rule is expected to give
     notes: tuple[Generalisation, ...]
+    before: str = ""                       # the word before the first part, lowercased
+    after: str = ""                        # the word after the last part
 
 
 @dataclass(frozen=True)
@@ -441,8 +448,8 @@ def layout(pack: Pack | None, sentence: MarkedSentence) -> Layout:
     notes += trigger_notes
     parts = [Part("trigger", Kind.TRIGGER, sentence.trigger, (trigger_element,))]
     expected: list[MarkedArgument] = []
-    outer = [a for a in sentence.arguments
-             if not any(a.span.inside(b.span) and a.span != b.span for b in sentence.arguments)]
+    outer = [a for i, a in enumerate(sentence.arguments)  # the first of several marks of one span is the slot
+             if not any(a.span.inside(b.span) and (a.span != b.span or j < i) for j, b in enumerate(sentence.arguments))]
     seen_roles: dict[str, int] = {}
     for arg in sorted(outer, key=lambda a: a.span.start):
         arg_text = text[arg.span.start:arg.span.end]
@@ -450,7 +457,7 @@ def layout(pack: Pack | None, sentence: MarkedSentence) -> Layout:
             notes.append(Generalisation(Change.LEFT_OUT, arg_text, "", f"the {arg.role} is not in the trigger's "
                                         "sentence: a rule matches inside one sentence"))
             continue
-        inner = [b for b in sentence.arguments if b.span.inside(arg.span) and b.span != arg.span]
+        inner = [b for b in sentence.arguments if b.span.inside(arg.span) and b is not arg]
         choices, arg_notes, kept = _argument_choices(text, arg.span, arg.role, finder, inner)
         notes += arg_notes
         if arg.span == sentence.trigger:  # "airstrike": the trigger and the weapon at once
@@ -490,8 +497,11 @@ def layout(pack: Pack | None, sentence: MarkedSentence) -> Layout:
         searches.append((part.key, search))
         notes.append(Generalisation(Change.SEARCH, part_text, f"find {'after' if after else 'before'} in sentence: "
                                     + pattern_text(search.pattern), f"more than {MAX_GAP_WORDS} words away"))
+    before = tokenize(text, max(home[0], parts[first].span.start - 40), parts[first].span.start)[-1:]
+    after = tokenize(text, parts[last].span.end, min(home[1], parts[last].span.end + 40))[:1]
     return Layout(sentence, tuple(parts[first:last + 1]), tuple(connectors[first:last]), tuple(searches),
-                  tuple(expected), tuple(notes))
+                  tuple(expected), tuple(notes), before[0].text.lower() if before else "",
+                  after[0].text.lower() if after else "")
 
 
 def _search_for(text: str, part: Part, after: bool) -> Search | None:
@@ -508,14 +518,27 @@ def _search_for(text: str, part: Part, after: bool) -> Search | None:
 
 # ---- parts of several sentences as one pattern ------------------------------------------------
 
-def _connector_pattern(connectors: Sequence[Connector], notes: list[Generalisation]) -> ast.Pattern | None:
-    """The words between two parts in every sentence that has both, as one element (or None)."""
+DETERMINERS = frozenset({"a", "an", "the"})
+
+
+def _kept_word(word: str) -> ast.Pattern:
+    """A word kept between two parts: an article stands for any article."""
+    if word in DETERMINERS:
+        return ast.Alternation(tuple(_words(w) for w in ("the", "a", "an")), NOWHERE)
+    return _words(word)
+
+
+def _connector_pattern(connectors: Sequence[Connector], notes: list[Generalisation], bound_left: bool = False,
+                       bound_right: bool = False) -> ast.Pattern | None:
+    """The words between two parts in every sentence that has both, as one element (or None).
+    `bound_left` / `bound_right`: the part before / after is a Phrase or Name, whose end the word
+    next to it fixes, so that word is kept even in a gap."""
     lowered = [tuple(w.lower() for w in c.words) for c in connectors]
     distinct = list(dict.fromkeys(lowered))
     short = all(len(c) <= MAX_KEPT_WORDS and all(w in FUNCTION_WORDS or not w[:1].isalnum() for w in c)
                 for c in distinct)
     if short:
-        options = [_sequence([_words(w) for w in c]) for c in distinct if c]
+        options = [_sequence([_kept_word(w) for w in c]) for c in distinct if c]
         if not options:
             return None
         element: ast.Pattern = options[0] if len(options) == 1 else ast.Alternation(tuple(options), NOWHERE)
@@ -525,16 +548,30 @@ def _connector_pattern(connectors: Sequence[Connector], notes: list[Generalisati
                                     " / ".join(" ".join(c) or "(nothing)" for c in distinct), pattern_text(element),
                                     "a few function words, kept as written"))
         return element
-    # a gap, with the preposition before the next part kept when every sentence has the same one
-    last = {c[-1] if c else "" for c in lowered}
-    keep_last = len(last) == 1 and next(iter(last)) in PREPOSITIONS
-    most = max(len(c) for c in lowered) - keep_last + GAP_SLACK
-    items = [_gap(most)] + ([_words(next(iter(last)))] if keep_last else [])
+    # a gap; kept: the preposition before the next part (with its article), and the words next to a
+    # Phrase or Name, when every sentence has the same
+    tail = _common_end(lowered, 2 if bound_right else 1)
+    if tail and not bound_right and tail[-1] not in PREPOSITIONS:
+        tail = ()
+    if len(tail) == 2 and tail[-1] not in DETERMINERS:
+        tail = tail[1:]
+    head = _common_end([tuple(reversed(c[:len(c) - len(tail)])) for c in lowered], 1) if bound_left else ()
+    most = max(len(c) for c in lowered) - len(tail) - len(head) + GAP_SLACK
+    items = [_kept_word(w) for w in head] + [_gap(most)] + [_kept_word(w) for w in tail]
     element = _sequence(items)
     notes.append(Generalisation(Change.GAP, " / ".join(" ".join(c) for c in distinct), pattern_text(element),
                                 f"{max(len(c) for c in lowered)} words at most between two parts: a gap"
-                                + (", keeping the preposition before the argument" if keep_last else "")))
+                                + (", keeping the words that fix where an argument ends" if head or tail else "")))
     return element
+
+
+def _common_end(words: Sequence[tuple[str, ...]], most: int) -> tuple[str, ...]:
+    """The last words (up to `most`) every tuple ends with."""
+    for size in range(most, 0, -1):
+        ends = {w[-size:] for w in words if len(w) >= size}
+        if len(ends) == 1 and all(len(w) >= size for w in words):
+            return next(iter(ends))
+    return ()
 
 
 def _merged_order(layouts: Sequence[Layout]) -> list[str] | None:
@@ -597,11 +634,13 @@ def _pattern(layouts: Sequence[Layout], choice: int, notes: list[Generalisation]
         element = _merged_element([lay.parts[i] for lay, i in present], choice, notes)
         if index < trigger_at:   # left of the trigger: the words up to the next part go with it
             between = [lay.connectors[i] for lay, i in present]
-            connector = _connector_pattern(between, notes)
+            connector = _connector_pattern(between, notes, any(lay.parts[i].untyped for lay, i in present),
+                                           any(lay.parts[i + 1].untyped for lay, i in present))
             group = [element] + ([connector] if connector is not None else [])
         elif index > trigger_at:  # right of it: the words from the part before
             between = [lay.connectors[i - 1] for lay, i in present]
-            connector = _connector_pattern(between, notes)
+            connector = _connector_pattern(between, notes, any(lay.parts[i - 1].untyped for lay, i in present),
+                                           any(lay.parts[i].untyped for lay, i in present))
             group = ([connector] if connector is not None else []) + [element]
         else:
             group = [element]
@@ -611,7 +650,26 @@ def _pattern(layouts: Sequence[Layout], choice: int, notes: list[Generalisation]
                                         f"missing in {len(layouts) - len(present)} of {len(layouts)} sentences"))
         else:
             items.extend(group)
-    return _sequence(items)
+    return _sequence(_bounded_ends(layouts, order, items, notes))
+
+
+def _bounded_ends(layouts: Sequence[Layout], order: list[str], items: list[ast.Pattern],
+                  notes: list[Generalisation]) -> list[ast.Pattern]:
+    """A Phrase or Name at either end of the pattern, bounded: an article before the first stays
+    outside it, and a function word or punctuation after the last is kept."""
+    firsts = [lay for lay in layouts if lay.parts[0].key == order[0]]
+    if len(firsts) == len(layouts) and all(lay.parts[0].untyped and lay.before in DETERMINERS for lay in layouts):
+        items = [_optional(_kept_word("the")), *items]
+        notes.append(Generalisation(Change.KEPT, layouts[0].before, pattern_text(items[0]),
+                                    "an article before the argument stays outside it"))
+    lasts = {lay.after for lay in layouts if lay.parts[-1].key == order[-1] and lay.parts[-1].untyped}
+    if len(lasts) == 1 and all(lay.parts[-1].key == order[-1] for lay in layouts):
+        word = next(iter(lasts))
+        if word and (word in FUNCTION_WORDS or not word[:1].isalnum()):
+            items = [*items, _kept_word(word)]
+            notes.append(Generalisation(Change.KEPT, word, pattern_text(items[-1]), "the word after the last "
+                                        "argument fixes where it ends"))
+    return items
 
 
 # ---- rule text, compiling and checking ------------------------------------------------------------
