@@ -497,11 +497,11 @@ def layout(pack: Pack | None, sentence: MarkedSentence) -> Layout:
         searches.append((part.key, search))
         notes.append(Generalisation(Change.SEARCH, part_text, f"find {'after' if after else 'before'} in sentence: "
                                     + pattern_text(search.pattern), f"more than {MAX_GAP_WORDS} words away"))
-    before = tokenize(text, max(home[0], parts[first].span.start - 40), parts[first].span.start)[-1:]
-    after = tokenize(text, parts[last].span.end, min(home[1], parts[last].span.end + 40))[:1]
+    word_before = tokenize(text, max(home[0], parts[first].span.start - 40), parts[first].span.start)[-1:]
+    word_after = tokenize(text, parts[last].span.end, min(home[1], parts[last].span.end + 40))[:1]
     return Layout(sentence, tuple(parts[first:last + 1]), tuple(connectors[first:last]), tuple(searches),
-                  tuple(expected), tuple(notes), before[0].text.lower() if before else "",
-                  after[0].text.lower() if after else "")
+                  tuple(expected), tuple(notes), word_before[0].text.lower() if word_before else "",
+                  word_after[0].text.lower() if word_after else "")
 
 
 def _search_for(text: str, part: Part, after: bool) -> Search | None:
