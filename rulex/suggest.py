@@ -662,8 +662,8 @@ def _bounded_ends(layouts: Sequence[Layout], order: list[str], items: list[ast.P
         items = [_optional(_kept_word("the")), *items]
         notes.append(Generalisation(Change.KEPT, layouts[0].before, pattern_text(items[0]),
                                     "an article before the argument stays outside it"))
-    lasts = {lay.after for lay in layouts if lay.parts[-1].key == order[-1] and lay.parts[-1].untyped}
-    if len(lasts) == 1 and all(lay.parts[-1].key == order[-1] for lay in layouts):
+    lasts = {lay.after for lay in layouts}
+    if len(lasts) == 1 and all(lay.parts[-1].key == order[-1] and lay.parts[-1].untyped for lay in layouts):
         word = next(iter(lasts))
         if word and (word in FUNCTION_WORDS or not word[:1].isalnum()):
             items = [*items, _kept_word(word)]
