@@ -70,6 +70,8 @@ BUILTIN_ORDER = ("Time", "Money", "Percent", "Score", "Quantity", "Ordinal", "Nu
 ROLE_TYPES = {"attacker": "Actor", "agent": "Actor", "killer": "Actor", "claimant": "Actor", "actor": "Actor",
               "place": "Place", "origin": "Place", "destination": "Place", "target": "Place",
               "weapon": "Weapon", "instrument": "Weapon", "victim": "Person"}
+WORDS_DEFINE = "suggested_words_"  # `define: suggested_words_4 = _{1,4}`: an argument of any few words
+WORDS_SIZES = (4, 8, 12)
 NAME_JOINERS = frozenset({"of", "the", "al", "el", "bin", "de", "la", "van", "von", "and", "&", "-"})
 
 
@@ -429,7 +431,11 @@ def _argument_choices(text: str, span: TextSpan, role: str, finder: _Finder, inn
         notes.append(Generalisation(Change.BUILTIN, marked, f"{{{role}:{kind}}}", f"the built-in type {kind}"))
         return (_slot(role, [kind]),), notes, kept
     order = ["Name", "Phrase"] if _looks_like_name(words) else ["Phrase", "Name"]
-    choices = (_slot(role, [order[0]], nested), _slot(role, [order[1]], nested), _slot(role, order, nested))
+    choices: tuple[ast.Pattern, ...] = (_slot(role, [order[0]], nested), _slot(role, [order[1]], nested),
+                                        _slot(role, order, nested))
+    size = next((n for n in WORDS_SIZES if n >= len(words)), None)
+    if size is not None:  # the last resort: any words, up to a few more than marked
+        choices += (_slot(role, [f"{WORDS_DEFINE}{size}"], nested),)
     notes.append(Generalisation(Change.SPAN, marked, pattern_text(choices[0]),
                                 "no lexicon or built-in type covers it" + (" (capitalised words: a Name)"
                                                                            if order[0] == "Name" else "")))
@@ -535,7 +541,7 @@ def _connector_pattern(connectors: Sequence[Connector], notes: list[Generalisati
     next to it fixes, so that word is kept even in a gap."""
     lowered = [tuple(w.lower() for w in c.words) for c in connectors]
     distinct = list(dict.fromkeys(lowered))
-    short = all(len(c) <= MAX_KEPT_WORDS and all(w in FUNCTION_WORDS or not w[:1].isalnum() for w in c)
+    short = all(len(c) <= MAX_KEPT_WORDS and all((w in FUNCTION_WORDS or not w[:1].isalnum()) and not _dash(w) for w in c)
                 for c in distinct)
     if short:
         options = [_sequence([_kept_word(w) for w in c]) for c in distinct if c]
@@ -551,11 +557,12 @@ def _connector_pattern(connectors: Sequence[Connector], notes: list[Generalisati
     # a gap; kept: the preposition before the next part (with its article), and the words next to a
     # Phrase or Name, when every sentence has the same
     tail = _common_end(lowered, 2 if bound_right else 1)
-    if tail and not bound_right and tail[-1] not in PREPOSITIONS:
+    if tail and (not bound_right and tail[-1] not in PREPOSITIONS or any(_dash(w) for w in tail)):
         tail = ()
     if len(tail) == 2 and tail[-1] not in DETERMINERS:
         tail = tail[1:]
     head = _common_end([tuple(reversed(c[:len(c) - len(tail)])) for c in lowered], 1) if bound_left else ()
+    head = () if any(_dash(w) for w in head) else head
     most = max(len(c) for c in lowered) - len(tail) - len(head) + GAP_SLACK
     items = [_kept_word(w) for w in head] + [_gap(most)] + [_kept_word(w) for w in tail]
     element = _sequence(items)
@@ -563,6 +570,11 @@ def _connector_pattern(connectors: Sequence[Connector], notes: list[Generalisati
                                 f"{max(len(c) for c in lowered)} words at most between two parts: a gap"
                                 + (", keeping the words that fix where an argument ends" if head or tail else "")))
     return element
+
+
+def _dash(word: str) -> bool:
+    """Dashes, which a quoted phrase never matches (a hyphen is a space between words): left to gaps."""
+    return set(word) <= {"-"}
 
 
 def _common_end(words: Sequence[tuple[str, ...]], most: int) -> tuple[str, ...]:
@@ -665,7 +677,7 @@ def _bounded_ends(layouts: Sequence[Layout], order: list[str], items: list[ast.P
     lasts = {lay.after for lay in layouts}
     if len(lasts) == 1 and all(lay.parts[-1].key == order[-1] and lay.parts[-1].untyped for lay in layouts):
         word = next(iter(lasts))
-        if word and (word in FUNCTION_WORDS or not word[:1].isalnum()):
+        if word and (word in FUNCTION_WORDS or not word[:1].isalnum()) and not _dash(word):
             items = [*items, _kept_word(word)]
             notes.append(Generalisation(Change.KEPT, word, pattern_text(items[-1]), "the word after the last "
                                         "argument fixes where it ends"))
@@ -763,7 +775,10 @@ def check_sentence(compiled: Pack, sentence: MarkedSentence, expected: Sequence[
 
 def _rule_file(rule_id: str, layouts: Sequence[Layout], pattern: ast.Pattern) -> tuple[str, tuple[str, ...]]:
     event_type = layouts[0].sentence.event_type
-    lines = [f"event: {event_type}", "", f"rule: {rule_id}", f"  pattern: {pattern_text(pattern)}"]
+    text = pattern_text(pattern)
+    sizes = sorted({int(n) for n in re.findall(WORDS_DEFINE + r"(\d+)", text)})
+    lines = [f"define: {WORDS_DEFINE}{n} = _{{1,{n}}}" for n in sizes] + [f"event: {event_type}", "",
+                                                                         f"rule: {rule_id}", f"  pattern: {text}"]
     searches = list(dict.fromkeys((s.after, pattern_text(s.pattern)) for lay in layouts for _, s in lay.searches))
     lines += [f"  find {'after' if after else 'before'} in sentence: {text}" for after, text in searches]
     examples = tuple(example_text(lay.sentence, lay.expected) for lay in layouts)
@@ -783,7 +798,7 @@ def suggest(pack: Pack | None, examples: Sequence[MarkedSentence]) -> Suggestion
     first = examples[0]
     rule_id = _rule_id(pack, first.event_type, first.text[first.trigger.start:first.trigger.end])
     best: Suggestion | None = None
-    for choice in range(3 if any(len(p.choices) > 1 for lay in layouts for p in lay.parts) else 1):
+    for choice in range(4 if any(len(p.choices) > 1 for lay in layouts for p in lay.parts) else 1):
         notes: list[Generalisation] = [n for lay in layouts for n in lay.notes]
         pattern = _pattern(layouts, choice, notes)
         text, example_lines = _rule_file(rule_id, layouts, pattern)

@@ -13,8 +13,17 @@ import rulex
 from rulex import testing
 from rulex.cli import cli
 from rulex.document import Document
-from rulex.suggest import (Change, MarkedArgument, MarkedSentence, MarkError, TextSpan, corpus_hits, locate,
-                           marked_sentence, suggest)
+from rulex.suggest import (
+    Change,
+    MarkedArgument,
+    MarkedSentence,
+    MarkError,
+    TextSpan,
+    corpus_hits,
+    locate,
+    marked_sentence,
+    suggest,
+)
 
 from .conftest import CONFLICT, ROOT, SAMPLES, SHARED
 
@@ -75,7 +84,8 @@ def test_a_gold_sentence_with_a_count_inside_the_victim(pack):
 
 
 def test_far_arguments_are_looked_for_or_left_out(pack):
-    text = "On Monday, in the southern city of Kandahar, far from the capital and its many checkpoints, Taliban fighters ambushed a police convoy."
+    text = ("On Monday, in the southern city of Kandahar, far from the capital and its many checkpoints, "
+            "Taliban fighters ambushed a police convoy.")
     sentence = marked_sentence(text, "ambushed", [("time", "Monday"), ("place", "Kandahar"),
                                                    ("attacker", "Taliban fighters"), ("target", "police convoy")], "Attack")
     found = suggest(pack, [sentence])
@@ -248,3 +258,13 @@ def test_random_marks_give_a_clear_error_or_a_rule_that_compiles(small_pack, cas
     except MarkError:
         return
     assert found.check.compiled, (found.rule_text, found.check.errors)
+
+
+def test_the_python_example_of_the_docs_runs(monkeypatch, capsys):
+    page = (ROOT / "docs" / "suggest.md").read_text(encoding="utf-8")
+    code = page.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "docs/suggest.md", "exec"), {})  # noqa: S102 - the page's own example
+    printed = capsys.readouterr().out
+    assert "pattern: {attacker:Actor} <fire> {weapon:Weapon} at {target:Place}" in printed
+    assert "True" in printed and "IRGC fired rockets at Iraq" in printed
