@@ -70,7 +70,9 @@ BUILTIN_ORDER = ("Time", "Money", "Percent", "Score", "Quantity", "Ordinal", "Nu
 ROLE_TYPES = {"attacker": "Actor", "agent": "Actor", "killer": "Actor", "claimant": "Actor", "actor": "Actor",
               "place": "Place", "origin": "Place", "destination": "Place", "target": "Place",
               "weapon": "Weapon", "instrument": "Weapon", "victim": "Person"}
-WORDS_DEFINE = "suggested_words_"  # `define: suggested_words_4 = _{1,4}`: an argument of any few words
+# `define: suggested_attack_fired_words_4 = _{1,4}`: an argument of any few words (named after the rule:
+# every file of a pack sees every define)
+WORDS_DEFINE = "words_"
 WORDS_SIZES = (4, 8, 12)
 NAME_JOINERS = frozenset({"of", "the", "al", "el", "bin", "de", "la", "van", "von", "and", "&", "-"})
 
@@ -669,11 +671,17 @@ def _bounded_ends(layouts: Sequence[Layout], order: list[str], items: list[ast.P
                   notes: list[Generalisation]) -> list[ast.Pattern]:
     """A Phrase or Name at either end of the pattern, bounded: an article before the first stays
     outside it, and a function word or punctuation after the last is kept."""
-    firsts = [lay for lay in layouts if lay.parts[0].key == order[0]]
-    if len(firsts) == len(layouts) and all(lay.parts[0].untyped and lay.before in DETERMINERS for lay in layouts):
-        items = [_optional(_kept_word("the")), *items]
-        notes.append(Generalisation(Change.KEPT, layouts[0].before, pattern_text(items[0]),
-                                    "an article before the argument stays outside it"))
+    firsts = {lay.before for lay in layouts}
+    if len(firsts) == 1 and all(lay.parts[0].key == order[0] and lay.parts[0].untyped for lay in layouts):
+        word = next(iter(firsts))
+        if word in DETERMINERS:
+            items = [_optional(_kept_word(word)), *items]
+            notes.append(Generalisation(Change.KEPT, word, pattern_text(items[0]),
+                                        "an article before the argument stays outside it"))
+        elif word and (word in FUNCTION_WORDS or not word[:1].isalnum()) and not _dash(word):
+            items = [_kept_word(word), *items]
+            notes.append(Generalisation(Change.KEPT, word, pattern_text(items[0]), "the word before the first "
+                                        "argument fixes where it starts"))
     lasts = {lay.after for lay in layouts}
     if len(lasts) == 1 and all(lay.parts[-1].key == order[-1] and lay.parts[-1].untyped for lay in layouts):
         word = next(iter(lasts))
@@ -775,10 +783,12 @@ def check_sentence(compiled: Pack, sentence: MarkedSentence, expected: Sequence[
 
 def _rule_file(rule_id: str, layouts: Sequence[Layout], pattern: ast.Pattern) -> tuple[str, tuple[str, ...]]:
     event_type = layouts[0].sentence.event_type
-    text = pattern_text(pattern)
-    sizes = sorted({int(n) for n in re.findall(WORDS_DEFINE + r"(\d+)", text)})
-    lines = [f"define: {WORDS_DEFINE}{n} = _{{1,{n}}}" for n in sizes] + [f"event: {event_type}", "",
-                                                                         f"rule: {rule_id}", f"  pattern: {text}"]
+    words = rule_id.replace(".", "_") + "_" + WORDS_DEFINE
+    slot_type = re.compile(r"(?<=[:|])" + WORDS_DEFINE + r"(\d+)\b")
+    text = slot_type.sub(lambda m: words + m.group(1), pattern_text(pattern))
+    sizes = sorted({int(n) for n in re.findall(r"(?<=[:|])" + words + r"(\d+)", text)})
+    lines = [f"define: {words}{n} = _{{1,{n}}}" for n in sizes] + [f"event: {event_type}", "",
+                                                                  f"rule: {rule_id}", f"  pattern: {text}"]
     searches = list(dict.fromkeys((s.after, pattern_text(s.pattern)) for lay in layouts for _, s in lay.searches))
     lines += [f"  find {'after' if after else 'before'} in sentence: {text}" for after, text in searches]
     examples = tuple(example_text(lay.sentence, lay.expected) for lay in layouts)

@@ -268,3 +268,21 @@ def test_the_python_example_of_the_docs_runs(monkeypatch, capsys):
     printed = capsys.readouterr().out
     assert "pattern: {attacker:Actor} <fire> {weapon:Weapon} at {target:Place}" in printed
     assert "True" in printed and "IRGC fired rockets at Iraq" in printed
+
+
+def test_an_argument_no_phrase_ends_at_is_any_few_words_and_two_such_rules_share_a_pack(pack, tmp_path):
+    text = "Since then, dozens in the IS hierarchy have been killed in airstrikes and drone raids."
+    first = suggest(pack, [marked_sentence(text, "killed", [("victim", "dozens in the IS hierarchy"),
+                                                            ("casualties", "dozens"), ("weapon", "airstrikes")], "Kill")])
+    assert "define: suggested_kill_killed_words_8 = _{1,8}" in first.rule_text
+    assert first.check.exact_all, first.check
+    other = "Overnight, three men at the checkpoint near the bridge were killed by gunmen."
+    second = suggest(pack, [marked_sentence(other, "killed", [("victim", "three men at the checkpoint"),
+                                                              ("killer", "gunmen")], "Kill")])
+    second_text = second.rule_text.replace(second.rule_id, "suggested.kill_killed_by").replace(
+        second.rule_id.replace(".", "_"), "suggested_kill_killed_by")
+    (tmp_path / "first.rulex").write_text(first.rule_text, encoding="utf-8")
+    (tmp_path / "second.rulex").write_text(second_text, encoding="utf-8")
+    together = rulex.load([CONFLICT, tmp_path / "first.rulex", tmp_path / "second.rulex"], cache=False)
+    results = [r for r in testing.check_examples(together) if ".suggested." in r.rule]
+    assert len(results) == 2 and all(r.ok for r in results), [r.failures for r in results]
