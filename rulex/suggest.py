@@ -73,6 +73,7 @@ ROLE_TYPES = {"attacker": "Actor", "agent": "Actor", "killer": "Actor", "claiman
 # `define: suggested_attack_fired_words_4 = _{1,4}`: an argument of any few words (named after the rule:
 # every file of a pack sees every define)
 WORDS_DEFINE = "words_"
+TRIGGER_DEFINE = "trigger"  # `define: suggested_attack_airstrike_trigger = <airstrike>`: a trigger that is an argument
 WORDS_SIZES = (4, 8, 12)
 NAME_JOINERS = frozenset({"of", "the", "al", "el", "bin", "de", "la", "van", "von", "and", "&", "-"})
 
@@ -312,6 +313,7 @@ class Layout:
     notes: tuple[Generalisation, ...]
     before: str = ""                       # the word before the first part, lowercased
     after: str = ""                        # the word after the last part
+    trigger: ast.Pattern | None = None     # the trigger's word forms, when an argument is the trigger
 
 
 @dataclass(frozen=True)
@@ -469,12 +471,10 @@ def layout(pack: Pack | None, sentence: MarkedSentence) -> Layout:
         choices, arg_notes, kept = _argument_choices(text, arg.span, arg.role, finder, inner)
         notes += arg_notes
         if arg.span == sentence.trigger:  # "airstrike": the trigger and the weapon at once
-            if isinstance(choices[0], ast.Slot) and choices[0].types[0].name not in ("Phrase", "Name"):
-                parts[0] = Part("trigger", Kind.TRIGGER, sentence.trigger, choices[:1], arg.role)
-                expected += [arg, *kept]
-            else:
-                notes.append(Generalisation(Change.LEFT_OUT, arg_text, "", f"the {arg.role} is the trigger itself "
-                                            "and no lexicon covers it"))
+            parts[0] = Part("trigger", Kind.TRIGGER, sentence.trigger, (_slot(arg.role, [TRIGGER_DEFINE]),), arg.role)
+            expected.append(arg)
+            notes.append(Generalisation(Change.WORD_FORMS, arg_text, f"{{{arg.role}:...trigger}}",
+                                        f"the trigger is the {arg.role} too: its word forms, as the argument"))
             continue
         seen_roles[arg.role] = seen_roles.get(arg.role, 0) + 1
         key = arg.role if seen_roles[arg.role] == 1 else f"{arg.role}#{seen_roles[arg.role]}"
@@ -509,7 +509,7 @@ def layout(pack: Pack | None, sentence: MarkedSentence) -> Layout:
     word_after = tokenize(text, parts[last].span.end, min(home[1], parts[last].span.end + 40))[:1]
     return Layout(sentence, tuple(parts[first:last + 1]), tuple(connectors[first:last]), tuple(searches),
                   tuple(expected), tuple(notes), word_before[0].text.lower() if word_before else "",
-                  word_after[0].text.lower() if word_after else "")
+                  word_after[0].text.lower() if word_after else "", trigger_element)
 
 
 def _search_for(text: str, part: Part, after: bool) -> Search | None:
@@ -781,13 +781,30 @@ def check_sentence(compiled: Pack, sentence: MarkedSentence, expected: Sequence[
     return ExampleCheck(sentence.text, True, wanted <= got, got == marked, _found(best), tuple(problems))
 
 
+def _merged_triggers(elements: Sequence[ast.Pattern]) -> ast.Pattern:
+    """Several triggers as one element: their word forms together, else alternatives."""
+    by_text = {pattern_text(e): e for e in elements}
+    if all(isinstance(e, ast.WordForms) for e in by_text.values()):
+        return ast.WordForms(tuple(dict.fromkeys(lem for e in by_text.values() if isinstance(e, ast.WordForms)
+                                                 for lem in e.lemmas)), NOWHERE)
+    options = tuple(by_text.values())
+    return options[0] if len(options) == 1 else ast.Alternation(options, NOWHERE)
+
+
 def _rule_file(rule_id: str, layouts: Sequence[Layout], pattern: ast.Pattern) -> tuple[str, tuple[str, ...]]:
     event_type = layouts[0].sentence.event_type
     words = rule_id.replace(".", "_") + "_" + WORDS_DEFINE
     slot_type = re.compile(r"(?<=[:|])" + WORDS_DEFINE + r"(\d+)\b")
     text = slot_type.sub(lambda m: words + m.group(1), pattern_text(pattern))
     sizes = sorted({int(n) for n in re.findall(r"(?<=[:|])" + words + r"(\d+)", text)})
-    lines = [f"define: {words}{n} = _{{1,{n}}}" for n in sizes] + [f"event: {event_type}", "",
+    defines = [f"define: {words}{n} = _{{1,{n}}}" for n in sizes]
+    trigger = rule_id.replace(".", "_") + "_" + TRIGGER_DEFINE
+    text, uses = re.subn(r"(?<=[:|])" + TRIGGER_DEFINE + r"(?=[|}\s])", trigger, text)
+    if uses:
+        triggers = [lay.trigger for lay in layouts if lay.trigger is not None
+                    and any(p.kind is Kind.TRIGGER and p.role for p in lay.parts)]
+        defines.append(f"define: {trigger} = {pattern_text(_merged_triggers(triggers))}")
+    lines = defines + [f"event: {event_type}", "",
                                                                   f"rule: {rule_id}", f"  pattern: {text}"]
     searches = list(dict.fromkeys((s.after, pattern_text(s.pattern)) for lay in layouts for _, s in lay.searches))
     lines += [f"  find {'after' if after else 'before'} in sentence: {text}" for after, text in searches]

@@ -286,3 +286,12 @@ def test_an_argument_no_phrase_ends_at_is_any_few_words_and_two_such_rules_share
     together = rulex.load([CONFLICT, tmp_path / "first.rulex", tmp_path / "second.rulex"], cache=False)
     results = [r for r in testing.check_examples(together) if ".suggested." in r.rule]
     assert len(results) == 2 and all(r.ok for r in results), [r.failures for r in results]
+
+
+def test_a_trigger_that_is_an_argument_keeps_its_word_forms(pack):
+    sentence = marked_sentence("A US airstrike killed the commander near Baghdad airport.", "airstrike",
+                               [("weapon", "airstrike"), ("attacker", "US"), ("place", "Baghdad airport")], "Attack")
+    found = suggest(pack, [sentence])
+    assert "define: suggested_attack_airstrike_trigger = <airstrike>" in found.rule_text
+    assert "{weapon:suggested_attack_airstrike_trigger}" in pattern_of(found)   # not any Weapon at all
+    assert found.check.exact_all, found.check
