@@ -83,8 +83,8 @@ def combined_rules(judged: list[Judged]) -> str:
     """Every compiled suggestion in one rule file, each with its own id and `overlap: all`."""
     out = []
     for number, item in enumerate(judged):
-        text = item.suggestion.rule_text.replace(item.suggestion.rule_id.replace(".", "_") + "_words_",
-                                                 f"judge_e{number}_words_")
+        # its defines are named after it (suggested_attack_fired_words_4): after its new id
+        text = item.suggestion.rule_text.replace(item.suggestion.rule_id.replace(".", "_") + "_", f"judge_e{number}_")
         text = re.sub(r"^rule: \S+$", f"rule: judge.e{number}\n  overlap: all", text, count=1, flags=re.M)
         out.append(text.split("  example:")[0])
     return "\n".join(out)

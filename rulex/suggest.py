@@ -269,6 +269,7 @@ class CorpusHit:
 # ---- one sentence as parts ----------------------------------------------------------------------
 
 class Kind(str, Enum):
+    """What a part of a sentence is."""
     TRIGGER = "trigger"
     ARGUMENT = "argument"
 
@@ -323,8 +324,9 @@ class Covering:
     builtin: tuple[str, ...]
 
 
-def _words(node_text: str) -> ast.Pattern:
-    return ast.Literal(node_text, NOWHERE)
+def _words(text: str) -> ast.Pattern:
+    """Words matched as written (whatever their case)."""
+    return ast.Literal(text, NOWHERE)
 
 
 def _slot(role: str, types: Sequence[str], nested: Sequence[tuple[str, str]] = ()) -> ast.Slot:
