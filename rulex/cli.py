@@ -789,7 +789,7 @@ def explain(pack: str, text: str, rule_ids: tuple[str, ...], every_rule: bool, d
 
 # ---- suggest ----------------------------------------------------------------------------
 
-@cli.command(short_help="Suggest a rule from a sentence with its trigger and arguments marked.")
+@cli.command(short_help="Suggest a rule from a sentence with its trigger and roles marked.")
 @click.argument("pack", type=click.Path(exists=True))
 @click.option("--text", metavar="SENTENCE", help="The sentence (or use --from).")
 @click.option("--trigger", metavar="MARK", help="The trigger: its words (`launched`), their Nth occurrence "
