@@ -427,15 +427,15 @@ def _argument_choices(text: str, span: TextSpan, role: str, finder: _Finder, inn
         else:
             notes.append(Generalisation(Change.LEFT_OUT, inner_text, "", f"a {arg.role} inside the {role} "
                                         "that no lexicon or built-in type covers (or a second one)"))
-    if covering.lexicon and not nested:
+    if covering.lexicon:
         kind = covering.lexicon[0]
         notes.append(Generalisation(Change.LEXICON, marked, f"{{{role}:{kind}}}",
                                     f"an entry of the pack's lexicons of type {kind}"))
-        return (_slot(role, [kind]),), notes, kept
-    if covering.builtin and not nested:
+        return (_slot(role, [kind], nested),), notes, kept
+    if covering.builtin:
         kind = covering.builtin[0]
         notes.append(Generalisation(Change.BUILTIN, marked, f"{{{role}:{kind}}}", f"the built-in type {kind}"))
-        return (_slot(role, [kind]),), notes, kept
+        return (_slot(role, [kind], nested),), notes, kept
     order = ["Name", "Phrase"] if _looks_like_name(words) else ["Phrase", "Name"]
     choices: tuple[ast.Pattern, ...] = (_slot(role, [order[0]], nested), _slot(role, [order[1]], nested),
                                         _slot(role, order, nested))
@@ -676,8 +676,8 @@ def _bounded_ends(layouts: Sequence[Layout], order: list[str], items: list[ast.P
     firsts = {lay.before for lay in layouts}
     if len(firsts) == 1 and all(lay.parts[0].key == order[0] and lay.parts[0].untyped for lay in layouts):
         word = next(iter(firsts))
-        if word in DETERMINERS:
-            items = [_optional(_kept_word(word)), *items]
+        if word in DETERMINERS:  # required: left of the anchor, the slot next to it would take an optional one
+            items = [_kept_word(word), *items]
             notes.append(Generalisation(Change.KEPT, word, pattern_text(items[0]),
                                         "an article before the argument stays outside it"))
         elif word and (word in FUNCTION_WORDS or not word[:1].isalnum()) and not _dash(word):

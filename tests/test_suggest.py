@@ -19,6 +19,7 @@ from rulex.suggest import (
     MarkedSentence,
     MarkError,
     TextSpan,
+    compile_rule,
     corpus_hits,
     locate,
     marked_sentence,
@@ -295,3 +296,9 @@ def test_a_trigger_that_is_an_argument_keeps_its_word_forms(pack):
     assert "define: suggested_attack_airstrike_trigger = <airstrike>" in found.rule_text
     assert "{weapon:suggested_attack_airstrike_trigger}" in pattern_of(found)   # not any Weapon at all
     assert found.check.exact_all, found.check
+
+
+def test_the_forms_of_a_one_letter_word_compile():
+    # lemminflect gives "s" the noun lemma "", whose inflections crashed the compiler (found by the test above)
+    compiled, errors = compile_rule(None, "event: Attack\nrule: r\n  pattern: <s> fired\n")
+    assert compiled is not None and errors == ()
