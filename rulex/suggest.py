@@ -826,21 +826,45 @@ def suggest(pack: Pack | None, examples: Sequence[MarkedSentence]) -> Suggestion
     layouts = [layout(pack, s) for s in examples]
     first = examples[0]
     rule_id = _rule_id(pack, first.event_type, first.text[first.trigger.start:first.trigger.end])
-    best: Suggestion | None = None
+    best, _ = _search(pack, rule_id, layouts)
+    if len(layouts) > 1 and not best.check.exact_all:
+        # one alternative per sentence, each the best rule for it alone, when that does better
+        singles = [_search(pack, rule_id, [lay]) for lay in layouts]
+        by_text = {pattern_text(pattern): pattern for _, pattern in singles}
+        notes = [n for found, _ in singles for n in found.notes]
+        notes.append(Generalisation(Change.ALTERNATIVES, "", " | ".join(by_text), "one rule for all the sentences "
+                                    "gave fewer of their arguments: one alternative per sentence"))
+        pattern = next(iter(by_text.values())) if len(by_text) == 1 else ast.Alternation(tuple(by_text.values()), NOWHERE)
+        found = _attempt(pack, rule_id, layouts, pattern, notes)
+        if _score(found) > _score(best):
+            best = found
+    return best
+
+
+def _search(pack: Pack | None, rule_id: str, layouts: Sequence[Layout]) -> tuple[Suggestion, ast.Pattern]:
+    """The best rule for the layouts and its pattern: the slots an untyped argument may be are tried
+    in turn, until one gives every marked argument."""
+    best: tuple[Suggestion, ast.Pattern] | None = None
     for choice in range(4 if any(len(p.choices) > 1 for lay in layouts for p in lay.parts) else 1):
         notes: list[Generalisation] = [n for lay in layouts for n in lay.notes]
         pattern = _pattern(layouts, choice, notes)
-        text, example_lines = _rule_file(rule_id, layouts, pattern)
-        compiled, errors = compile_rule(pack, text)
-        checks = tuple(check_sentence(compiled, lay.sentence, lay.expected) for lay in layouts) if compiled else ()
-        found = Suggestion(rule_id, first.event_type, text, example_lines, tuple(dict.fromkeys(notes)),
-                           CheckResult(compiled is not None, errors, checks), tuple(examples), compiled)
-        if best is None or _score(found) > _score(best):
-            best = found
+        found = _attempt(pack, rule_id, layouts, pattern, notes)
+        if best is None or _score(found) > _score(best[0]):
+            best = found, pattern
         if found.check.exact_all:
             break
     assert best is not None
     return best
+
+
+def _attempt(pack: Pack | None, rule_id: str, layouts: Sequence[Layout], pattern: ast.Pattern,
+             notes: Sequence[Generalisation]) -> Suggestion:
+    """The rule with this pattern, compiled and checked on the layouts' sentences."""
+    text, example_lines = _rule_file(rule_id, layouts, pattern)
+    compiled, errors = compile_rule(pack, text)
+    checks = tuple(check_sentence(compiled, lay.sentence, lay.expected) for lay in layouts) if compiled else ()
+    return Suggestion(rule_id, layouts[0].sentence.event_type, text, example_lines, tuple(dict.fromkeys(notes)),
+                      CheckResult(compiled is not None, errors, checks), tuple(lay.sentence for lay in layouts), compiled)
 
 
 def _score(suggestion: Suggestion) -> tuple[int, int, int, int]:
