@@ -115,6 +115,10 @@ def precision(pack, judged: list[Judged], docs: list[Document], sample_path: str
           f"per rule with hits, median {statistics.median(len(v) for v in hits_by_rule.values()) if hits_by_rule else 0}")
     print(f"  precision (approximate: the conflict pack extracts an event of the same type there): "
           f"micro {rate(sum(all_hits), len(all_hits))}")
+    for label, wanted in (("rules with an argument slot", True), ("rules of the trigger alone", False)):
+        part = [ok for index, found in hits_by_rule.items() for ok in found
+                if ("{" in usable[index].suggestion.rule_text.split("pattern: ")[1].split("\n")[0]) == wanted]
+        print(f"    {label}: {rate(sum(part), len(part))}")
     if hits_by_rule:
         macro = statistics.mean(sum(v) / len(v) for v in hits_by_rule.values())
         print(f"  macro (mean over rules with hits): {100 * macro:.1f}%")
@@ -162,7 +166,9 @@ def groups(sentences: list[MarkedSentence], seed: int) -> tuple[list[list[Marked
 
 
 def several(pack, name: str, grouped: list[list[MarkedSentence]]) -> None:
-    results = [suggest(pack, group).check for group in grouped]
+    found = [suggest(pack, group) for group in grouped]
+    results = [f.check for f in found]
+    apart = sum(any("one alternative per sentence" in n.why for n in f.notes) for f in found)
     sentences = sum(len(g) for g in grouped)
     print(f"\n{name}: {len(grouped)} groups, {sentences} sentences")
     print(f"  compiles: {rate(sum(c.compiled for c in results), len(results))}")
@@ -170,6 +176,7 @@ def several(pack, name: str, grouped: list[list[MarkedSentence]]) -> None:
     print(f"  sentences matched: {rate(sum(e.matched for c in results for e in c.examples), sentences)}")
     print(f"  sentences with exactly the marked arguments: {rate(sum(e.exact for c in results for e in c.examples), sentences)}")
     print(f"  groups exact on every sentence: {rate(sum(c.exact_all for c in results), len(results))}")
+    print(f"  rules made of one alternative per sentence: {rate(apart, len(results))}")
 
 
 def main() -> None:
