@@ -31,9 +31,18 @@ from .conftest import CONFLICT, ROOT, SAMPLES, SHARED
 GOLD = SHARED / "gold" / "adjudicated" / "adjudicated_sentences.dev.jsonl"
 needs_shared = pytest.mark.skipif(not GOLD.is_file() or not SAMPLES.is_dir(), reason="../shared is not beside the project")
 
-# From ../shared/samples/news/000_e8770538015dd795.txt (the TASS report of 8 January 2020).
-TASS = ("At approximately 5:30 p.m. (EST) on January 7, Iran launched more than a dozen ballistic missiles "
-        "against U.S. military and coalition forces in Iraq,")
+TASS_FILE = SAMPLES / "000_e8770538015dd795.txt"   # the TASS report of 8 January 2020
+
+
+def tass_sentence() -> str:
+    """The sentence of the sample article that tells the missile launch."""
+    if not TASS_FILE.is_file():
+        pytest.skip("../shared/samples/news is not beside the project")
+    text = TASS_FILE.read_text(encoding="utf-8")
+    start = text.index("At approximately")
+    return text[start:text.index(" in Iraq", start) + len(" in Iraq")]
+
+
 TASS_MARKS = [("attacker", "Iran"), ("count", "more than a dozen"), ("weapon", "ballistic missiles"),
               ("target", "U.S. military and coalition forces"), ("place", "Iraq")]
 
@@ -48,7 +57,7 @@ def pattern_of(suggestion) -> str:
 
 
 def test_a_sample_sentence_gives_a_rule_with_its_generalisations(pack):
-    sentence = marked_sentence(TASS, "launched", TASS_MARKS, "Attack")
+    sentence = marked_sentence(tass_sentence(), "launched", TASS_MARKS, "Attack")
     found = suggest(pack, [sentence])
     pattern = pattern_of(found)
     assert "<launch>" in pattern                 # the trigger's word forms
@@ -63,7 +72,7 @@ def test_a_sample_sentence_gives_a_rule_with_its_generalisations(pack):
 
 
 def test_the_rule_passes_rulex_test_in_the_pack(pack, tmp_path):
-    found = suggest(pack, [marked_sentence(TASS, "launched", TASS_MARKS, "Attack")])
+    found = suggest(pack, [marked_sentence(tass_sentence(), "launched", TASS_MARKS, "Attack")])
     rule_file = tmp_path / "suggested.rulex"
     rule_file.write_text(found.rule_text, encoding="utf-8")
     together = rulex.load([CONFLICT, rule_file], cache=False)
@@ -272,8 +281,8 @@ def test_the_python_example_of_the_docs_runs(monkeypatch, capsys):
 
 
 def test_an_argument_no_phrase_ends_at_is_any_few_words_and_two_such_rules_share_a_pack(pack, tmp_path):
-    text = "Since then, dozens in the IS hierarchy have been killed in airstrikes and drone raids."
-    first = suggest(pack, [marked_sentence(text, "killed", [("victim", "dozens in the IS hierarchy"),
+    text = "Since then, dozens of fighters in the rebel ranks have been killed in airstrikes and drone raids."
+    first = suggest(pack, [marked_sentence(text, "killed", [("victim", "dozens of fighters in the rebel ranks"),
                                                             ("casualties", "dozens"), ("weapon", "airstrikes")], "Kill")])
     assert "define: suggested_kill_killed_words_8 = _{1,8}" in first.rule_text
     assert first.check.exact_all, first.check
