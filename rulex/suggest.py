@@ -501,7 +501,8 @@ def layout(pack: Pack | None, sentence: MarkedSentence) -> Layout:
         part_text = text[part.span.start:part.span.end]
         if search is None:
             notes.append(Generalisation(Change.LEFT_OUT, part_text, "", f"the {part.role} is more than "
-                                        f"{MAX_GAP_WORDS} words away and no lexicon or built-in type covers it"))
+                                        f"{MAX_GAP_WORDS} words away, no lexicon or built-in type covers it and "
+                                        "no preposition says what it is"))
             expected = [a for a in expected if not a.span.inside(part.span)]
             continue
         searches.append((part.key, search))
@@ -515,14 +516,16 @@ def layout(pack: Pack | None, sentence: MarkedSentence) -> Layout:
 
 
 def _search_for(text: str, part: Part, after: bool) -> Search | None:
-    """A `find:` clause for a far argument of a lexicon or built-in type, with the preposition before it."""
+    """A `find:` clause for a far argument, with the preposition before it: any argument of a lexicon
+    or built-in type, a Phrase or Name only after a preposition (which says what it is)."""
     slot = part.choices[0]
-    if not isinstance(slot, ast.Slot) or slot.types[0].name in ("Phrase", "Name") or part.kind is Kind.TRIGGER:
+    if not isinstance(slot, ast.Slot) or part.kind is Kind.TRIGGER:
         return None
     before = tokenize(text, max(0, part.span.start - 30), part.span.start)
-    items: list[ast.Pattern] = [slot]
-    if before and before[-1].text.lower() in PREPOSITIONS:
-        items.insert(0, _words(before[-1].text.lower()))
+    preposition = before[-1].text.lower() if before and before[-1].text.lower() in PREPOSITIONS else None
+    if part.untyped and preposition is None:
+        return None
+    items: list[ast.Pattern] = [slot] if preposition is None else [_words(preposition), slot]
     return Search(_sequence(items), after)
 
 
