@@ -847,10 +847,8 @@ def suggest(pack: str, text: str | None, trigger: str | None, arg_marks: tuple[s
         documents = (d for d in read_inputs(list(corpus_paths)) if not isinstance(d, InputProblem))
         hits = suggesting.corpus_hits(found, documents, limit)
     if fmt == "json":
-        click.echo(json.dumps({"rule": found.rule_text, "rule_id": found.rule_id,
-                               "check": dataclasses.asdict(found.check),
-                               "notes": [dataclasses.asdict(n) for n in found.notes],
-                               "corpus_hits": [dataclasses.asdict(h) for h in hits]}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**found.to_dict(), "corpus_hits": [dataclasses.asdict(h) for h in hits]}, indent=2,
+                              ensure_ascii=False))
         return
     click.echo(found.rule_text)
     check = found.check

@@ -22,7 +22,7 @@ import itertools
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 
 from . import ast
@@ -252,6 +252,14 @@ class Suggestion:
     check: CheckResult
     sentences: tuple[MarkedSentence, ...]
     compiled: Pack | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict:
+        """The suggestion as JSON-ready data (for a web page or `rulex suggest -f json`): all but the
+        compiled rule."""
+        return {"rule_id": self.rule_id, "event_type": self.event_type, "rule": self.rule_text,
+                "examples": list(self.examples), "notes": [asdict(n) for n in self.notes],
+                "check": {**asdict(self.check), "matches_all": self.check.matches_all,
+                          "passes_all": self.check.passes_all, "exact_all": self.check.exact_all}}
 
 
 @dataclass(frozen=True)
