@@ -823,6 +823,89 @@ def explain(pack: str, text: str, rule_ids: tuple[str, ...], every_rule: bool, d
         click.echo(render(result, click.style), color=color)
 
 
+# ---- suggest ----------------------------------------------------------------------------
+
+@cli.command(short_help="Suggest a rule from a sentence with its trigger and roles marked.")
+@click.argument("pack", type=click.Path(exists=True))
+@click.option("--text", metavar="SENTENCE", help="The sentence (or use --from).")
+@click.option("--trigger", metavar="MARK", help="The trigger: its words (`launched`), their Nth occurrence "
+                                               "(`launched@2`) or character offsets (`12:20`).")
+@click.option("--arg", "arg_marks", multiple=True, metavar="ROLE=MARK",
+              help="An argument and its role, marked as the trigger is: attacker=Hamas (repeatable).")
+@click.option("--type", "event_type", metavar="TYPE", help="The event type: Attack, Kill...")
+@click.option("--date", "date_text", metavar="YYYY-MM-DD", help="The sentence's date, for relative times.")
+@click.option("--from", "from_file", type=click.File("r", encoding="utf-8"), metavar="FILE.jsonl",
+              help='Marked sentences, one JSON object a line, all giving one rule: {"text": ..., "type": "Attack", '
+                   '"trigger": "launched", "arguments": [{"role": "attacker", "mark": "Hamas"}, '
+                   '{"role": "weapon", "span": [20, 27]}], "date": "2020-01-08"}.')
+@click.option("--corpus", "corpus_paths", multiple=True, metavar="PATH",
+              help="Show what the rule matches in these documents (.txt, .jsonl, directories; repeatable).")
+@click.option("--limit", type=click.IntRange(0), default=10, show_default=True, help="Corpus hits shown at most.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: the rule, its check, its generalisations and corpus hits; json: the same for tools.")
+def suggest(pack: str, text: str | None, trigger: str | None, arg_marks: tuple[str, ...], event_type: str | None,
+            date_text: str | None, from_file, corpus_paths: tuple[str, ...], limit: int, fmt: str) -> None:
+    """Suggest a rule for PACK from a sentence where the trigger and the arguments are marked:
+
+    rulex suggest PACK --text "Hamas fired rockets at Sderot." --trigger fired --arg attacker=Hamas
+    --arg weapon=rockets --arg target=Sderot --type Attack
+
+    Prints the rule (words made word forms, arguments the lexicon or built-in type that covers
+    them, other words kept or made gaps) with the sentence as its example, whether it matches
+    the sentence with the marked arguments, and what it matches in --corpus documents. Several
+    sentences (--from) give one rule for all. Exit 2 on a bad mark.
+    """
+    from . import suggest as suggesting
+    try:
+        if from_file is not None:
+            if text is not None or trigger is not None or arg_marks:
+                raise suggesting.MarkError("give either --from or --text with --trigger and --arg, not both")
+            sentences = []
+            for number, line in enumerate(from_file, 1):
+                if not line.strip():
+                    continue
+                try:
+                    sentences.append(suggesting.sentence_from_record(json.loads(line)))
+                except (ValueError, suggesting.MarkError) as err:
+                    raise suggesting.MarkError(f"{from_file.name}:{number}: {err}") from None
+        else:
+            if text is None or trigger is None or event_type is None:
+                raise suggesting.MarkError("give --text, --trigger and --type (or --from FILE.jsonl)")
+            sentences = [suggesting.marked_sentence(text, trigger, [suggesting.argument_mark(a) for a in arg_marks],
+                                                    event_type, date_text)]
+        compiled = _load_or_exit(pack, True)
+        found = suggesting.suggest(compiled, sentences)
+    except suggesting.MarkError as err:
+        click.echo(f"rulex suggest: {err}", err=True)
+        sys.exit(EXIT_RULES)
+    hits = []
+    if corpus_paths:
+        documents = (d for d in read_inputs(list(corpus_paths)) if not isinstance(d, InputProblem))
+        hits = suggesting.corpus_hits(found, documents, limit)
+    if fmt == "json":
+        click.echo(json.dumps({**found.to_dict(), "corpus_hits": [dataclasses.asdict(h) for h in hits]}, indent=2,
+                              ensure_ascii=False))
+        return
+    click.echo(found.rule_text)
+    check = found.check
+    if not check.compiled:
+        click.echo("check: the rule does not compile:\n" + "\n".join(check.errors))
+    for number, example in enumerate(check.examples, 1):
+        verdict = ("matches with exactly the marked arguments" if example.exact
+                   else "matches with the example's arguments" if example.passes
+                   else "matches at the trigger, with other arguments" if example.matched else "does not match")
+        click.echo(f"check, sentence {number}: {verdict}")
+        for problem in example.problems:
+            click.echo(f"  {problem}")
+    click.echo("generalisations:")
+    for note in found.notes:
+        click.echo(f"  {note.change.value}: {note.text!r} -> {note.element or '(left out)'}: {note.why}")
+    if corpus_paths:
+        click.echo(f"corpus hits not marked ({len(hits)}" + (f", the first {limit}" if len(hits) >= limit else "") + "):")
+        for hit in hits:
+            click.echo("  " + suggesting.render_hit(hit))
+
+
 # ---- inspect ----------------------------------------------------------------------------
 
 @cli.command(short_help="Print what a pipeline stage made of a pack.")

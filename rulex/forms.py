@@ -57,7 +57,7 @@ def word_forms(word: str) -> tuple[str, ...]:
     from lemminflect import getAllInflections, getAllInflectionsOOV, getLemma  # slow to load: only when needed
     lemmas = {word}
     for upos in ("VERB", "NOUN"):
-        lemmas.update(getLemma(word, upos=upos))
+        lemmas.update(lemma for lemma in getLemma(word, upos=upos) if lemma)  # "s" has the noun lemma "": none
     forms = set(lemmas)
     inflections_of = {lemma: getAllInflections(lemma) for lemma in lemmas}
     inflections_of = {lemma: found for lemma, found in inflections_of.items() if found}
