@@ -174,15 +174,20 @@ def with_definitions(source: str) -> str:
     return source + "(?(DEFINE)" + "".join(f"(?P<{name}>{SHARED[name]})" for name in sorted(used)) + ")"
 
 
-def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None) -> list[CompiledRule]:
+def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None,
+                 kept: dict[int, CompiledRule] | None = None) -> list[CompiledRule]:
     """Every rule of the pack compiled, in order. A rule that cannot be (too large, nested too
     deeply for Python, or a regex the engine refuses) is a diagnostic at the rule, in `bag` (by
     default the one the pack was resolved with), and a placeholder that never matches; with no
     bag at all, RulexError. The rules' regexes are written first, then compiled all at once
-    (`regexcode.compile_all`: in worker processes when there are many)."""
+    (`regexcode.compile_all`: in worker processes when there are many). `kept`: rules compiled
+    before that did not change, by index, taken as they are (`rulex serve`: serve/incremental.py)."""
     bag = bag if bag is not None else pack.bag
     out: list[CompiledRule] = []
-    for rule in pack.rules:
+    for index, rule in enumerate(pack.rules):
+        if kept and index in kept:
+            out.append(kept[index])
+            continue
         problems = DiagnosticBag()
         try:
             out.append(_RuleCompiler(pack, rule, share=SHARE).compile())
@@ -215,7 +220,10 @@ def _placeholder(pack: ResolvedPack, rule: ast.Rule, problems: DiagnosticBag, ba
         raise RulexError(problems.sorted(), pack.sources)
     bag.extend(problems.items)
     return CompiledRule(f"{pack.manifest.name}.{rule.id}", rule.id, rule.kind, rule.type, rule.span.file,
-                        rule.span.line, rule.priority, rule.overlap or pack.manifest.overlap, r"(?!)", standalone=False)
+                        rule.span.line, rule.priority, rule.overlap or pack.manifest.overlap, NEVER, standalone=False)
+
+
+NEVER = r"(?!)"  # the regex of a placeholder rule
 
 
 def _regex_sources(rule: CompiledRule) -> list[str]:
