@@ -104,24 +104,28 @@ def test_text_from_the_page_is_escaped(client):
 
 
 def test_explain_gives_the_nearest_miss_of_the_chosen_rule(client):
-    answer = _compile(client, _text(client), sentence="Iran launched a barrage of missiles at Erbil.", rule="attack.launch")
-    assert "mini.attack.launch" in answer["explain"]["text"]
-    assert "no match" in answer["explain"]["text"] and "expected:" in answer["explain"]["text"]
-    assert answer["explain"]["report"][0]["status"] == "missed"
-    unknown = _compile(client, _text(client), sentence="Iran", rule="attack.nothing")
-    assert "no rule" in unknown["explain"]["error"]
+    def explain(sentence: str, rule: str):
+        return client.post("/api/explain", json={"file": "attack.rulex", "text": _text(client), "sentence": sentence,
+                                                 "rule": rule})
+    answer = explain("Iran launched a barrage of missiles at Erbil.", "attack.launch").json()
+    assert answer["rule"] == "mini.attack.launch"
+    assert "no match" in answer["text"] and "expected:" in answer["text"]
+    assert answer["report"][0]["status"] == "missed"
+    unknown = explain("Iran", "attack.nothing")
+    assert unknown.status_code == 404 and "no rule" in unknown.json()["error"]
 
 
-def test_the_inline_examples_of_the_open_file_run_on_every_change(client):
+def test_the_inline_examples_of_the_chosen_rule_run_on_every_change(client):
     text = _text(client)
-    passing = _compile(client, text)["examples"]
+    assert "examples" not in _compile(client, text)  # no rule chosen
+    passing = _compile(client, text, rule="attack.launch")["examples"]
     launch = [e for e in passing if e["rule"] == "mini.attack.launch"]
     assert len(launch) == 2 and all(e["ok"] for e in launch)  # the example and the counter-example
     broken = text.replace('attacker = "Iran" -> Iran', 'attacker = "Iraq" -> Iran', 1)
-    failing = [e for e in _compile(client, broken)["examples"] if e["rule"] == "mini.attack.launch" and not e["ok"]]
+    failing = [e for e in _compile(client, broken, rule="attack.launch")["examples"] if not e["ok"]]
     assert failing and "attacker" in failing[0]["failures"][0]
     no_match = text.replace("against|on|at", "towards", 1)
-    missed = [e for e in _compile(client, no_match)["examples"] if e["rule"] == "mini.attack.launch" and not e["ok"]]
+    missed = [e for e in _compile(client, no_match, rule="attack.launch")["examples"] if not e["ok"]]
     assert missed[0]["failures"] == ["no match"] and missed[0]["miss"]
 
 

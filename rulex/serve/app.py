@@ -4,8 +4,9 @@
     GET  /api/files       the pack's rule files, the corpus, the limits
     GET  /api/file?name=  one rule file's text as edited (and as saved)
     POST /api/compile     {file, text, sentence?, date?, rule?}: compile with the edited text; the
-                          diagnostics, the rules, and for a sentence its matches, the chosen rule's
-                          explanation and the inline examples of the file: one answer per edit
+                          diagnostics, the rules of the file, the sentence's matches and the chosen
+                          rule's inline examples, run: the answer to every edit
+    POST /api/explain     {file, text, sentence, date?, rule}: why the rule matches the sentence or not
     POST /api/corpus      {file, text, rule, limit?}: the rule's hits in the corpus (keyword in context)
     POST /api/save        {file, text}: write the rule file (only rule files inside the pack)
 
@@ -95,9 +96,10 @@ def create_app(session: Session, hosts: frozenset[str] | None) -> ASGIApp:
         return {"name": name, "text": session.texts[name], "saved": session.texts[name] == session.saved[name]}
 
     def compile_(body: dict) -> dict:
-        name = _string(body, "file")
-        current = session.update(name, _string(body, "text"))
-        out: dict[str, Any] = _compiled(session, current, name)
+        name, text = _string(body, "file"), _string(body, "text")
+        changed = session.rule_file(name) is not None and session.texts[name] != text
+        current = session.update(name, text)
+        out: dict[str, Any] = {**_compiled(session, current, name), "changed": changed}
         sentence = body.get("sentence")
         if isinstance(sentence, str) and current.pack is not None:
             date = _date(body)
@@ -105,15 +107,15 @@ def create_app(session: Session, hosts: frozenset[str] | None) -> ASGIApp:
             out["matches"] = [m.to_dict() for m in matches]  # the output contract
             out["problems"] = problems
             out["html"] = html
-            rule = body.get("rule")
-            if isinstance(rule, str) and rule:
-                try:
-                    out["explain"] = session.explain(sentence, date, rule)
-                except Refused as err:
-                    out["explain"] = {"error": str(err)}
-        if current.pack is not None:
-            out["examples"] = session.examples(name)
+        rule = body.get("rule")
+        if current.pack is not None and isinstance(rule, str) and rule:
+            out["examples"] = session.examples(name, rule)
         return out
+
+    def explain(body: dict) -> dict:
+        name = _string(body, "file")
+        session.update(name, _string(body, "text"))
+        return session.explain(_string(body, "sentence"), _date(body), _string(body, "rule"))
 
     def corpus(body: dict) -> dict:
         name = _string(body, "file")
@@ -135,6 +137,7 @@ def create_app(session: Session, hosts: frozenset[str] | None) -> ASGIApp:
         Route("/api/files", _endpoint(files), methods=["GET"]),
         Route("/api/file", _endpoint(file), methods=["GET"]),
         Route("/api/compile", _endpoint(compile_), methods=["POST"]),
+        Route("/api/explain", _endpoint(explain), methods=["POST"]),
         Route("/api/corpus", _endpoint(corpus), methods=["POST"]),
         Route("/api/save", _endpoint(save), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

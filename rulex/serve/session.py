@@ -213,7 +213,7 @@ class Session:
         resolved = self.current.resolved
         assert resolved is not None  # there is a pack
         result = explain(pack, resolved, _checked_text(text), date, [rule.id])
-        return {"text": render(result), "report": result.to_dict()["rules"]}
+        return {"rule": rule.id, "text": render(result), "report": result.to_dict()["rules"]}
 
     def examples(self, name: str | None = None, rule_id: str | None = None) -> list[dict]:
         """The inline examples of the rules of file `name` (or of one rule), run, pass or fail."""

@@ -47,7 +47,7 @@ function el(tag, attrs = {}, ...children) {
 
 const state = {
   pack: null, files: [], open: null, rule: null, rules: [], answer: null, views: {},
-  sequence: 0, shownSequence: 0, tab: "explain", corpus: null,
+  sequence: 0, shownSequence: 0, tab: "explain", corpus: null, explain: null,
 };
 const tabs = [];
 
@@ -59,7 +59,9 @@ export function addTab(id, title, render) {
 }
 
 function showTab(id) {
+  const before = state.tab;
   state.tab = id;
+  if (id === "explain" && before !== id) { explainRule(); }
   for (const button of document.querySelectorAll(".rx-tab")) { button.classList.toggle("rx-active", button.dataset.tab === id); }
   for (const tab of tabs) { $(`rx-tab-${tab.id}`).hidden = tab.id !== id; }
   renderTabs();
@@ -114,7 +116,7 @@ function makeView(name, text) {
       doc: text,
       extensions: [
         lineNumbers(), history(), drawSelection(), highlightActiveLine(), bracketMatching(), highlightSelectionMatches(),
-        rulexLanguage, syntaxHighlighting(rulexStyle), lintGutter(),
+        rulexLanguage, syntaxHighlighting(rulexStyle), lintGutter(), EditorView.lineWrapping,
         keymap.of([{ key: "Mod-s", run: () => { save(); return true; }, preventDefault: true },
           indentWithTab, ...defaultKeymap, ...historyKeymap, ...searchKeymap]),
         EditorView.updateListener.of((update) => {
@@ -187,16 +189,32 @@ async function refresh() {
   state.answer = answer;
   state.files = answer.files;
   state.rules = answer.rules;
-  if (!state.rule || !state.rules.some((r) => r.id === state.rule)) { followCursor(currentView()); }
+  followCursor(currentView());  // the rule under the cursor may be new (or gone)
   const errors = answer.diagnostics.filter((d) => d.severity === "error").length;
   const ms = Math.round(performance.now() - started);
-  setStatus(`${errors ? errors + " error(s)" : "compiled"} · ${ms} ms (compile ${Math.round(answer.compile_ms)} ms, ` +
-    `${answer.recompiled} rule(s) compiled, ${answer.reused} kept)` + (answer.stale ? " · matching with the last version without errors" : ""),
-    errors ? "error" : "ok");
+  const compiled = answer.changed && !answer.stale
+    ? ` (compile ${Math.round(answer.compile_ms)} ms: ${answer.recompiled} rule(s) compiled, ${answer.reused} kept)` : "";
+  setStatus(`${errors ? errors + " error(s)" : "compiled"} · answered in ${ms} ms${compiled}` +
+    (answer.stale ? " · matching with the last version without errors" : ""), errors ? "error" : "ok");
   showDiagnostics(answer);
   showMatches(answer);
   renderFiles();
   renderRules();
+  renderTabs();
+  if (state.tab === "explain") { explainRule(); }
+}
+
+// The explanation comes after the matches: it compiles a regex per element of the rule, which
+// an edit of the rule makes new, and the matches need not wait for it.
+async function explainRule() {
+  const rule = state.rule;
+  const sentence = $("rx-sentence").value;
+  if (!rule || !sentence.trim() || !state.answer || state.answer.html === undefined) { state.explain = null; renderTabs(); return; }
+  const sequence = state.shownSequence;
+  const answer = await api("POST", "/api/explain", { file: state.open, text: currentView().state.doc.toString(),
+    sentence, date: $("rx-date").value || null, rule });
+  if (sequence !== state.shownSequence || rule !== state.rule) { return; }
+  state.explain = answer;
   renderTabs();
 }
 
@@ -242,9 +260,9 @@ async function save() {
 // ---- the tabs --------------------------------------------------------------------------------
 
 function renderExplain(panel, st) {
-  const explain = st.answer && st.answer.explain;
+  const explain = st.explain && st.explain.rule === st.rule ? st.explain : null;
   if (!st.rule) { panel.replaceChildren(el("p", { class: "rx-note" }, "Put the cursor in a rule (or pick one on the left) to explain it.")); return; }
-  if (!explain) { panel.replaceChildren(el("p", { class: "rx-note" }, "Type a sentence to see why the rule matches it or not.")); return; }
+  if (!explain) { panel.replaceChildren(el("p", { class: "rx-note" }, "Type a sentence to see why the rule matches it or not (explaining…).")); return; }
   if (explain.error) { panel.replaceChildren(el("p", { class: "rx-error" }, explain.error)); return; }
   panel.replaceChildren(el("pre", { class: "rx-explain" }, explain.text));
 }
@@ -263,8 +281,7 @@ function renderExamples(panel, st) {
     el("q", {}, e.text),
     ...e.failures.map((f) => el("div", { class: "rx-failure" }, f)),
     e.miss ? el("div", { class: "rx-miss" }, `nearest miss: ${e.miss}`) : null)));
-  const others = all.filter((e) => !e.ok && e.rule !== st.rule).length;
-  panel.replaceChildren(head, list, others ? el("p", { class: "rx-note" }, `${others} example(s) of other rules of this file fail.`) : "");
+  panel.replaceChildren(head, list);
 }
 
 function renderCorpus(panel, st) {
@@ -281,7 +298,7 @@ function renderCorpus(panel, st) {
       `; ${found.tried_without_hit} more document(s) hold its anchor words without a match · ${Math.round(found.seconds * 1000)} ms`));
     out.push(el("table", { class: "rx-kwic" }, el("tbody", {}, ...found.hits.map((hit) => el("tr", {},
       el("td", { class: "rx-doc-id" }, hit.doc),
-      el("td", { class: "rx-left" }, hit.left),
+      el("td", { class: "rx-left" }, el("bdi", {}, hit.left)),
       el("td", { class: "rx-hit", title: hit.args.map((a) => `${a.role} = ${a.text}`).join("\n") }, hit.match),
       el("td", { class: "rx-right" }, hit.right))))));
     if (found.hits.length < found.hit_count) { out.push(el("p", { class: "rx-note" }, `showing the first ${found.hits.length}`)); }
