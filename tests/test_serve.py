@@ -284,3 +284,34 @@ def test_a_compile_after_an_edit_of_the_conflict_pack_matches_one_from_scratch()
     outcome = compiler.compile(loaded, bag)
     assert outcome.compiled == 1 and outcome.reused == len(outcome.program.rules) - 1
     assert list(outcome.program.rules) == _from_scratch(loaded)
+
+
+def test_the_command_prints_the_address_and_warns_when_it_listens_beyond_this_machine(pack, monkeypatch):
+    import uvicorn
+    from click.testing import CliRunner
+
+    from rulex.cli import cli
+    served = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: served.append(sockets[0].getsockname()))
+    local = CliRunner().invoke(cli, ["serve", str(pack), "--port", "0"])
+    assert local.exit_code == 0, local.output
+    assert re.search(r"at http://127\.0\.0\.1:\d+/", local.output) and "warning" not in local.output
+    wide = CliRunner().invoke(cli, ["serve", str(pack), "--host", "0.0.0.0", "--port", "0"])
+    assert wide.exit_code == 0 and "warning: listening on 0.0.0.0" in wide.output
+    assert [address for address, _ in served] == ["127.0.0.1", "0.0.0.0"]
+
+
+def test_the_committed_page_script_is_the_one_web_builds(tmp_path):
+    import subprocess
+    web = Path(__file__).resolve().parent.parent / "web"
+    esbuild = web / "node_modules" / ".bin" / "esbuild"
+    if not esbuild.exists():
+        pytest.skip("web/node_modules is not installed (cd web && npm ci): the bundle cannot be rebuilt here")
+    import json
+    import shlex
+    out = tmp_path / "playground.js"
+    build = shlex.split(json.loads((web / "package.json").read_text())["scripts"]["build"])  # esbuild ... --outfile=...
+    command = [str(esbuild)] + [f"--outfile={out}" if a.startswith("--outfile=") else a for a in build[1:]]
+    subprocess.run(command, cwd=web, check=True, capture_output=True)
+    assert out.read_bytes() == (web.parent / "rulex" / "serve" / "static" / "playground.js").read_bytes(), \
+        "rulex/serve/static/playground.js is out of date: run web/build.sh and commit it"

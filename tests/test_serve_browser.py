@@ -113,4 +113,4 @@ def test_the_corpus_tab_shows_the_rule_s_hits_in_context(page):
     page.click("#rx-corpus-run")
     page.wait_for_selector(".rx-corpus-counts", timeout=30_000)
     assert "document(s) scanned" in page.inner_text(".rx-corpus-counts")
-    _shot(page, "playground-corpus.png")
+    _shot(page, "playground-mini-corpus.png")

@@ -7,3 +7,4 @@ cd "$(dirname "$0")"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run build
 
+node licenses.mjs

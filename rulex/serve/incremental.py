@@ -188,6 +188,7 @@ class IncrementalCompiler:
         self.aliases: tuple[frozenset[int], AliasIndex] | None = None
 
     def compile(self, loaded: LoadedPack, bag: DiagnosticBag) -> Outcome:
+        """The pack compiled (no program when `bag` holds errors, its own or the loader's)."""
         resolved = resolve(loaded, bag)
         if bag.errors:
             return Outcome(resolved, None)

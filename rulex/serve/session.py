@@ -140,14 +140,12 @@ class Session:
         bag.extend(self._base)
         for found in self._parsed.values():
             bag.extend(found)
-        outcome = self.compiler.compile(self.loaded, bag) if not bag.errors else None
-        if outcome is not None and outcome.program is not None:
+        outcome = self.compiler.compile(self.loaded, bag)  # with a syntax error, the names are still checked
+        if outcome.program is not None:
             self._good = (Pack(outcome.program, tuple(bag.warnings)), outcome.resolved)
-        fresh = outcome is not None and outcome.program is not None
         pack, resolved = self._good if self._good else (None, None)
-        return Compiled(tuple(bag.sorted()), dict(self.loaded.sources), pack, resolved, not fresh,
-                        time.perf_counter() - started, outcome.reused if outcome else 0,
-                        outcome.compiled if outcome else 0)
+        return Compiled(tuple(bag.sorted()), dict(self.loaded.sources), pack, resolved, outcome.program is None,
+                        time.perf_counter() - started, outcome.reused, outcome.compiled)
 
     def rule_file(self, name: str) -> RuleFileEntry:
         """The pack's rule file called `name`, or Refused: only the files the pack loads as rule
