@@ -809,7 +809,7 @@ def inspect(pack: str, stage: str, rule_glob: str | None) -> None:
 
 # ---- serve ------------------------------------------------------------------------------
 
-@cli.command(short_help="Open a local web playground to write a pack's rules and see them match.")
+@cli.command(short_help="Edit a pack's rules in the browser and see them match.")
 @click.argument("pack", type=click.Path(exists=True, file_okay=False))
 @click.argument("corpus", nargs=-1)
 @click.option("--host", default=None, metavar="ADDRESS",
