@@ -74,6 +74,18 @@ def test_a_broken_rule_is_a_diagnostic_at_its_line_and_column_and_matching_goes_
     assert not [d for d in fixed["diagnostics"] if d["severity"] == "error"] and fixed["stale"] is False
 
 
+def test_a_pack_broken_from_the_start_shows_its_errors_and_matches_once_fixed(pack):
+    good = (pack / "attack.rulex").read_text()
+    (pack / "attack.rulex").write_text(good.replace("{weapon:Weapon}", "{weapon:Weapn}", 1))
+    client = TestClient(create_app(Session(pack), local_hosts("127.0.0.1", 8765)), base_url=HOST)
+    broken = _compile(client, _text(client), sentence=SENTENCE, rule="attack.launch")
+    assert broken["stale"] is True and "html" not in broken and "examples" not in broken
+    assert any(d["code"] == "RX301" for d in broken["diagnostics"])
+    assert client.get("/api/files").json()["files"][0]["problems"]["errors"] == 1
+    fixed = _compile(client, good, sentence=SENTENCE)
+    assert fixed["stale"] is False and fixed["matches"]
+
+
 def test_an_unknown_type_points_at_the_slot(client):
     text = _text(client).replace("{weapon:Weapon}", "{weapon:Weapn}", 1)
     answer = _compile(client, text)

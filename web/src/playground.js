@@ -170,7 +170,11 @@ function chooseRule(id) {
 
 // ---- asking the server -----------------------------------------------------------------------
 
+// One request at a time: an edit made while one is out is sent when it comes back (the server
+// would otherwise compile every keystroke's version in turn, and fall behind the typing).
 let timer = null;
+let inFlight = false;
+let pending = false;
 function schedule() {
   clearTimeout(timer);
   timer = setTimeout(refresh, DELAY_MS);
@@ -178,6 +182,14 @@ function schedule() {
 
 async function refresh() {
   if (!state.open) { return; }
+  if (inFlight) { pending = true; return; }
+  inFlight = true;
+  pending = false;
+  try { await ask(); } finally { inFlight = false; }
+  if (pending) { refresh(); }
+}
+
+async function ask() {
   const sequence = ++state.sequence;
   const started = performance.now();
   const body = { file: state.open, text: currentView().state.doc.toString(), sentence: $("rx-sentence").value,
@@ -232,6 +244,18 @@ function showDiagnostics(answer) {
       message: `${d.message}${d.hint ? "\nhelp: " + d.hint : ""} [${d.code}] (${d.file}:${d.line}:${d.col})` };
   });
   view.dispatch(setDiagnostics(view.state, diagnostics));
+}
+
+// A click on a highlighted span shows its match in the list below (the report's click panel).
+function showMatchItem(event) {
+  const mark = event.target.closest ? event.target.closest("mark.rx-seg") : null;
+  if (!mark) { return; }
+  for (const old of document.querySelectorAll("#rx-matches .rx-item.rx-chosen")) { old.classList.remove("rx-chosen"); }
+  const section = mark.closest(".rx-doc");
+  for (const index of (mark.dataset.m || "").split(" ").filter(Boolean)) {
+    const item = document.getElementById(`rx-d${section.dataset.n}-m${index}`);
+    if (item) { item.classList.add("rx-chosen"); item.scrollIntoView({ block: "nearest" }); }
+  }
 }
 
 function showMatches(answer) {
@@ -332,6 +356,7 @@ async function start() {
   showTab("explain");
   $("rx-save").addEventListener("click", save);
   $("rx-sentence").addEventListener("input", schedule);
+  $("rx-matches").addEventListener("click", showMatchItem);
   $("rx-date").addEventListener("input", schedule);
   const data = await api("GET", "/api/files");
   if (data.error) { setStatus(data.error, "error"); return; }
