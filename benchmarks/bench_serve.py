@@ -7,8 +7,9 @@ playground, in one process with its stores warm: `rulex.load` of the edited pack
 entry: every rule compiled again, its regexes rebuilt from their stored code where they did not
 change) and matching the sentence. Both work on a copy of the pack, in a compile cache of their
 own. The rules edited are spread over the pack (every `--every`-th rule); each edit adds an
-optional word at the end of the rule's first pattern line, a different one each time, so its
-regex is new (the `regex` module compiles it: the larger part of an answer for a large rule).
+optional word at the end of the rule's first pattern line, a different one each time and for each
+side (of the same length), so its regex is new to both (the `regex` module compiles it: the larger
+part of an answer for a large rule).
 
     .venv/bin/python benchmarks/bench_serve.py [--pack rules/conflict] [--every 6]
 """
@@ -28,12 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SENTENCE = "Iran launched more than a dozen ballistic missiles against U.S. forces in Iraq on Tuesday."
 
 
-def edited(text: str, rule: str, count: int) -> str | None:
-    """`text` with an optional word added at the end of `rule`'s first pattern line, or None."""
+def edited(text: str, rule: str, word: str) -> str | None:
+    """`text` with an optional `word` added at the end of `rule`'s first pattern line, or None."""
     found = re.search(r"(?m)^rule:\s*" + re.escape(rule) + r"\s*$(?:\n(?!rule:).*)*?\n\s*pattern:[^\n]*", text)
     if found is None:
         return None
-    return text[:found.end()] + f" (benchedit{count})?" + text[found.end():]
+    return text[:found.end()] + f" ({word})?" + text[found.end():]
 
 
 def main() -> int:
@@ -62,8 +63,9 @@ def main() -> int:
         answers, compiles, loads = [], [], []
         for count, (rule, file_name) in enumerate(rules):
             text = session.texts[file_name]
-            new = edited(text, rule, count)
-            if new is None:
+            # each side its own word: a regex compiled by one is not taken by the other from this process's memory
+            new, theirs = edited(text, rule, f"served{count:04d}"), edited(text, rule, f"peering{count:03d}")
+            if new is None or theirs is None:
                 continue
             started = time.perf_counter()
             answer = client.post("/api/compile", json={"file": file_name, "text": new, "sentence": SENTENCE,
@@ -73,7 +75,7 @@ def main() -> int:
             if answer.status_code != 200 or body.get("stale"):
                 raise SystemExit(f"the edit of {rule} did not compile: {body.get('error') or body['diagnostics'][:1]}")
             compiles.append(body["compile_ms"] / 1000)
-            (peer / file_name).write_text(new, encoding="utf-8")
+            (peer / file_name).write_text(theirs, encoding="utf-8")
             started = time.perf_counter()
             rulex.load(peer).extract(SENTENCE, date="2020-01-08")
             loads.append(time.perf_counter() - started)
