@@ -151,6 +151,8 @@ def test_the_corpus_view_gives_hits_in_context_and_says_how_much_it_scanned(clie
     hit = everything["hits"][0]
     assert {"doc", "left", "match", "right", "args"} <= set(hit)
     assert re.search(r"launch|fire", hit["match"], re.I)
+    for miss in everything["misses"]:  # documents holding its words without a match: how far it got
+        assert miss["doc"] and miss["sentence"] and miss["miss"]
 
 
 def test_saving_writes_the_file_only_when_asked(client, pack):

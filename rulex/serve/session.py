@@ -21,7 +21,7 @@ from ..ast import RuleFile
 from ..compiler import CompiledRule
 from ..diagnostics import Diagnostic, DiagnosticBag
 from ..document import Document
-from ..explain import anchors_occur, explain, miss_summary, render
+from ..explain import anchors_occur, explain, miss_summary, nearest_miss, render
 from ..inputs import InputFormat, InputProblem, read_inputs
 from ..loader import LoadedPack, parse_rule_file
 from ..loader import load as load_files
@@ -29,7 +29,7 @@ from ..match import Match
 from ..outputs.html import HtmlWriter
 from ..pack import Pack
 from ..resolve import ResolvedPack
-from ..segment import lowercase_view, normalise
+from ..segment import lowercase_view, normalise, paragraphs, sentences_in
 from ..source import SourceFile
 from ..testing import check_example
 from .incremental import IncrementalCompiler
@@ -40,6 +40,8 @@ CORPUS_DOCUMENTS = 200            # documents of the corpus a rule is tried on, 
 CORPUS_DOCUMENTS_MAX = 2000
 KWIC_CHARS = 70                   # context on either side of a hit
 HITS_SHOWN = 200
+MISSES_SHOWN = 5                  # documents tried without a hit whose nearest miss is shown
+MISS_SENTENCES = 20               # sentences of such a document it is looked for in (at most)
 
 
 class Refused(Exception):
@@ -238,20 +240,42 @@ class Session:
         limit = max(1, min(limit, CORPUS_DOCUMENTS_MAX))
         scanned = documents[:limit]
         hits: list[dict] = []
-        count, with_hits, tried = 0, 0, 0
+        count, with_hits, tried = 0, 0, []
         started = time.perf_counter()
         for document in scanned:
             found = [m for m in pack.process(document, rules={index}).matches if m.rule == rule.id]
             with_hits += bool(found)
             if not found and _anchor_occurs(rule, document.text):
-                tried += 1
+                tried.append(document)
             count += len(found)
             hits += [_kwic(document, m) for m in found[:max(0, HITS_SHOWN - len(hits))]]
+        misses = [miss for document in tried[:MISSES_SHOWN] if (miss := self._nearest_miss(rule, document))]
         return {"rule": rule.id, "documents": len(scanned), "corpus_documents": len(documents),
                 "capped": len(documents) > len(scanned), "hits": hits, "hit_count": count,
-                "documents_with_hits": with_hits, "tried_without_hit": tried,
+                "documents_with_hits": with_hits, "tried_without_hit": len(tried), "misses": misses,
                 "problems": list(self._corpus_problems[:5]),
                 "seconds": round(time.perf_counter() - started, 3)}
+
+    def _nearest_miss(self, rule: CompiledRule, document: Document) -> dict | None:
+        """How far the rule got in the document's sentences that hold its anchor words (explain.py)."""
+        resolved = self.current.resolved
+        source = next((r for r in resolved.rules if r.id == rule.local_id), None) if resolved else None
+        if source is None:
+            return None
+        normalised = normalise(document.text)
+        lowered = lowercase_view(normalised)
+        sentences = [s for chunk in paragraphs(normalised) for s in sentences_in(normalised, *chunk)
+                     if anchors_occur(rule, lowered[s[0]:s[1]])]
+        if not sentences:
+            return None
+        assert resolved is not None
+        miss = nearest_miss(self._pack().program, resolved, source, normalised, lowered, sentences[:MISS_SENTENCES],
+                            document.date)
+        if miss is None:
+            return None
+        start, end = miss.sentence
+        return {"doc": document.id, "sentence": " ".join(document.text[start:end].split()),
+                "miss": miss_summary(miss, document.text)}
 
     def rule(self, rule_id: str) -> CompiledRule:
         pack = self._pack()

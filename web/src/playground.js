@@ -326,6 +326,12 @@ function renderCorpus(panel, st) {
       el("td", { class: "rx-hit", title: hit.args.map((a) => `${a.role} = ${a.text}`).join("\n") }, hit.match),
       el("td", { class: "rx-right" }, hit.right))))));
     if (found.hits.length < found.hit_count) { out.push(el("p", { class: "rx-note" }, `showing the first ${found.hits.length}`)); }
+    if (found.misses.length) {
+      out.push(el("h3", { class: "rx-misses-head" }, "Nearest misses (documents holding its words, no match)"));
+      out.push(el("ul", { class: "rx-misses" }, ...found.misses.map((m) => el("li", {},
+        el("span", { class: "rx-doc-id" }, m.doc), " ", el("q", {}, m.sentence), el("div", { class: "rx-miss" }, m.miss)))));
+    }
+    for (const problem of found.problems) { out.push(el("p", { class: "rx-error" }, problem)); }
   }
   panel.replaceChildren(...out);
 }
