@@ -48,7 +48,7 @@ def main() -> int:
             page.click("button.rx-tab[data-tab='corpus']")
             page.click("#rx-corpus-run")
             page.wait_for_selector(".rx-corpus-counts", timeout=60_000)
-            page.locator(".rx-kwic").scroll_into_view_if_needed()
+            page.locator(".rx-misses").scroll_into_view_if_needed()
             page.screenshot(path=str(IMAGES / "playground-corpus.png"))
             browser.close()
     finally:

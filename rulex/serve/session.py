@@ -199,7 +199,7 @@ class Session:
     def match(self, text: str, date: dt.date | None) -> tuple[list[Match], list[str], str]:
         """The pack's matches in `text`, its problems, and the text highlighted as the HTML report
         shows it."""
-        pack = self._pack()
+        pack, _ = self._usable()
         document = Document("playground", _checked_text(text), date)
         result = pack.process(document)
         writer = HtmlWriter(io.StringIO())
@@ -208,17 +208,14 @@ class Session:
 
     def explain(self, text: str, date: dt.date | None, rule_id: str) -> dict:
         """`rulex explain` of one rule on `text`: its report as data and as text."""
-        pack = self._pack()
-        rule = self.rule(rule_id)
-        resolved = self.current.resolved
-        assert resolved is not None  # there is a pack
+        pack, resolved = self._usable()
+        rule = _rule(pack, rule_id)
         result = explain(pack, resolved, _checked_text(text), date, [rule.id])
         return {"rule": rule.id, "text": render(result), "report": result.to_dict()["rules"]}
 
     def examples(self, name: str | None = None, rule_id: str | None = None) -> list[dict]:
         """The inline examples of the rules of file `name` (or of one rule), run, pass or fail."""
-        pack = self._pack()
-        resolved = self.current.resolved
+        pack, resolved = self._usable()
         source_name = self.rule_file(name).source_name if name else None
         out = []
         for index, rule in enumerate(pack.rules):
@@ -233,8 +230,8 @@ class Session:
 
     def corpus(self, rule_id: str, limit: int = CORPUS_DOCUMENTS) -> dict:
         """The rule's hits over the first `limit` documents of the corpus, keyword in context."""
-        pack = self._pack()
-        rule = self.rule(rule_id)
+        pack, resolved = self._usable()
+        rule = _rule(pack, rule_id)
         index = pack.rules.index(rule)
         documents = self._corpus_documents()
         limit = max(1, min(limit, CORPUS_DOCUMENTS_MAX))
@@ -249,46 +246,19 @@ class Session:
                 tried.append(document)
             count += len(found)
             hits += [_kwic(document, m) for m in found[:max(0, HITS_SHOWN - len(hits))]]
-        misses = [miss for document in tried[:MISSES_SHOWN] if (miss := self._nearest_miss(rule, document))]
+        misses = [miss for document in tried[:MISSES_SHOWN] if (miss := _nearest_miss(pack, resolved, rule, document))]
         return {"rule": rule.id, "documents": len(scanned), "corpus_documents": len(documents),
                 "capped": len(documents) > len(scanned), "hits": hits, "hit_count": count,
                 "documents_with_hits": with_hits, "tried_without_hit": len(tried), "misses": misses,
                 "problems": list(self._corpus_problems[:5]),
                 "seconds": round(time.perf_counter() - started, 3)}
 
-    def _nearest_miss(self, rule: CompiledRule, document: Document) -> dict | None:
-        """How far the rule got in the document's sentences that hold its anchor words (explain.py)."""
-        resolved = self.current.resolved
-        source = next((r for r in resolved.rules if r.id == rule.local_id), None) if resolved else None
-        if source is None:
-            return None
-        normalised = normalise(document.text)
-        lowered = lowercase_view(normalised)
-        sentences = [s for chunk in paragraphs(normalised) for s in sentences_in(normalised, *chunk)
-                     if anchors_occur(rule, lowered[s[0]:s[1]])]
-        if not sentences:
-            return None
-        assert resolved is not None
-        miss = nearest_miss(self._pack().program, resolved, source, normalised, lowered, sentences[:MISS_SENTENCES],
-                            document.date)
-        if miss is None:
-            return None
-        start, end = miss.sentence
-        return {"doc": document.id, "sentence": " ".join(document.text[start:end].split()),
-                "miss": miss_summary(miss, document.text)}
-
-    def rule(self, rule_id: str) -> CompiledRule:
-        pack = self._pack()
-        for rule in pack.rules:
-            if rule_id in (rule.id, rule.local_id):
-                return rule
-        raise Refused(f"no rule `{rule_id}` in the pack", 404)
-
-    def _pack(self) -> Pack:
-        pack = self.current.pack
-        if pack is None:
+    def _usable(self) -> tuple[Pack, ResolvedPack]:
+        """The pack to match with and its resolved rules, from one compile (another may replace it meanwhile)."""
+        current = self.current
+        if current.pack is None or current.resolved is None:
             raise Refused("the pack has errors and has not compiled yet: fix the errors shown", 409)
-        return pack
+        return current.pack, current.resolved
 
     def _corpus_documents(self) -> list[Document]:
         """The corpus, read once (up to CORPUS_DOCUMENTS_MAX documents)."""
@@ -304,6 +274,32 @@ class Session:
                         break
                 self._corpus = documents
             return self._corpus
+
+
+def _rule(pack: Pack, rule_id: str) -> CompiledRule:
+    for rule in pack.rules:
+        if rule_id in (rule.id, rule.local_id):
+            return rule
+    raise Refused(f"no rule `{rule_id}` in the pack", 404)
+
+
+def _nearest_miss(pack: Pack, resolved: ResolvedPack, rule: CompiledRule, document: Document) -> dict | None:
+    """How far the rule got in the document's sentences that hold its anchor words (explain.py)."""
+    source = next((r for r in resolved.rules if r.id == rule.local_id), None)
+    if source is None:
+        return None
+    normalised = normalise(document.text)
+    lowered = lowercase_view(normalised)
+    sentences = [s for chunk in paragraphs(normalised) for s in sentences_in(normalised, *chunk)
+                 if anchors_occur(rule, lowered[s[0]:s[1]])]
+    if not sentences:
+        return None
+    miss = nearest_miss(pack.program, resolved, source, normalised, lowered, sentences[:MISS_SENTENCES], document.date)
+    if miss is None:
+        return None
+    start, end = miss.sentence
+    return {"doc": document.id, "sentence": " ".join(document.text[start:end].split()),
+            "miss": miss_summary(miss, document.text)}
 
 
 def _checked_text(text: str) -> str:
