@@ -285,6 +285,13 @@ def test_a_compile_after_edits_gives_the_rules_a_compile_from_scratch_gives(pack
         assert list(outcome.program.rules) == _from_scratch(loaded)
 
 
+def test_the_playground_starts_from_the_compile_cache_s_copy_of_the_pack(pack):
+    session = Session(pack)  # rulex.load compiles the pack and keeps it; the playground takes its rules
+    assert (session.current.compiled, session.current.reused) == (0, 4)
+    loaded = load_files([pack], DiagnosticBag())
+    assert list(session.current.pack.rules) == _from_scratch(loaded)
+
+
 def test_a_compile_after_an_edit_of_the_conflict_pack_matches_one_from_scratch():
     from .conftest import CONFLICT
     loaded = load_files([CONFLICT], DiagnosticBag(), memoised=True)

@@ -187,8 +187,9 @@ class IncrementalCompiler:
         self.manifest: Manifest | None = None
         self.aliases: tuple[frozenset[int], AliasIndex] | None = None
 
-    def compile(self, loaded: LoadedPack, bag: DiagnosticBag) -> Outcome:
-        """The pack compiled (no program when `bag` holds errors, its own or the loader's)."""
+    def compile(self, loaded: LoadedPack, bag: DiagnosticBag, before: Program | None = None) -> Outcome:
+        """The pack compiled (no program when `bag` holds errors, its own or the loader's). `before`:
+        a program compiled from these very files (the compile cache's), whose rules are taken."""
         resolved = resolve(loaded, bag)
         if bag.errors:
             return Outcome(resolved, None)
@@ -199,7 +200,9 @@ class IncrementalCompiler:
                  for name, found in items.items()}
         dependencies = Dependencies(resolved, items)
         needs = {rule.id: dependencies.of_rule(rule) for rule in resolved.rules}
-        kept = self._reusable(resolved, items, needs)
+        kept = self._reusable(resolved, items, needs) if before is None else _same_rules(resolved, before)
+        if before is not None and self.aliases is None:
+            self.aliases = (frozenset(used_lexicons(resolved.manifest, list(before.rules), loaded.lexicons)), before.aliases)
         compiled = compile_pack(resolved, bag, kept)
         note_unanchored(compiled, resolved.rules, bag)
         used = frozenset(used_lexicons(resolved.manifest, compiled, loaded.lexicons))
@@ -237,3 +240,11 @@ class IncrementalCompiler:
             except _ItemChanged:
                 continue
         return out
+
+
+def _same_rules(resolved: ResolvedPack, program: Program) -> dict[int, CompiledRule]:
+    """The program's rules by index, if they are the resolved pack's rules (same ids, files and lines)."""
+    compiled = program.rules
+    if [(r.local_id, r.file, r.line) for r in compiled] != [(r.id, r.span.file, r.span.line) for r in resolved.rules]:
+        return {}
+    return {index: rule for index, rule in enumerate(compiled) if rule.source != NEVER}

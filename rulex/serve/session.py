@@ -21,6 +21,7 @@ from ..ast import RuleFile
 from ..compiler import CompiledRule
 from ..diagnostics import Diagnostic, DiagnosticBag
 from ..document import Document
+from ..errors import RulexError
 from ..explain import anchors_occur, explain, miss_summary, nearest_miss, render
 from ..inputs import InputFormat, InputProblem, read_inputs
 from ..loader import LoadedPack, parse_rule_file
@@ -28,6 +29,8 @@ from ..loader import load as load_files
 from ..match import Match
 from ..outputs.html import HtmlWriter
 from ..pack import Pack
+from ..pack import load as load_pack
+from ..program import Program
 from ..resolve import ResolvedPack
 from ..segment import lowercase_view, normalise, paragraphs, sentences_in
 from ..source import SourceFile
@@ -87,6 +90,10 @@ class Session:
         self._corpus: list[Document] | None = None
         self._corpus_problems: list[str] = []
         regexcode.load_store()
+        try:  # the compile cache's copy (rulex run, check, test keep one): the first compile takes its rules
+            cached: Program | None = load_pack(Path(pack_dir)).program
+        except RulexError:
+            cached = None
         bag = DiagnosticBag()
         self.loaded: LoadedPack = load_files([Path(pack_dir)], bag, memoised=True)
         self.files: dict[str, RuleFileEntry] = {}
@@ -102,7 +109,7 @@ class Session:
         self.saved = dict(self.texts)
         self.compiler = IncrementalCompiler()
         self._good: tuple[Pack, ResolvedPack] | None = None
-        self.current = self._compile()
+        self.current = self._compile(cached)
 
     def _entry(self, source_name: str) -> RuleFileEntry | None:
         """The rule file the loader read as `source_name`, if it lies inside the pack directory."""
@@ -135,14 +142,14 @@ class Session:
             self.current = self._compile()
             return self.current
 
-    def _compile(self) -> Compiled:
+    def _compile(self, before: Program | None = None) -> Compiled:
         started = time.perf_counter()
         bag = DiagnosticBag()
         bag.sources = self.loaded.sources
         bag.extend(self._base)
         for found in self._parsed.values():
             bag.extend(found)
-        outcome = self.compiler.compile(self.loaded, bag)  # with a syntax error, the names are still checked
+        outcome = self.compiler.compile(self.loaded, bag, before)  # with a syntax error, the names are still checked
         if outcome.program is not None:
             self._good = (Pack(outcome.program, tuple(bag.warnings)), outcome.resolved)
         pack, resolved = self._good if self._good else (None, None)
