@@ -271,11 +271,14 @@ def test_a_compile_after_edits_gives_the_rules_a_compile_from_scratch_gives(pack
     words = next(f.path for f in loaded.files if f.path.endswith("words.rulex"))
     one = loaded.sources[attack].text.replace("(against|on) {target", "(against|upon|on) {target", 1)
     moved = "# a new first line\n\n" + one
+    first = moved.replace("rule: attack.passive_launch", "rule: attack.passive_launch\n  priority: 1", 1)
     edits = [
         (attack, one, 1),     # one rule changed
         (attack, moved, 0),   # every rule moved: kept, with their lines moved
-        (attack, moved.replace("rule: attack.passive_launch", "rule: attack.passive_launch\n  priority: 1", 1), 1),
+        (attack, first, 1),
         (words, "define: launch_verb = <launch|fire|shoot>\n", 1),  # a define: the rule that uses it
+        # the same length, one line more: the rules after it keep their offsets but not their lines
+        (attack, first.replace("# a new first line\n", "# a new first\n# ne\n", 1), 0),
     ]
     for name, edited, recompiled in edits:
         loaded, bag = _loaded_with(loaded, name, edited)

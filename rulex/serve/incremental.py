@@ -43,6 +43,8 @@ class FileItems:
     def of(cls, source: SourceFile) -> FileItems:
         text = source.text
         bounds = item_bounds(text) if source.name.endswith(".rulex") else [(0, len(text))]
+        if not bounds or bounds[0][0] > 0:  # the comments before the first item: a change there moves lines
+            bounds = [(0, bounds[0][0] if bounds else len(text))] + bounds
         return cls(source, tuple(bounds), tuple(start for start, _ in bounds))
 
     def start_of(self, offset: int) -> int:
@@ -64,6 +66,7 @@ class Moves:
     old: FileItems
     new: FileItems
     new_start: dict[int, int]   # old start -> new start, for the items that kept their text
+    head: frozenset[int]        # the old starts of the items before the first change (nothing moved)
 
     @classmethod
     def between(cls, old: FileItems, new: FileItems) -> Moves:
@@ -78,7 +81,7 @@ class Moves:
         while tail <= min(len(old_texts), len(new_texts)) - head and old_texts[-tail] == new_texts[-tail]:
             moved[old.bounds[-tail][0]] = new.bounds[-tail][0]
             tail += 1
-        return cls(old, new, moved)
+        return cls(old, new, moved, frozenset(old.bounds[i][0] for i in range(head)))
 
 
 class _ItemChanged(Exception):
@@ -232,8 +235,8 @@ class IncrementalCompiler:
                      for name, start in before.items}
             if where != now:
                 continue
-            if where == before.items:
-                out[index] = before.compiled
+            if all(name not in moves or start in moves[name].head for name, start in before.items):
+                out[index] = before.compiled  # the text before each of its items is as it was
                 continue
             try:
                 out[index] = relocate(before.compiled, rule, moves)
