@@ -288,6 +288,31 @@ def test_a_compile_after_edits_gives_the_rules_a_compile_from_scratch_gives(pack
         assert list(outcome.program.rules) == _from_scratch(loaded)
 
 
+def test_random_edits_compile_to_the_rules_a_compile_from_scratch_gives(pack):
+    import random
+    chance = random.Random(22)
+    loaded = load_files([pack], DiagnosticBag())
+    compiler = IncrementalCompiler()
+    compiler.compile(loaded, DiagnosticBag())
+    attack = next(f.path for f in loaded.files if f.path.endswith("attack.rulex"))
+    edits = [lambda line: "# a comment\n" + line, lambda line: "\n" + line, lambda line: line + "  ",
+             lambda line: line.replace("(against", "(towards|against", 1), lambda line: line.replace(" ", "  ", 1),
+             lambda line: line.replace("{", "", 1), lambda line: ""]  # the last two may break the file
+    compiled = 0
+    for _ in range(40):
+        lines = loaded.sources[attack].text.split("\n")
+        at = chance.randrange(len(lines))
+        lines[at] = chance.choice(edits)(lines[at])
+        loaded, bag = _loaded_with(loaded, attack, "\n".join(lines))
+        outcome = compiler.compile(loaded, bag)
+        if bag.errors:
+            assert outcome.program is None
+            continue
+        compiled += 1
+        assert list(outcome.program.rules) == _from_scratch(loaded)
+    assert compiled > 10
+
+
 def test_the_playground_starts_from_the_compile_cache_s_copy_of_the_pack(pack):
     session = Session(pack)  # rulex.load compiles the pack and keeps it; the playground takes its rules
     assert (session.current.compiled, session.current.reused) == (0, 4)

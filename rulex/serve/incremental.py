@@ -51,6 +51,10 @@ class FileItems:
         """The start of the item holding `offset`."""
         return self.starts[max(0, bisect.bisect_right(self.starts, offset) - 1)]
 
+    def raw(self, index: int) -> str:
+        start, end = self.bounds[index]
+        return self.source.text[start:end]
+
     def texts(self) -> list[str]:
         """Each item's text without the blank and comment lines it ends with (the comment above
         the next item): writing one changes nothing the item compiles to."""
@@ -73,15 +77,20 @@ class Moves:
         """Items are matched from the start of the file while their texts agree, then from its end."""
         old_texts, new_texts = old.texts(), new.texts()
         moved: dict[int, int] = {}
+        unmoved: set[int] = set()   # the items with all the text before them as it was
+        exact = True
         head = 0
         while head < min(len(old_texts), len(new_texts)) and old_texts[head] == new_texts[head]:
             moved[old.bounds[head][0]] = new.bounds[head][0]
+            if exact:
+                unmoved.add(old.bounds[head][0])
+                exact = old.raw(head) == new.raw(head)  # else its trailing comments changed: what follows moved
             head += 1
         tail = 1
         while tail <= min(len(old_texts), len(new_texts)) - head and old_texts[-tail] == new_texts[-tail]:
             moved[old.bounds[-tail][0]] = new.bounds[-tail][0]
             tail += 1
-        return cls(old, new, moved, frozenset(old.bounds[i][0] for i in range(head)))
+        return cls(old, new, moved, frozenset(unmoved))
 
 
 class _ItemChanged(Exception):
