@@ -6,7 +6,8 @@ The peer, measured in the same run and interleaved with it: what the same edit c
 playground, in one process with its stores warm: `rulex.load` of the edited pack (a new cache
 entry: every rule compiled again, its regexes rebuilt from their stored code where they did not
 change) and matching the sentence. Both work on a copy of the pack, in a compile cache of their
-own. The rules edited are spread over the pack (every `--every`-th rule); each edit adds an
+own; the session is frozen out of the garbage collector's sight as `rulex serve` keeps it, and
+each timed step starts after a collection (neither pays for the other's garbage). The rules edited are spread over the pack (every `--every`-th rule); each edit adds an
 optional word at the end of the rule's first pattern line, a different one each time and for each
 side (of the same length), so its regex is new to both (the `regex` module compiles it: the larger
 part of an answer for a large rule).
@@ -16,6 +17,7 @@ part of an answer for a large rule).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import shutil
@@ -56,7 +58,7 @@ def main() -> int:
         rulex.load(peer)  # the stores warm for the peer: lexicons, alias index, regex code
         print(f"peer: first load {time.perf_counter() - started:.1f} s", file=sys.stderr)
         started = time.perf_counter()
-        session = Session(served)
+        session = Session(served, freeze=True)  # as `rulex serve` keeps it
         print(f"playground: first compile {time.perf_counter() - started:.1f} s", file=sys.stderr)
         client = TestClient(create_app(session, local_hosts("127.0.0.1", 8765)), base_url="http://127.0.0.1:8765")
         rules = [(rule.local_id, Path(rule.file).name) for rule in session.current.pack.rules][::args.every]
@@ -67,6 +69,7 @@ def main() -> int:
             new, theirs = edited(text, rule, f"served{count:04d}"), edited(text, rule, f"peering{count:03d}")
             if new is None or theirs is None:
                 continue
+            gc.collect()  # each side starts from a heap without the other's garbage
             started = time.perf_counter()
             answer = client.post("/api/compile", json={"file": file_name, "text": new, "sentence": SENTENCE,
                                                        "date": "2020-01-08", "rule": rule})
@@ -76,6 +79,7 @@ def main() -> int:
                 raise SystemExit(f"the edit of {rule} did not compile: {body.get('error') or body['diagnostics'][:1]}")
             compiles.append(body["compile_ms"] / 1000)
             (peer / file_name).write_text(theirs, encoding="utf-8")
+            gc.collect()
             started = time.perf_counter()
             rulex.load(peer).extract(SENTENCE, date="2020-01-08")
             loads.append(time.perf_counter() - started)

@@ -841,7 +841,7 @@ def serve(pack: str, corpus: tuple[str, ...], host: str | None, port: int) -> No
                                "for a foreign Host or Origin", fg="yellow", bold=True), err=True)
     click.echo(f"rulex serve: compiling {pack} ...", err=True)
     try:
-        session = Session(pack, corpus)
+        session = Session(pack, corpus, freeze=True)
     except Refused as err:
         raise click.BadParameter(str(err), param_hint="PACK") from None
     family = socket.AF_INET6 if ":" in address.strip("[]") else socket.AF_INET
