@@ -7,7 +7,9 @@ playground, in one process with its stores warm: `rulex.load` of the edited pack
 entry: every rule compiled again, its regexes rebuilt from their stored code where they did not
 change) and matching the sentence. Both work on a copy of the pack, in a compile cache of their
 own; the session is frozen out of the garbage collector's sight as `rulex serve` keeps it, and
-each timed step starts after a collection (neither pays for the other's garbage). The rules edited are spread over the pack (every `--every`-th rule); each edit adds an
+each timed step starts after a collection (neither pays for the other's garbage).
+
+The rules edited are spread over the pack (every `--every`-th rule); each edit adds an
 optional word at the end of the rule's first pattern line, a different one each time and for each
 side (of the same length), so its regex is new to both (the `regex` module compiles it: the larger
 part of an answer for a large rule).

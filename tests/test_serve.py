@@ -370,3 +370,10 @@ def test_the_committed_page_script_is_the_one_web_builds(tmp_path):
     subprocess.run(command, cwd=web, check=True, capture_output=True)
     assert out.read_bytes() == (web.parent / "rulex" / "serve" / "static" / "playground.js").read_bytes(), \
         "rulex/serve/static/playground.js is out of date: run web/build.sh and commit it"
+
+
+def test_the_page_highlights_every_keyword_the_pygments_lexer_knows():
+    import rulex.highlight as pygments_lexer
+    mode = (Path(__file__).resolve().parent.parent / "web" / "src" / "rulex-mode.js").read_text()
+    keywords = set(re.findall(r"[a-z]{2,}", pygments_lexer._CLAUSE)) - {"s", "t"}
+    assert keywords and all(word in mode for word in keywords), sorted(w for w in keywords if w not in mode)

@@ -116,7 +116,7 @@ function makeView(name, text) {
       doc: text,
       extensions: [
         lineNumbers(), history(), drawSelection(), highlightActiveLine(), bracketMatching(), highlightSelectionMatches(),
-        rulexLanguage, syntaxHighlighting(rulexStyle), lintGutter(), EditorView.lineWrapping,
+        name.endsWith(".rulex") ? rulexLanguage : [], syntaxHighlighting(rulexStyle), lintGutter(), EditorView.lineWrapping,
         keymap.of([{ key: "Mod-s", run: () => { save(); return true; }, preventDefault: true },
           indentWithTab, ...defaultKeymap, ...historyKeymap, ...searchKeymap]),
         EditorView.updateListener.of((update) => {
