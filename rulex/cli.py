@@ -981,6 +981,58 @@ def import_spacy(patterns: str, out_dir: str, name: str | None, force: bool) -> 
     sys.exit(EXIT_DATA if imported.refused or unmatched else EXIT_OK)
 
 
+# ---- serve ------------------------------------------------------------------------------
+
+@cli.command(short_help="Edit a pack's rules in the browser and see them match.")
+@click.argument("pack", type=click.Path(exists=True, file_okay=False))
+@click.argument("corpus", nargs=-1)
+@click.option("--host", default=None, metavar="ADDRESS",
+              help="The address to listen on (default 127.0.0.1, this machine only). Another address lets "
+                   "anyone who reaches it read and write the pack's rule files.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="The port to listen on (0: any free port).")
+def serve(pack: str, corpus: tuple[str, ...], host: str | None, port: int) -> None:
+    """A playground for PACK in the browser: edit its rule files with highlighting and the
+    pack's errors at their line and column, type a sentence and see its matches as you type,
+    why the rule under the cursor matches it or not, the rule's inline examples pass or fail,
+    and its hits in CORPUS (.txt, .jsonl, directories) as keyword in context.
+
+    Edits stay in the page until you save (Save, or Ctrl-S), which writes only the pack's
+    own rule files. The server listens on 127.0.0.1 and answers only requests addressed to
+    it there (a web page you visit cannot drive it); --host other than this machine turns
+    that check off, with a warning. Ctrl-C stops it.
+    """
+    import socket
+
+    import uvicorn
+
+    from .serve import LOOPBACK, Refused, Session, create_app, local_hosts
+    address = host or "127.0.0.1"
+    loopback = address in LOOPBACK
+    if not loopback:
+        click.echo(click.style(f"rulex serve: warning: listening on {address}: anyone who can reach this machine "
+                               "on that address can read and write the pack's rule files; requests are not checked "
+                               "for a foreign Host or Origin", fg="yellow", bold=True), err=True)
+    click.echo(f"rulex serve: compiling {pack} ...", err=True)
+    try:
+        session = Session(pack, corpus, freeze=True)
+    except Refused as err:
+        raise click.BadParameter(str(err), param_hint="PACK") from None
+    family = socket.AF_INET6 if ":" in address.strip("[]") else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((address.strip("[]"), port))
+    except OSError as err:
+        raise click.UsageError(f"cannot listen on {address}:{port}: {err.strerror or err}") from None
+    port = listener.getsockname()[1]
+    app = create_app(session, local_hosts(address, port) if loopback else None)
+    shown = f"[{address.strip('[]')}]" if family == socket.AF_INET6 else address
+    click.echo(f"rulex serve: {session.loaded.manifest.name} at http://{shown}:{port}/  (Ctrl-C to stop)", err=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server.run(sockets=[listener])
+
+
 def _load_or_exit(pack: str, cache: bool) -> Pack:
     try:
         return load(pack, cache=cache, freeze=True)  # the pack lives as long as this process

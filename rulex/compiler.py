@@ -177,23 +177,27 @@ def with_definitions(source: str) -> str:
     return source + "(?(DEFINE)" + "".join(f"(?P<{name}>{SHARED[name]})" for name in sorted(used)) + ")"
 
 
-# Rules compiled before, by everything their compiled form depends on (`_rule_keys`): after an
-# edit of one rule, only that rule's regexes are written again (the edit loop, issue 19).
+# Rules compiled before, by everything their compiled form depends on (`_rule_inputs`): after
+# an edit of one rule, only that rule's regexes are written again (the edit loop, issue 19).
 COMPILED_RULES = memo.Store("compiled-rules", memo.code_version(), limit=512)  # type: ignore[has-type]  # an import cycle
 
 
-def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None, memoised: bool = False) -> list[CompiledRule]:
+def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None, memoised: bool = False,
+                 kept: dict[int, CompiledRule] | None = None) -> list[CompiledRule]:
     """Every rule of the pack compiled, in order. A rule that cannot be (too large, nested too
     deeply for Python, or a regex the engine refuses) is a diagnostic at the rule, in `bag` (by
     default the one the pack was resolved with), and a placeholder that never matches; with no
     bag at all, RulexError. The rules' regexes are written first, then compiled all at once
     (`regexcode.compile_all`: in worker processes when there are many). With `memoised`, a rule
-    compiled before in the same surroundings comes from COMPILED_RULES."""
+    compiled before in the same surroundings comes from COMPILED_RULES. `kept`: rules compiled
+    before that did not change, by index, taken as they are (`rulex serve`: serve/incremental.py)."""
     bag = bag if bag is not None else pack.bag
     inputs = _rule_inputs(pack) if memoised else None
     out: list[CompiledRule] = []
     for index, rule in enumerate(pack.rules):
-        found = _from_memo(rule, inputs[index]) if inputs is not None else None
+        found = kept.get(index) if kept else None
+        if found is None and inputs is not None:
+            found = _from_memo(rule, inputs[index])
         if found is not None:
             out.append(found)
             continue
@@ -351,7 +355,10 @@ def _placeholder(pack: ResolvedPack, rule: ast.Rule, problems: DiagnosticBag, ba
         raise RulexError(problems.sorted(), pack.sources)
     bag.extend(problems.items)
     return CompiledRule(f"{pack.manifest.name}.{rule.id}", rule.id, rule.kind, rule.type, rule.span.file,
-                        rule.span.line, rule.priority, rule.overlap or pack.manifest.overlap, r"(?!)", standalone=False)
+                        rule.span.line, rule.priority, rule.overlap or pack.manifest.overlap, NEVER, standalone=False)
+
+
+NEVER = r"(?!)"  # the regex of a placeholder rule
 
 
 def _regex_sources(rule: CompiledRule) -> list[str]:

@@ -151,7 +151,7 @@ def explain(pack: Pack, resolved: ResolvedPack, text: str, date: dt.date | None 
         if rule_ids and not any(wanted in (rule.id, rule.local_id) for wanted in rule_ids):
             continue
         own = match_document(program, doc, rules={index}).matches
-        tried = _tried(rule, lowered)
+        tried = anchors_occur(rule, lowered)
         mine = tuple(m for m in kept if m.rule == rule.id)
         if not (mine or own or rule_ids or every_rule or tried):
             continue
@@ -169,7 +169,7 @@ def explain(pack: Pack, resolved: ResolvedPack, text: str, date: dt.date | None 
     return Explanation(text, date, sentences, tokens, found, tuple(reports))
 
 
-def _tried(rule, lowered: str) -> bool:
+def anchors_occur(rule, lowered: str) -> bool:
     """Whether one of the rule's anchor words occurs as a word (lexicon anchors count as present)."""
     if rule.anchors is None:
         return True

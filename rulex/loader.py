@@ -216,9 +216,9 @@ def load(paths: list[Path], bag: DiagnosticBag, memoised: bool = False) -> Loade
             continue
         sources[source.name] = source
         if memoised:
-            rule_file = _memoised(RULE_FILES, source, bag, _parse_rule_file)
+            rule_file = _memoised(RULE_FILES, source, bag, parse_rule_file)
         else:
-            rule_file = _parse_rule_file(source, bag)
+            rule_file = parse_rule_file(source, bag)
         if rule_file is None:  # a YAML file that could not be read: what it uses is unknown
             files.append(ast.RuleFile(source.name, unparsed=(source.text,)))
             continue
@@ -425,7 +425,8 @@ def _is_lexicon(path: Path) -> bool:
     return re.search(r"(?m)^entries\s*:", head) is not None
 
 
-def _parse_rule_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile | None:
+def parse_rule_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile | None:
+    """A rule file (`.rulex` or YAML) read into its items; None for YAML that could not be read."""
     if source.name.endswith(".rulex"):
         from . import parser  # Lark loads only when rule text is parsed (not for a cached pack)
         return parser.parse_file(source, bag)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import memo, regexcode
+from . import ast, memo, regexcode
 from .ast import grammar_text
 from .builtins import BUILTINS
 from .builtins import _parser as builtin_parser
@@ -241,12 +241,17 @@ def _compile(paths: list[Path], bag: DiagnosticBag, cache: bool = False) -> Prog
     compiled = compile_pack(resolved, memoised=cache)
     if cache:
         regexcode.save_store()
-    for rule, source in zip(compiled, resolved.rules):
+    note_unanchored(compiled, resolved.rules, bag)
+    return build_program(loaded.manifest, compiled, loaded.lexicons, compile_links(resolved),
+                         _alias_index(loaded, compiled) if cache else None, digest=pack_digest(loaded.sources))
+
+
+def note_unanchored(compiled: list[CompiledRule], rules: tuple[ast.Rule, ...], bag: DiagnosticBag) -> None:
+    """RX603 for each rule that runs on its own and has no anchor: it is tried on every sentence."""
+    for rule, source in zip(compiled, rules):
         if rule.standalone and rule.anchors is None:
             bag.add("RX603", f"rule `{source.id}` has no required word or lexicon type, so it is tried on "
                     "every sentence", source.span, "fine for a few rules; many such rules slow a run down")
-    return build_program(loaded.manifest, compiled, loaded.lexicons, compile_links(resolved),
-                         _alias_index(loaded, compiled) if cache else None, digest=pack_digest(loaded.sources))
 
 
 def _as_paths(paths: PathLike | Iterable[PathLike]) -> list[Path]:

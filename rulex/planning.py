@@ -596,10 +596,13 @@ def _lexicon_outline(lexicon: Lexicon) -> Shape:
 
 # ---- 2. where every rule of a program may run (once per program) ----------------------------
 
-def place(rules: tuple[CompiledRule, ...], edges: dict[int, AliasEdges]) -> Placement:
+def place(rules: tuple[CompiledRule, ...], edges: dict[int, AliasEdges], interactive: bool = False) -> Placement:
     """The placement of a program's rules: anchor words pick where rules run; a rule's clauses
     (each a set of words or lexicons one of which must occur) must all be met in a sentence;
-    `edges` are the program's lexicons' `alias_edges`."""
+    `edges` are the program's lexicons' `alias_edges`. `interactive` (`rulex serve`, a program
+    built after every edit): the anchor words are scanned by pyahocorasick, built in
+    milliseconds, not Hyperscan, which scans a corpus faster but takes 0.2 s to build for
+    the conflict pack."""
     words: dict[str, tuple[list[int], list[int]]] = {}  # word -> (rules it anchors, clauses it meets)
     by_lexicon: dict[int, list[int]] = {}
     clause_ids: dict[Clause, int] = {}
@@ -623,7 +626,7 @@ def place(rules: tuple[CompiledRule, ...], edges: dict[int, AliasEdges]) -> Plac
                 else:
                     lexicon_clauses.setdefault(int(anchor.value), []).append(clause_ids[clause])
     word_anchors = LiteralScanner.build({w: AnchorWord(tuple(ids), tuple(clauses)) for w, (ids, clauses) in words.items()},
-                                        sparse=True, whole_words=True)
+                                        sparse=not interactive, whole_words=True)
     conditions = tuple(r.near for r in rules)
     near_index = _near_index(conditions, [tuple(ids) for ids, _ in words.values()], edges) if any(conditions) else None
     return Placement(

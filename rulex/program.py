@@ -83,14 +83,16 @@ def alias_index(lexicons: tuple[Lexicon, ...], used: set[int] | frozenset[int]) 
 
 
 def build_program(manifest: Manifest, rules: list[CompiledRule], lexicons: tuple[Lexicon, ...],
-                  links: tuple[CompiledLink, ...] = (), aliases: AliasIndex | None = None, digest: str = "") -> Program:
+                  links: tuple[CompiledLink, ...] = (), aliases: AliasIndex | None = None,
+                  interactive: bool = False, digest: str = "") -> Program:
     """Rules, lexicons and links, with their aliases' index and the rules' placement.
-    `aliases`, if given, is `alias_index(lexicons, used_lexicons(...))` made before."""
+    `aliases`, if given, is `alias_index(lexicons, used_lexicons(...))` made before;
+    `interactive`: a program built again after every edit (`planning.place`)."""
     if aliases is None:
         aliases = alias_index(lexicons, used_lexicons(manifest, rules, lexicons))
     return Program(
         manifest=manifest, rules=tuple(rules), lexicons=lexicons, aliases=aliases,
-        placement=place(tuple(rules), aliases.edges),
+        placement=place(tuple(rules), aliases.edges, interactive),
         standalone=frozenset(i for i, r in enumerate(rules) if r.standalone),
         overlap={r.id: r.overlap for r in rules},
         dateline=next((i for i, r in enumerate(rules) if r.local_id == manifest.dateline), None),

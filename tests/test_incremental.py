@@ -172,8 +172,8 @@ PARSES = """
 import json, sys
 import rulex, rulex.loader as loader
 parsed = []
-original = loader._parse_rule_file
-loader._parse_rule_file = lambda source, bag: parsed.append(source.name.rsplit("/", 1)[-1]) or original(source, bag)
+original = loader.parse_rule_file
+loader.parse_rule_file = lambda source, bag: parsed.append(source.name.rsplit("/", 1)[-1]) or original(source, bag)
 diagnostics, _ = rulex.check(sys.argv[1])
 print(json.dumps({"parsed": sorted(parsed), "codes": sorted(d.code for d in diagnostics)}))
 """

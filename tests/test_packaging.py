@@ -37,6 +37,14 @@ def test_the_wheel_says_the_package_is_typed(wheel):
         assert "rulex/py.typed" in zf.namelist()  # PEP 561: type checkers read rulex's annotations
 
 
+def test_the_wheel_holds_the_playground_page_as_built(wheel):
+    static = ROOT / "rulex" / "serve" / "static"
+    with zipfile.ZipFile(wheel) as zf:
+        for name in ("index.html", "playground.js", "playground.css"):
+            assert zf.read(f"rulex/serve/static/{name}") == (static / name).read_bytes()  # rulex serve needs no npm
+        assert not [n for n in zf.namelist() if n.startswith(("web/", "rulex/serve/static/node_modules"))]
+
+
 def test_an_installed_wheel_loads_its_grammar_and_runs(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),

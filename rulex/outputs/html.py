@@ -147,6 +147,14 @@ class HtmlWriter(StreamWriter):
         self._check_open()
         if not self._started:
             self._header()
+        section = self.section(doc, matches)
+        if matches or not self.skip_empty:
+            self.out.write(section)
+        self.out.flush()
+
+    def section(self, doc: Document, matches: Sequence[Match]) -> str:
+        """One document as the report shows it, counted in the totals and the legend; without
+        the page around it, for `rulex serve` (which uses CSS, the report's style sheet)."""
         self.documents += 1
         self.matches += len(matches)
         for match in matches:
@@ -156,9 +164,7 @@ class HtmlWriter(StreamWriter):
             for arg in match.arguments:
                 self._role_index(arg.role)
                 self._as_role[arg.role] = self._as_role.get(arg.role, 0) + 1
-        if matches or not self.skip_empty:
-            self.out.write(self._document(self.documents, doc, matches))
-        self.out.flush()
+        return self._document(self.documents, doc, matches)
 
     def finish(self) -> None:
         if not self._started:
