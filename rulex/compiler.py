@@ -188,25 +188,21 @@ def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None, memoised:
     deeply for Python, or a regex the engine refuses) is a diagnostic at the rule, in `bag` (by
     default the one the pack was resolved with), and a placeholder that never matches; with no
     bag at all, RulexError. The rules' regexes are written first, then compiled all at once
-    (`regexcode.compile_all`: in worker processes when there are many). With `memoised`, a rule
-    compiled before in the same surroundings comes from COMPILED_RULES. `kept`: rules compiled
-    before that did not change, by index, taken as they are (`rulex serve`: serve/incremental.py)."""
+    (`regexcode.compile_all`: in worker processes when there are many). `kept`: rules compiled
+    before, by index, taken as they are; with `memoised`, those are the rules compiled before in
+    the same surroundings (`memoised_rules`), and the others are kept for next time (`remember`)."""
     bag = bag if bag is not None else pack.bag
-    inputs = _rule_inputs(pack) if memoised else None
+    if memoised:
+        kept = memoised_rules(pack)
     out: list[CompiledRule] = []
     for index, rule in enumerate(pack.rules):
         found = kept.get(index) if kept else None
-        if found is None and inputs is not None:
-            found = _from_memo(rule, inputs[index])
         if found is not None:
             out.append(found)
             continue
         problems = DiagnosticBag()
         try:
-            compiled = _RuleCompiler(pack, rule, share=SHARE).compile()
-            if inputs is not None:
-                COMPILED_RULES.put(inputs[index].key, _Kept(compiled, inputs[index].spans))
-            out.append(compiled)
+            out.append(_RuleCompiler(pack, rule, share=SHARE).compile())
             continue
         except _TooLarge as err:
             too_large(problems, f"rule `{rule.id}`", err.size, rule.pattern_span or rule.span)
@@ -227,8 +223,28 @@ def compile_pack(pack: ResolvedPack, bag: DiagnosticBag | None = None, memoised:
     save_forms()
     planning.save_outlines()
     if memoised:
+        remember(pack, out)
         COMPILED_RULES.save()
     return out
+
+
+def memoised_rules(pack: ResolvedPack) -> dict[int, CompiledRule]:
+    """The pack's rules that COMPILED_RULES holds, compiled before in the same surroundings, by
+    index, their spans moved to where their elements are now."""
+    inputs = _rule_inputs(pack)
+    if inputs is None:
+        return {}
+    found = {index: _from_memo(rule, inputs[index]) for index, rule in enumerate(pack.rules)}
+    return {index: rule for index, rule in found.items() if rule is not None}
+
+
+def remember(pack: ResolvedPack, compiled: list[CompiledRule]) -> None:
+    """Keep the pack's compiled rules (`compile_pack`'s, in its order) in COMPILED_RULES, for
+    `memoised_rules` to find after an edit (saved to the compile cache by COMPILED_RULES.save())."""
+    inputs = _rule_inputs(pack)
+    for rule, found in zip(inputs or (), compiled):
+        if found.source != NEVER:
+            COMPILED_RULES.put(rule.key, _Kept(found, rule.spans))
 
 
 @dataclass(frozen=True)
@@ -261,7 +277,15 @@ _SPAN_TEXT = regex.compile(r"Span\(file=.*?, start=\d+, end=\d+, line=\d+, col=\
 def _rule_inputs(pack: ResolvedPack) -> list[_RuleInputs] | None:
     """Per rule, what its compiled form depends on: the rule as written, every define and rule
     its patterns call, directly or not, what each type name they use means, the manifest and
-    the lexicons' files. None when a lexicon's file is not among the pack's sources."""
+    the lexicons' files. None when a lexicon's file is not among the pack's sources. Worked
+    out once per resolved pack (kept in its `memo`)."""
+    if ("rule-inputs", None) not in pack.memo:
+        pack.memo[("rule-inputs", None)] = _work_out_rule_inputs(pack)
+    found: list[_RuleInputs] | None = pack.memo[("rule-inputs", None)]
+    return found
+
+
+def _work_out_rule_inputs(pack: ResolvedPack) -> list[_RuleInputs] | None:
     around = hashlib.sha256(_SPAN_TEXT.sub("Span", repr((SHARE, pack.manifest))).encode())
     for lexicon in pack.lexicons:
         source = pack.sources.get(lexicon.file)
