@@ -35,7 +35,7 @@ from ..program import Program
 from ..resolve import ResolvedPack
 from ..segment import lowercase_view, normalise, paragraphs, sentences_in
 from ..source import SourceFile
-from ..suggest import MarkedSentence, MarkError, corpus_hits, sentence_from_record
+from ..suggest import MarkedSentence, MarkError, corpus_hits, lemma, sentence_from_record
 from ..suggest import suggest as suggest_rule
 from ..testing import check_example
 from .incremental import IncrementalCompiler
@@ -280,6 +280,11 @@ class Session:
                 groups = (*rule.groups, *(g for search in rule.searches for g in search.groups))
                 roles.setdefault(rule.type, set()).update(g.role for g in groups if g.kind == "arg" and g.role and g.depth == 0)
         return {event_type: sorted(found) for event_type, found in sorted(roles.items())}
+
+    def prepare_suggest(self) -> None:
+        """Load what a suggestion needs first (lemminflect, which imports spaCy: about 1 s), so
+        that the first suggestion answers as fast as the next (`rulex serve` runs this in a thread)."""
+        lemma("launched")
 
     def suggest(self, records: list, limit: int = SUGGEST_HITS) -> dict:
         """`rulex suggest` with the pack as edited: a rule from marked sentences (records as
