@@ -160,3 +160,24 @@ def test_mark_a_sentence_suggest_a_rule_see_it_match_and_add_it_to_the_file(page
     assert editor.endswith(rule if rule.endswith("\n") else rule + "\n") and "\n\nevent: Attack\n\nrule: suggested" in editor
     page.wait_for_selector("button.rx-rule[data-rule='mini.suggested.attack_launched']", timeout=20_000)  # compiled
     assert "suggested" not in (root / "attack.rulex").read_text()  # the panel never writes: saving is the user's
+
+
+def test_two_sentences_marked_one_after_the_other_make_one_rule(page):
+    page.click("button.rx-tab[data-tab='suggest']")
+    page.fill("#rx-sg-text", "Iran launched missiles at Erbil.")
+    page.click("#rx-sg-run")  # nothing marked yet: the page says what to do, and asks nothing
+    assert "Mark the trigger of sentence 1 first" in page.inner_text(".rx-sg-message")
+    for sentence, trigger in (("Iran launched missiles at Erbil.", "launched"), ("Iran fired rockets at Erbil.", "fired")):
+        page.fill("#rx-sg-text", sentence)
+        _select(page, "#rx-sg-text", trigger)
+        page.click("#rx-sg-trigger")
+        _select(page, "#rx-sg-text", "Iran")
+        page.fill("#rx-sg-role", "attacker")
+        page.click("#rx-sg-arg")
+        if trigger == "launched":
+            page.click("#rx-sg-add")
+    assert page.locator(".rx-sg-kept-one").count() == 1
+    page.click("#rx-sg-run")
+    page.wait_for_selector("#rx-sg-result .rx-rule-text", timeout=30_000)
+    assert "<launch|fire>" in page.inner_text("#rx-sg-result .rx-rule-text")
+    assert page.locator(".rx-sg-check li.rx-pass").count() == 2

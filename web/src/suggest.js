@@ -97,6 +97,8 @@ export function suggestTab(page) {
   async function run() {
     const sentences = [...mine.sentences, current()].filter(Boolean);
     if (!sentences.length) { say("Type a sentence and mark its trigger and arguments.", "error"); return; }
+    const unmarked = sentences.findIndex((s) => !s.marks.some((m) => m.role === null));
+    if (unmarked >= 0) { say(`Mark the trigger of sentence ${unmarked + 1} first: the words that name the event.`, "error"); return; }
     const view = page.currentView();
     mine.asking = true;
     update();
