@@ -64,6 +64,20 @@ export function suggestTab(page) {
       onclick: () => remove(index) }, "×") : null)));
   }
 
+  // The sentence with its marks in their chips' colours (the innermost mark where marks nest).
+  function preview(text, marks) {
+    const cuts = [...new Set([0, text.length, ...marks.flatMap((m) => [m.start, m.end])])].sort((a, b) => a - b);
+    const pieces = [];
+    for (let i = 0; i + 1 < cuts.length; i += 1) {
+      const [from, to] = [cuts[i], cuts[i + 1]];
+      const inner = marks.filter((m) => m.start <= from && to <= m.end).sort((a, b) => (a.end - a.start) - (b.end - b.start))[0];
+      pieces.push(inner ? el("mark", { class: "rx-sg-marked" + (inner.role === null ? " rx-sg-trigger" : ""),
+        style: inner.role === null ? "" : `background:${colour(inner.role)}`, title: inner.role === null ? "trigger" : inner.role },
+      text.slice(from, to)) : text.slice(from, to));
+    }
+    return el("div", { class: "rx-sg-preview" }, ...pieces);
+  }
+
   function say(text, kind = "note") {
     mine.message = text ? { text, kind } : null;
     if (parts) { update(); }
@@ -165,8 +179,9 @@ export function suggestTab(page) {
       el("span", { class: "rx-sg-number" }, `${number + 1}.`), " ", el("q", {}, s.text), " ", chips(s.marks, null),
       el("button", { class: "rx-sg-remove", title: "drop this sentence", "aria-label": "drop",
         onclick: () => { mine.sentences.splice(number, 1); update(); } }, "×"))));
-    parts.marks.replaceChildren(mine.marks.length ? chips(mine.marks, (index) => { mine.marks.splice(index, 1); update(); })
-      : el("span", { class: "rx-note" }, "No marks yet: select words above, then mark them."));
+    parts.marks.replaceChildren(...(mine.marks.length ? [preview(parts.text.value, mine.marks),
+      chips(mine.marks, (index) => { mine.marks.splice(index, 1); update(); })]
+      : [el("span", { class: "rx-note" }, "No marks yet: select words above, then mark them.")]));
     parts.message.textContent = mine.message ? mine.message.text : "";
     parts.message.className = "rx-sg-message " + (mine.message ? `rx-${mine.message.kind}` : "");
     parts.run.disabled = mine.asking;
