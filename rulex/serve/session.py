@@ -303,7 +303,8 @@ class Session:
         known = self.schema()
         for sentence in sentences:
             if sentence.event_type not in known:
-                raise Refused(f"the pack has no event type {sentence.event_type!r} (it has: {', '.join(known)})")
+                raise Refused(f"the pack has no event type {sentence.event_type!r} "
+                              f"({'it has: ' + ', '.join(known) if known else 'it has no event rule'})")
         started = time.perf_counter()
         try:
             found = suggest_rule(pack, sentences)
