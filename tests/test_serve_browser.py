@@ -159,6 +159,7 @@ def test_mark_a_sentence_suggest_a_rule_see_it_match_and_add_it_to_the_file(page
     editor = page.evaluate("rulexPlayground.state.views['attack.rulex'].state.doc.toString()")
     assert editor.endswith(rule if rule.endswith("\n") else rule + "\n") and "\n\nevent: Attack\n\nrule: suggested" in editor
     page.wait_for_selector("button.rx-rule[data-rule='mini.suggested.attack_launched']", timeout=20_000)  # compiled
+    assert page.is_disabled("#rx-sg-insert")  # added once
     assert "suggested" not in (root / "attack.rulex").read_text()  # the panel never writes: saving is the user's
 
 

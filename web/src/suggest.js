@@ -135,6 +135,7 @@ export function suggestTab(page) {
     const start = doc.length + gap.length;
     view.dispatch({ changes: { from: doc.length, insert: gap + rule }, selection: { anchor: start },
       effects: EditorView.scrollIntoView(start, { y: "start", yMargin: 40 }) });
+    mine.answer.added = true;  // once: a second copy would be a duplicate rule id
     say(`Added ${mine.answer.rule_id} at the end of ${page.state.open} (not saved: Save or Ctrl-S writes it).`, "ok");
   }
 
@@ -201,8 +202,9 @@ export function suggestTab(page) {
     const check = answer.check;
     const out = [
       el("div", { class: "rx-sg-row" }, el("h3", {}, `Suggested rule ${answer.rule_id}`),
-        el("button", { id: "rx-sg-insert", class: "rx-sg-primary", onclick: addToFile,
-          title: "insert the rule at the end of the open rule file (then save it)" }, "Add to file")),
+        answer.added ? el("button", { id: "rx-sg-insert", disabled: "" }, "Added")
+          : el("button", { id: "rx-sg-insert", class: "rx-sg-primary", onclick: addToFile,
+            title: "insert the rule at the end of the open rule file (then save it)" }, "Add to file")),
       page.highlighted(answer.rule),
       el("h3", {}, "Check"),
     ];
