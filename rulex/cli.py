@@ -1003,6 +1003,7 @@ def serve(pack: str, corpus: tuple[str, ...], host: str | None, port: int) -> No
     that check off, with a warning. Ctrl-C stops it.
     """
     import socket
+    import threading
 
     import uvicorn
 
@@ -1018,6 +1019,7 @@ def serve(pack: str, corpus: tuple[str, ...], host: str | None, port: int) -> No
         session = Session(pack, corpus, freeze=True)
     except Refused as err:
         raise click.BadParameter(str(err), param_hint="PACK") from None
+    threading.Thread(target=session.prepare_suggest, name="prepare-suggest", daemon=True).start()
     family = socket.AF_INET6 if ":" in address.strip("[]") else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -886,13 +886,17 @@ def _score(suggestion: Suggestion) -> tuple[int, int, int, int]:
 
 # ---- what the rule finds elsewhere ---------------------------------------------------------------
 
+SENTENCE_ENDS = " .,;:!?\"'\u201c\u201d\u2018\u2019"
+
+
 def corpus_hits(suggestion: Suggestion, documents: Iterable[Document], limit: int = 20,
                 context: int = 60) -> list[CorpusHit]:
     """The suggested rule's matches in the documents, outside the marked sentences, up to `limit`,
     each with `context` characters either side: what to look at to tighten the rule."""
     if suggestion.compiled is None or limit <= 0:
         return []
-    marked = {" ".join(s.text.split()) for s in suggestion.sentences}
+    # a marked sentence copied from a document may have lost its quotes or gained a full stop
+    marked = {" ".join(s.text.split()).strip(SENTENCE_ENDS) for s in suggestion.sentences}
     out: list[CorpusHit] = []
     for document in documents:
         for match in match_document(suggestion.compiled.program, document).matches:

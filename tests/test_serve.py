@@ -155,6 +155,69 @@ def test_the_corpus_view_gives_hits_in_context_and_says_how_much_it_scanned(clie
         assert miss["doc"] and miss["sentence"] and miss["miss"]
 
 
+def _marks(text: str, trigger: str, type: str = "Attack", **roles: str) -> dict:
+    """A /api/suggest body: the sentence with the trigger and the arguments marked by offsets."""
+    def span(words: str) -> list[int]:
+        start = text.index(words)
+        return [start, start + len(words)]
+    return {"type": type, "sentence": text, "trigger": span(trigger),
+            "arguments": [{"role": role, "span": span(words)} for role, words in roles.items()]}
+
+
+def test_a_rule_suggested_from_a_marked_sentence_matches_it_and_shows_its_corpus_hits(client, pack):
+    body = _marks(SENTENCE, "launched", attacker="Iran", weapon="ballistic missiles")
+    answer = client.post("/api/suggest", json={"file": "attack.rulex", "text": _text(client), **body})
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert "rule: suggested.attack_launched" in found["rule"] and "<launch>" in found["rule"]
+    assert found["check"]["compiled"] and found["check"]["exact_all"]
+    [example] = found["check"]["examples"]
+    assert {(a["role"], a["text"]) for a in example["found"]} == {("attacker", "Iran"), ("weapon", "ballistic missiles")}
+    assert found["notes"] and found["schema"]["Attack"]
+    assert found["documents"] >= 1 and found["corpus_documents"] >= found["documents"]
+    hit = found["hits"][0]  # a match elsewhere, in its context; the marked sentence itself is no hit
+    assert {"doc", "left", "text", "right", "arguments"} <= set(hit) and "launched" in hit["text"]
+    assert SENTENCE not in hit["left"] + hit["text"] + hit["right"]
+    assert not (pack / "attack.rulex").read_text().count("suggested")  # nothing is written
+
+
+def test_a_suggestion_uses_the_pack_as_edited_and_several_sentences_make_one_rule(client):
+    text = _text(client) + "\nevent: Raid\nrule: raid.x\n  pattern: {raider:Actor} raided {place:Place}\n"
+    assert not [d for d in _compile(client, text)["diagnostics"] if d["severity"] == "error"]
+    raid = client.post("/api/suggest", json=_marks("Iran raided Erbil.", "raided", "Raid", raider="Iran")).json()
+    assert raid["check"]["exact_all"] and raid["schema"]["Raid"] == ["place", "raider"]
+    both = {"type": "Attack", "sentences": [
+        {k: v for k, v in _marks(SENTENCE, "launched", attacker="Iran").items() if k != "type"} | {"text": SENTENCE},
+        {"text": "Iran fired rockets at Erbil.", "trigger": "fired", "arguments": [{"role": "attacker", "mark": "Iran"}]}]}
+    found = client.post("/api/suggest", json=both).json()
+    assert "<launch|fire>" in found["rule"] and len(found["check"]["examples"]) == 2 and found["check"]["matches_all"]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"trigger": [0, 9]}, "overlap"),                      # "Iran laun" and "Iran"
+    ({"trigger": [5, 5]}, "not a non-empty span"),
+    ({"trigger": [5, 5000]}, "not a non-empty span"),
+    ({"arguments": [{"role": "Attacker", "span": [0, 4]}]}, "must be a lowercase name"),
+    ({"type": "attack"}, "must be a name starting with a capital letter"),
+    ({"type": "Bombing"}, "the pack has no event type 'Bombing'"),
+    ({"trigger": None}, "a mark is words"),
+    ({"date": "08/01/2020"}, "YYYY-MM-DD"),
+    ({"sentences": "x"}, "must be a list"),
+])
+def test_bad_marks_are_a_clear_error_and_the_server_goes_on(client, change, message):
+    answer = client.post("/api/suggest", json={**_marks(SENTENCE, "launched", attacker="Iran"), **change})
+    assert answer.status_code == 400 and message in answer.json()["error"], answer.text
+    assert "Traceback" not in answer.text
+    assert client.post("/api/suggest", json=_marks(SENTENCE, "launched", attacker="Iran")).status_code == 200
+
+
+def test_a_suggestion_from_another_host_or_origin_is_refused(client):
+    body = _marks(SENTENCE, "launched", attacker="Iran")
+    for headers in ({"host": "evil.example:8765"}, {"origin": "http://evil.example"}):
+        answer = client.post("/api/suggest", json=body, headers=headers)
+        assert answer.status_code == 403 and "refused" in answer.text
+
+
 def test_saving_writes_the_file_only_when_asked(client, pack):
     text = _text(client)
     edited = text.replace("rule: attack.launch", "# edited here\nrule: attack.launch", 1)

@@ -114,3 +114,71 @@ def test_the_corpus_tab_shows_the_rule_s_hits_in_context(page):
     page.wait_for_selector(".rx-corpus-counts", timeout=30_000)
     assert "document(s) scanned" in page.inner_text(".rx-corpus-counts")
     _shot(page, "playground-mini-corpus.png")
+
+
+def _select(page, selector: str, words: str) -> None:
+    """Select `words` in the textarea, as a drag of the mouse over them does."""
+    page.eval_on_selector(selector, "(box, words) => { const start = box.value.indexOf(words); box.focus(); "
+                                    "box.setSelectionRange(start, start + words.length); }", words)
+
+
+def test_mark_a_sentence_suggest_a_rule_see_it_match_and_add_it_to_the_file(page, server):
+    _, root = server
+    sentence = "Iran launched more than a dozen ballistic missiles against U.S. military and coalition forces in Iraq."
+    page.click("button.rx-tab[data-tab='suggest']")
+    page.fill("#rx-sg-text", sentence)
+    assert page.input_value("#rx-sg-type") == "Attack"
+    _select(page, "#rx-sg-text", "launched ")  # the space at the end is left out of the mark
+    page.click("#rx-sg-trigger")
+    _select(page, "#rx-sg-text", "Iran")
+    page.fill("#rx-sg-role", "attacker")
+    page.click("#rx-sg-arg")
+    _select(page, "#rx-sg-text", "ballistic missiles")
+    page.fill("#rx-sg-role", "weapon")
+    page.click("#rx-sg-arg")
+    _select(page, "#rx-sg-text", "Iraq")
+    page.fill("#rx-sg-role", "place")
+    page.click("#rx-sg-arg")
+    page.click(".rx-sg-chip[data-role='place'] .rx-sg-remove")  # a mark taken back
+    chips = page.locator(".rx-sg-marks .rx-sg-chip")
+    assert chips.all_inner_texts() == ["attacker Iran×", "trigger launched×", "weapon ballistic missiles×"]  # in text order
+    assert page.locator("#rx-sg-roles option[value='target']").count() == 1  # the pack's roles of the type
+    page.click("#rx-sg-run")
+    page.wait_for_selector("#rx-sg-result .rx-rule-text", timeout=30_000)
+    rule = page.inner_text("#rx-sg-result .rx-rule-text")
+    assert "rule: suggested.attack_launched" in rule and "{attacker:Actor} <launch>" in rule
+    assert page.locator("#rx-sg-result .rx-rule-text span").count() > 3  # highlighted as the editor does
+    assert page.inner_text(".rx-sg-check li.rx-pass") == "✓ sentence 1: matches with exactly the marked arguments"
+    assert "document(s) scanned" in page.inner_text(".rx-sg-hit-count")
+    hit = page.locator("#rx-sg-result .rx-sg-hits mark.rx-sg-hit").first  # a match elsewhere, in its context
+    assert "launched" in hit.inner_text() and "more than a dozen" not in hit.inner_text()
+    page.locator("#rx-sg-result").scroll_into_view_if_needed()
+    _shot(page, "playground-suggest.png")
+
+    page.click("#rx-sg-insert")
+    editor = page.evaluate("rulexPlayground.state.views['attack.rulex'].state.doc.toString()")
+    assert editor.endswith(rule if rule.endswith("\n") else rule + "\n") and "\n\nevent: Attack\n\nrule: suggested" in editor
+    page.wait_for_selector("button.rx-rule[data-rule='mini.suggested.attack_launched']", timeout=20_000)  # compiled
+    assert page.is_disabled("#rx-sg-insert")  # added once
+    assert "suggested" not in (root / "attack.rulex").read_text()  # the panel never writes: saving is the user's
+
+
+def test_two_sentences_marked_one_after_the_other_make_one_rule(page):
+    page.click("button.rx-tab[data-tab='suggest']")
+    page.fill("#rx-sg-text", "Iran launched missiles at Erbil.")
+    page.click("#rx-sg-run")  # nothing marked yet: the page says what to do, and asks nothing
+    assert "Mark the trigger of sentence 1 first" in page.inner_text(".rx-sg-message")
+    for sentence, trigger in (("Iran launched missiles at Erbil.", "launched"), ("Iran fired rockets at Erbil.", "fired")):
+        page.fill("#rx-sg-text", sentence)
+        _select(page, "#rx-sg-text", trigger)
+        page.click("#rx-sg-trigger")
+        _select(page, "#rx-sg-text", "Iran")
+        page.fill("#rx-sg-role", "attacker")
+        page.click("#rx-sg-arg")
+        if trigger == "launched":
+            page.click("#rx-sg-add")
+    assert page.locator(".rx-sg-kept-one").count() == 1
+    page.click("#rx-sg-run")
+    page.wait_for_selector("#rx-sg-result .rx-rule-text", timeout=30_000)
+    assert "<launch|fire>" in page.inner_text("#rx-sg-result .rx-rule-text")
+    assert page.locator(".rx-sg-check li.rx-pass").count() == 2

@@ -135,6 +135,7 @@ def test_corpus_hits_leave_the_marked_sentence_out(pack):
                                [("attacker", "Iran"), ("weapon", "missiles")], "Attack")
     found = suggest(pack, [sentence])
     documents = [Document("marked", "Iran launched missiles at Erbil."),
+                 Document("quoted", '"Iran launched missiles at Erbil," the statement reads.'),  # copied with a full stop
                  Document("other", "Later that night, the US launched rockets at a base. Nothing else happened.")]
     hits = corpus_hits(found, documents, limit=5)
     assert [(h.doc, h.text) for h in hits] == [("other", "US launched rockets")]

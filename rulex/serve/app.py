@@ -8,6 +8,11 @@
                           rule's inline examples, run: the answer to every edit
     POST /api/explain     {file, text, sentence, date?, rule}: why the rule matches the sentence or not
     POST /api/corpus      {file, text, rule, limit?}: the rule's hits in the corpus (keyword in context)
+    POST /api/suggest     {file?, text?, type, sentence, date?, trigger, arguments} or {file?, text?, type,
+                          sentences: [{text, date?, trigger, arguments}]}: a rule suggested from sentences
+                          with their trigger and arguments marked (`trigger`: [start, end], `arguments`:
+                          [{role, span: [start, end]}], as `rulex suggest --from` reads them), made with
+                          the pack as edited, checked on them, and its hits in the corpus
     POST /api/save        {file, text}: write the rule file (only rule files inside the pack)
 
 A request whose Host (or Origin) is not this server's own loopback address is refused (DNS
@@ -34,7 +39,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..document import parse_date
 from ..outputs.html import CSS
-from .session import CORPUS_DOCUMENTS, MAX_RULE_FILE_CHARS, MAX_TEXT_CHARS, Compiled, Refused, Session
+from .session import CORPUS_DOCUMENTS, MAX_RULE_FILE_CHARS, MAX_TEXT_CHARS, SUGGEST_HITS, Compiled, Refused, Session
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 4 * MAX_RULE_FILE_CHARS + 4 * MAX_TEXT_CHARS + 10_000
@@ -87,7 +92,7 @@ def create_app(session: Session, hosts: frozenset[str] | None) -> ASGIApp:
                 "files": [{"name": name, "dirty": session.texts[name] != session.saved[name],
                            "problems": _counts(current, entry.source_name)}
                           for name, entry in session.files.items()],
-                "corpus": list(session.corpus_paths), "corpus_documents": CORPUS_DOCUMENTS,
+                "corpus": list(session.corpus_paths), "corpus_documents": CORPUS_DOCUMENTS, "schema": session.schema(),
                 "limits": {"rule_file_chars": MAX_RULE_FILE_CHARS, "text_chars": MAX_TEXT_CHARS}}
 
     def file(body: dict) -> dict:
@@ -125,6 +130,22 @@ def create_app(session: Session, hosts: frozenset[str] | None) -> ASGIApp:
             raise Refused("`limit` must be a whole number of documents")
         return session.corpus(_string(body, "rule"), limit)
 
+    def suggest(body: dict) -> dict:
+        if isinstance(body.get("file"), str) and isinstance(body.get("text"), str):
+            session.update(body["file"], body["text"])  # the pack as edited: its lexicons and types
+        records = body.get("sentences")
+        if records is None:
+            records = [{"text": body.get("sentence"), "date": body.get("date"), "trigger": body.get("trigger"),
+                        "arguments": body.get("arguments")}]
+        if not isinstance(records, list):
+            raise Refused("`sentences` must be a list of marked sentences")
+        records = [{"type": body.get("type"), **{k: v for k, v in r.items() if v or k != "date"}}
+                   if isinstance(r, dict) else r for r in records]  # an empty date: none
+        limit = body.get("limit", SUGGEST_HITS)
+        if not isinstance(limit, int):
+            raise Refused("`limit` must be a whole number of hits")
+        return {**session.suggest(records, limit), "schema": session.schema()}
+
     def save(body: dict) -> dict:
         name = _string(body, "file")
         session.save(name, _string(body, "text"))
@@ -139,6 +160,7 @@ def create_app(session: Session, hosts: frozenset[str] | None) -> ASGIApp:
         Route("/api/compile", _endpoint(compile_), methods=["POST"]),
         Route("/api/explain", _endpoint(explain), methods=["POST"]),
         Route("/api/corpus", _endpoint(corpus), methods=["POST"]),
+        Route("/api/suggest", _endpoint(suggest), methods=["POST"]),
         Route("/api/save", _endpoint(save), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

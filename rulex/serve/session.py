@@ -14,7 +14,7 @@ import os
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from .. import regexcode
@@ -35,6 +35,8 @@ from ..program import Program
 from ..resolve import ResolvedPack
 from ..segment import lowercase_view, normalise, paragraphs, sentences_in
 from ..source import SourceFile
+from ..suggest import MarkedSentence, MarkError, corpus_hits, lemma, sentence_from_record
+from ..suggest import suggest as suggest_rule
 from ..testing import check_example
 from .incremental import IncrementalCompiler
 
@@ -46,6 +48,8 @@ KWIC_CHARS = 70                   # context on either side of a hit
 HITS_SHOWN = 200
 MISSES_SHOWN = 5                  # documents tried without a hit whose nearest miss is shown
 MISS_SENTENCES = 20               # sentences of such a document it is looked for in (at most)
+SUGGEST_SENTENCES = 20            # marked sentences one suggested rule is made from (at most)
+SUGGEST_HITS = 50                 # corpus hits of a suggested rule shown (at most)
 
 
 class Refused(Exception):
@@ -267,6 +271,52 @@ class Session:
                 "problems": list(self._corpus_problems[:5]),
                 "seconds": round(time.perf_counter() - started, 3)}
 
+    def schema(self) -> dict[str, list[str]]:
+        """The pack's event types and the roles its rules of each type give (their arguments)."""
+        current = self.current
+        roles: dict[str, set[str]] = {}
+        for rule in current.pack.rules if current.pack else ():
+            if rule.kind == "event":
+                groups = (*rule.groups, *(g for search in rule.searches for g in search.groups))
+                roles.setdefault(rule.type, set()).update(g.role for g in groups if g.kind == "arg" and g.role and g.depth == 0)
+        return {event_type: sorted(found) for event_type, found in sorted(roles.items())}
+
+    def prepare_suggest(self) -> None:
+        """Load what a suggestion needs first (lemminflect, which imports spaCy: about 1 s), so
+        that the first suggestion answers as fast as the next (`rulex serve` runs this in a thread)."""
+        lemma("launched")
+
+    def suggest(self, records: list, limit: int = SUGGEST_HITS) -> dict:
+        """`rulex suggest` with the pack as edited: a rule from marked sentences (records as
+        `rulex suggest --from` reads them), checked on them, and its hits in the corpus outside them."""
+        pack, _ = self._usable()
+        if not records or len(records) > SUGGEST_SENTENCES:
+            raise Refused(f"give from 1 to {SUGGEST_SENTENCES} marked sentences")
+        sentences: list[MarkedSentence] = []
+        for number, record in enumerate(records, 1):
+            if isinstance(record, dict) and isinstance(record.get("text"), str):
+                _checked_text(record["text"])
+            try:
+                sentences.append(sentence_from_record(record))
+            except MarkError as err:
+                raise Refused(f"sentence {number}: {err}" if len(records) > 1 else str(err)) from None
+        known = self.schema()
+        for sentence in sentences:
+            if sentence.event_type not in known:
+                raise Refused(f"the pack has no event type {sentence.event_type!r} "
+                              f"({'it has: ' + ', '.join(known) if known else 'it has no event rule'})")
+        started = time.perf_counter()
+        try:
+            found = suggest_rule(pack, sentences)
+        except MarkError as err:
+            raise Refused(str(err)) from None
+        limit = max(1, min(limit, SUGGEST_HITS))
+        scanned = _Counted(self._corpus_documents()[:CORPUS_DOCUMENTS])
+        hits = corpus_hits(found, scanned, limit, KWIC_CHARS)
+        return {**found.to_dict(), "hits": [asdict(hit) for hit in hits], "documents": scanned.count,
+                "corpus_documents": len(self._corpus or ()), "capped": len(hits) >= limit,
+                "seconds": round(time.perf_counter() - started, 3)}
+
     def _usable(self) -> tuple[Pack, ResolvedPack]:
         """The pack to match with and its resolved rules, from one compile (another may replace it meanwhile)."""
         current = self.current
@@ -288,6 +338,18 @@ class Session:
                         break
                 self._corpus = documents
             return self._corpus
+
+
+class _Counted:
+    """The documents, counting how many were read (`corpus_hits` stops at its limit)."""
+
+    def __init__(self, documents: list[Document]):
+        self.documents, self.count = documents, 0
+
+    def __iter__(self):
+        for document in self.documents:
+            self.count += 1
+            yield document
 
 
 def _rule(pack: Pack, rule_id: str) -> CompiledRule:

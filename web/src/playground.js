@@ -4,11 +4,12 @@
 // with rulex highlighting and the pack's diagnostics in the lint gutter at their line and column.
 // Right: a sentence (and its document date), its matches highlighted as the HTML report shows
 // them, and a tab area: Explain (the chosen rule on the sentence), Examples (its inline examples,
-// pass or fail), Corpus (its hits in the corpus, keyword in context), Problems (every diagnostic).
+// pass or fail), Corpus (its hits in the corpus, keyword in context), Suggest (a rule from a sentence
+// with its trigger and arguments marked: suggest.js), Problems (every diagnostic).
 // Every edit (of the file, the sentence or the date) is sent once typing pauses, and only the
 // answer to the latest request is shown. Ctrl-S (or Save) writes the file.
 //
-// More tabs (a "Suggest a rule" panel) are added with `addTab(id, title, render)`: `render(panel,
+// More tabs are added with `addTab(id, title, render)`: `render(panel,
 // state)` is called with the tab's element whenever the tab is shown or an answer arrives.
 import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers, highlightActiveLine, drawSelection } from "@codemirror/view";
@@ -16,8 +17,9 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirro
 import { HighlightStyle, syntaxHighlighting, bracketMatching } from "@codemirror/language";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { searchKeymap, highlightSelectionMatches } from "@codemirror/search";
-import { tags } from "@lezer/highlight";
+import { tags, highlightCode } from "@lezer/highlight";
 import { rulexLanguage } from "./rulex-mode.js";
+import { suggestTab } from "./suggest.js";
 
 const DELAY_MS = 150;
 
@@ -352,12 +354,22 @@ function renderProblems(panel, st) {
     ` ${d.severity}: ${d.message} [${d.code}]`))));
 }
 
+// Rule text highlighted as the editor does (its style's classes are on the page with the editor).
+function highlighted(text) {
+  const pre = el("pre", { class: "rx-rule-text" });
+  highlightCode(text, rulexLanguage.parser.parse(text), rulexStyle,
+    (part, classes) => pre.append(classes ? el("span", { class: classes }, part) : part), () => pre.append("\n"));
+  return pre;
+}
+
 // ---- start -----------------------------------------------------------------------------------
 
 async function start() {
   addTab("explain", "Explain", renderExplain);
   addTab("examples", "Examples", renderExamples);
   addTab("corpus", "Corpus", renderCorpus);
+  addTab("suggest", "Suggest", suggestTab({ el, api, state, currentView, highlighted,
+    sentenceBox: () => $("rx-sentence"), dateBox: () => $("rx-date") }));
   addTab("problems", "Problems", renderProblems);
   showTab("explain");
   $("rx-save").addEventListener("click", save);
