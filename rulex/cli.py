@@ -899,7 +899,8 @@ def suggest(pack: str, text: str | None, trigger: str | None, arg_marks: tuple[s
             click.echo(f"  {problem}")
     click.echo("generalisations:")
     for note in found.notes:
-        click.echo(f"  {note.change.value}: {note.text!r} -> {note.element or '(left out)'}: {note.why}")
+        change = f"{note.text!r} -> {note.element or '(left out)'}" if note.text else note.element
+        click.echo(f"  {note.change.value}: {change}: {note.why}")
     if corpus_paths:
         click.echo(f"corpus hits not marked ({len(hits)}" + (f", the first {limit}" if len(hits) >= limit else "") + "):")
         for hit in hits:

@@ -186,6 +186,7 @@ class Change(str, Enum):
     LEFT_OUT = "left out"
     OPTIONAL = "optional part"
     ALTERNATIVES = "alternatives"
+    TRIGGER_ONLY = "trigger only"
 
 
 @dataclass(frozen=True)
@@ -873,9 +874,17 @@ def _attempt(pack: Pack | None, rule_id: str, layouts: Sequence[Layout], pattern
     """The rule with this pattern, compiled and checked on the layouts' sentences."""
     text, example_lines = _rule_file(rule_id, layouts, pattern)
     compiled, errors = compile_rule(pack, text)
+    if not any(isinstance(node, ast.Slot) and node.role for node in ast.walk(pattern)):
+        notes = [*notes, Generalisation(Change.TRIGGER_ONLY, "", pattern_text(pattern), TRIGGER_ONLY_WHY)]
     checks = tuple(check_sentence(compiled, lay.sentence, lay.expected) for lay in layouts) if compiled else ()
     return Suggestion(rule_id, layouts[0].sentence.event_type, text, example_lines, tuple(dict.fromkeys(notes)),
                       CheckResult(compiled is not None, errors, checks), tuple(lay.sentence for lay in layouts), compiled)
+
+
+# Judged on the adjudicated dev sentences (benchmarks/judge_suggest.py), such rules made 861 of
+# the 1,040 corpus hits of the suggested rules, most of them the wrong event.
+TRIGGER_ONLY_WHY = ("the rule holds no argument, only the trigger: it matches every sentence with one of these "
+                    "words; mark an argument near the trigger to tighten it")
 
 
 def _score(suggestion: Suggestion) -> tuple[int, int, int, int]:

@@ -312,3 +312,14 @@ def test_the_forms_of_a_one_letter_word_compile():
     # lemminflect gives "s" the noun lemma "", whose inflections crashed the compiler (found by the test above)
     compiled, errors = compile_rule(None, "event: Attack\nrule: r\n  pattern: <s> fired\n")
     assert compiled is not None and errors == ()
+
+
+def test_a_rule_of_the_trigger_alone_says_it_matches_every_sentence_with_the_word(pack):
+    """Such rules made most of the wrong corpus hits when suggestions were judged (docs/suggest.md)."""
+    text = "The attack was condemned by the United Nations on Monday."
+    alone = suggest(pack, [marked_sentence(text, "attack", [], "Attack")])
+    cautions = [n for n in alone.notes if n.change == Change.TRIGGER_ONLY]
+    assert len(cautions) == 1 and "matches every sentence" in cautions[0].why and alone.check.matches_all
+    sample = suggest(pack, [marked_sentence("Iran launched missiles at the base.", "launched",
+                                            [("attacker", "Iran"), ("weapon", "missiles")], "Attack")])
+    assert not [n for n in sample.notes if n.change == Change.TRIGGER_ONLY]
