@@ -62,6 +62,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RX605": (Severity.WARNING, "a rule is shadowed by another with the same pattern and a higher priority"),
     "RX606": (Severity.WARNING, "a lexicon alias can never match as written (an alias of hyphens only, or with a "
                                 "hyphen at its edge)"),
+    "RX607": (Severity.WARNING, "a quoted word of a pattern can never match (hyphens or dashes only: they count "
+                                "as spaces between words)"),
 }
 
 

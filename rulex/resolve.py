@@ -18,6 +18,7 @@ import regex
 from . import ast, printer
 from .builtins import BUILTINS
 from .diagnostics import DiagnosticBag, did_you_mean
+from .forms import literal_words
 from .lexicons import Lexicon
 from .loader import LoadedPack, Manifest
 from .source import SourceFile, Span
@@ -440,6 +441,10 @@ class _Checker:
                 what = "gap" if isinstance(n.item, ast.AnyWord) else "repetition"
                 self.bag.add("RX402", f"unbounded {what}", n.span,
                              "give it a limit: `_{0,4}` is a gap of up to 4 words, `x{1,5}` repeats x up to 5 times")
+            if report and isinstance(n, ast.Literal) and not literal_words(n.text):
+                self.bag.add("RX607", f"`{n.text}` can never match: hyphens and dashes count as spaces between words",
+                             n.span, "leave it out: words written with a hyphen between them match with a hyphen or "
+                             "a space there, and `_` is any one word")
             if isinstance(n, ast.Slot):
                 for ref in n.types:
                     self.type_ref(ref, stack, report)

@@ -31,8 +31,8 @@ def test_broken_pack_report_matches_the_snapshot():
 def test_every_compile_time_code_is_exercised_by_the_snapshot():
     _, codes = _report(DATA / "broken_pack")
     # RX501 is a run-time problem, RX603 needs an error-free pack, RX606 (aliases) is tested in
-    # test_values.py: each has tests of its own
-    assert codes == set(CODES) - {"RX501", "RX603", "RX606"}
+    # test_values.py, RX607 (a quoted dash) below: each has tests of its own
+    assert codes == set(CODES) - {"RX501", "RX603", "RX606", "RX607"}
 
 
 def test_loading_a_broken_pack_raises_with_every_error():
@@ -82,3 +82,16 @@ def test_a_lexicon_a_broken_rule_names_is_not_reported_unused(tmp_path):
                                          "  example: \"Iran fired\"\n",
                               "b.yaml": "event: Kill\nrules:\n  - id: k\n    pattern: \"{weapon:Weapon} (\"\n"})
     assert [d.message.split("`")[1] for d in found if d.code == "RX602"] == []
+
+
+def test_a_quoted_dash_is_a_warning_at_its_place_and_the_rule_still_runs(tmp_path):
+    """A dash counts as a space between words (forms.literal_words), so `"-"` in a pattern stands
+    for nothing: a warning at the quoted word, not an error (the pack compiles)."""
+    import rulex
+    (tmp_path / "r.rulex").write_text('event: Attack\nrule: a\n  pattern: Rebels ("-" | "\u2013" | "--")? attacked '
+                                      '{target:Phrase}\n  example: "Rebels attacked the town"\n')
+    found = [d for d in rulex.check(tmp_path / "r.rulex", cache=False)[0] if d.code == "RX607"]
+    assert [(d.span.line, d.span.col, d.message.split(" can")[0]) for d in found] == [
+        (3, 20, "`-`"), (3, 26, "`\u2013`"), (3, 32, "`--`")]
+    assert [m.text for m in rulex.load(tmp_path / "r.rulex", cache=False).extract("Rebels attacked the town.")] == [
+        "Rebels attacked the town"]
