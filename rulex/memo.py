@@ -56,9 +56,16 @@ class Store:
         return found
 
     def put(self, key: Any, value: Any) -> None:
+        """Keep `value` for `key`. A process that puts many (`rulex serve`: a compile on every
+        edit) keeps no more than twice `limit` in memory: the least recently used go."""
         self.values[key] = value
         self.used[key] = time.time()
         self.changed = True
+        if len(self.values) > 2 * self.limit:
+            self.load()  # what the cache holds is counted too, before some of it is let go
+            for old in sorted(self.values, key=lambda k: self.used.get(k, 0.0))[:len(self.values) - self.limit]:
+                del self.values[old]
+                self.used.pop(old, None)
 
     def touch(self, key: Any) -> None:
         """`key` was used (to keep it among the most recent when the store is written)."""

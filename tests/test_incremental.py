@@ -136,6 +136,18 @@ def test_stores_keep_their_most_recently_used_results(tmp_path, monkeypatch):
     assert memo.Store("lexicons", "another version", limit=2).load() == {}
 
 
+def test_a_store_that_is_put_many_results_keeps_the_most_recent_in_memory(tmp_path, monkeypatch):
+    """`rulex serve` compiles on every edit: its store of compiled rules must not grow for ever."""
+    from rulex import memo
+    monkeypatch.setenv("RULEX_CACHE_DIR", str(tmp_path / "cache"))
+    store = memo.Store("compiled-rules", "v", limit=3)
+    for number in range(20):
+        store.put(number, str(number))
+    assert len(store.values) <= 6 and {17, 18, 19} <= set(store.values)
+    store.save()
+    assert memo.Store("compiled-rules", "v", limit=3).load() == {17: "17", 18: "18", 19: "19"}
+
+
 # In a fresh process: check the pack, and say which lexicons were read and alias indexes built.
 READS = """
 import json, sys
