@@ -92,9 +92,10 @@ def combined_rules(judged: list[Judged]) -> str:
 
 def precision(pack, judged: list[Judged], docs: list[Document], sample_path: str | None, seed: int) -> None:
     usable = [j for j in judged if j.suggestion.check.compiled]
-    compiled, errors = compile_rule(pack, combined_rules(usable))
+    made = compile_rule(pack, combined_rules(usable))
+    compiled = made.pack
     if compiled is None:
-        print("combined rules do not compile:", errors[:3])
+        print("combined rules do not compile:", made.errors[:3])
         return
     hits_by_rule: dict[int, list[bool]] = defaultdict(list)
     hits = []

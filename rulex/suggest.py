@@ -741,9 +741,16 @@ def _rule_id(pack: Pack | None, event_type: str, trigger: str) -> str:
     return next(f"{base}_{n}" if n else base for n in itertools.count() if (f"{base}_{n}" if n else base) not in taken)
 
 
-def compile_rule(pack: Pack | None, text: str) -> tuple[Pack | None, tuple[str, ...]]:
+@dataclass(frozen=True)
+class CompiledRuleFile:
+    """A suggested rule file compiled alone with a pack's lexicons: the pack it makes, or the errors."""
+    pack: Pack | None
+    errors: tuple[str, ...] = ()
+
+
+def compile_rule(pack: Pack | None, text: str) -> CompiledRuleFile:
     """The rule file compiled with the pack's lexicons (its rules and defines are left out: the rule
-    uses none), or None and the errors. The pack's alias index is reused, so this takes milliseconds."""
+    uses none), or the errors. The pack's alias index is reused, so this takes milliseconds."""
     from .parser import parse_file  # Lark loads only when rule text is parsed
     bag = DiagnosticBag()
     source = SourceFile(FILE_NAME, text)
@@ -759,11 +766,11 @@ def compile_rule(pack: Pack | None, text: str) -> tuple[Pack | None, tuple[str, 
     if not bag.errors:
         resolved = resolve(loaded, bag)
     if bag.errors:
-        return None, tuple(d.render(bag.sources) for d in bag.errors)
+        return CompiledRuleFile(None, tuple(d.render(bag.sources) for d in bag.errors))
     compiled = compile_pack(resolved, bag)
     if bag.errors:
-        return None, tuple(d.render(bag.sources) for d in bag.errors)
-    return Pack(build_program(manifest, compiled, lexicons, (), aliases)), ()
+        return CompiledRuleFile(None, tuple(d.render(bag.sources) for d in bag.errors))
+    return CompiledRuleFile(Pack(build_program(manifest, compiled, lexicons, (), aliases)))
 
 
 def _found(match: Match) -> tuple[FoundArgument, ...]:
@@ -873,7 +880,8 @@ def _attempt(pack: Pack | None, rule_id: str, layouts: Sequence[Layout], pattern
              notes: Sequence[Generalisation]) -> Suggestion:
     """The rule with this pattern, compiled and checked on the layouts' sentences."""
     text, example_lines = _rule_file(rule_id, layouts, pattern)
-    compiled, errors = compile_rule(pack, text)
+    made = compile_rule(pack, text)
+    compiled, errors = made.pack, made.errors
     if not any(isinstance(node, ast.Slot) and node.role for node in ast.walk(pattern)):
         notes = [*notes, Generalisation(Change.TRIGGER_ONLY, "", pattern_text(pattern), TRIGGER_ONLY_WHY)]
     checks = tuple(check_sentence(compiled, lay.sentence, lay.expected) for lay in layouts) if compiled else ()

@@ -310,8 +310,8 @@ def test_a_trigger_that_is_an_argument_keeps_its_word_forms(pack):
 
 def test_the_forms_of_a_one_letter_word_compile():
     # lemminflect gives "s" the noun lemma "", whose inflections crashed the compiler (found by the test above)
-    compiled, errors = compile_rule(None, "event: Attack\nrule: r\n  pattern: <s> fired\n")
-    assert compiled is not None and errors == ()
+    made = compile_rule(None, "event: Attack\nrule: r\n  pattern: <s> fired\n")
+    assert made.pack is not None and made.errors == ()
 
 
 def test_a_rule_of_the_trigger_alone_says_it_matches_every_sentence_with_the_word(pack):

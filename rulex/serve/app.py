@@ -108,10 +108,10 @@ def create_app(session: Session, hosts: frozenset[str] | None) -> ASGIApp:
         sentence = body.get("sentence")
         if isinstance(sentence, str) and current.pack is not None:
             date = _date(body)
-            matches, problems, html = session.match(sentence, date)
-            out["matches"] = [m.to_dict() for m in matches]  # the output contract
-            out["problems"] = problems
-            out["html"] = html
+            matched = session.match(sentence, date)
+            out["matches"] = [m.to_dict() for m in matched.matches]  # the output contract
+            out["problems"] = list(matched.problems)
+            out["html"] = matched.html
         rule = body.get("rule")
         if current.pack is not None and isinstance(rule, str) and rule:
             out["examples"] = session.examples(name, rule)

@@ -83,6 +83,15 @@ class Compiled:
     compiled: int = 0
 
 
+@dataclass(frozen=True)
+class Matched:
+    """A sentence or document tried on the pack as edited: its matches, the problems of the run
+    (a rule out of time), and the text with its matches highlighted as the HTML report shows them."""
+    matches: tuple[Match, ...]
+    problems: tuple[str, ...]
+    html: str
+
+
 class Session:
     """A pack open in the playground; every method may be called from several threads."""
 
@@ -214,15 +223,15 @@ class Session:
 
     # -- trying rules ----------------------------------------------------------------------
 
-    def match(self, text: str, date: dt.date | None) -> tuple[list[Match], list[str], str]:
+    def match(self, text: str, date: dt.date | None) -> Matched:
         """The pack's matches in `text`, its problems, and the text highlighted as the HTML report
         shows it."""
         pack, _ = self._usable()
         document = Document("playground", _checked_text(text), date)
         result = pack.process(document)
         writer = HtmlWriter(io.StringIO())
-        html = writer.section(document, result.matches)
-        return list(result.matches), [f"{p.message} [{p.code}]" for p in result.problems], html
+        return Matched(tuple(result.matches), tuple(f"{p.message} [{p.code}]" for p in result.problems),
+                       writer.section(document, result.matches))
 
     def explain(self, text: str, date: dt.date | None, rule_id: str) -> dict:
         """`rulex explain` of one rule on `text`: its report as data and as text."""
