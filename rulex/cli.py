@@ -1038,7 +1038,7 @@ def serve(pack: str, corpus: tuple[str, ...], host: str | None, port: int) -> No
 
 def _load_or_exit(pack: str, cache: bool) -> Pack:
     try:
-        return load(pack, cache=cache, freeze=True)  # the pack lives as long as this process
+        return load(pack, cache=cache, freeze=True, write_behind=True)  # the pack lives as long as this process
     except RulexError as err:
         click.echo(err.render(), err=True)
         click.echo(f"rulex: {pack}: {len([d for d in err.diagnostics if d.severity.value == 'error'])} error(s); "

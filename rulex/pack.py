@@ -7,14 +7,17 @@
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import gc
 import hashlib
 import os
 import pickle
+import sys
+import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,12 +92,15 @@ def check(paths: PathLike | Iterable[PathLike], cache: bool = True) -> tuple[lis
     return bag.sorted(), bag.sources
 
 
-def load(paths: PathLike | Iterable[PathLike], cache: bool = True, freeze: bool = False) -> Pack:
+def load(paths: PathLike | Iterable[PathLike], cache: bool = True, freeze: bool = False,
+         write_behind: bool = False) -> Pack:
     """Load and compile a pack (a directory with pack.yaml, or rule files); raise RulexError on errors.
 
     `freeze`, for a pack that lives as long as the process: its objects are moved out of the
     garbage collector's sight (`gc.freeze`), so that it does not walk them again and again while
-    documents are matched, nor once right after loading (~0.1 s for the conflict pack)."""
+    documents are matched, nor once right after loading (~0.1 s for the conflict pack).
+    `write_behind` (the CLI): a pack compiled anew is written to the cache by a forked child
+    process while this one goes on, and this process waits for it when it exits."""
     paths = _as_paths(paths)
     entry = _cache_entry(paths) if cache else None
     if entry is not None:
@@ -108,7 +114,7 @@ def load(paths: PathLike | Iterable[PathLike], cache: bool = True, freeze: bool 
         raise RulexError(bag.sorted(), bag.sources)
     found = tuple(bag.warnings)
     if entry is not None:
-        _to_cache(entry, program, found, before)
+        _to_cache(entry, program, found, before, write_behind)
     if freeze:
         gc.collect()  # compiling left garbage: not to be kept for ever
         gc.freeze()
@@ -147,13 +153,63 @@ def from_payload(payload: bytes, freeze: bool = False) -> Pack:
     return Pack(program, found)
 
 
-def _to_cache(entry: str, program: Program, found: tuple[Diagnostic, ...], before: set[Any]) -> None:
-    """Keep the compiled pack, with the code of the regexes it compiles (regexcode.py)."""
+def _to_cache(entry: str, program: Program, found: tuple[Diagnostic, ...], before: set[Any], behind: bool = False) -> None:
+    """Keep the compiled pack, with the code of the regexes it compiles (regexcode.py); with
+    `behind`, in a child process where that is safe (`_write_behind`)."""
     _compile_builtins(program)
     regexcode.save_store()  # with the built-in types' code: an edit of a rule does not compile them again
     used = _regex_sources(program)
     code = {key: args for key, args in regexcode.RECORDED.items() if key[0] in used or key not in before}
-    write_entry(entry, pickle.dumps((program, found, code), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def write() -> None:
+        write_entry(entry, pickle.dumps((program, found, code), protocol=pickle.HIGHEST_PROTOCOL))
+
+    if not (behind and _write_behind(write)):
+        write()
+
+
+_WRITERS: list[int] = []  # the child processes writing cache entries, waited for when this one exits
+
+
+def _write_behind(write: Callable[[], None]) -> bool:
+    """Run `write` in a forked child process and go on: a pack of 26 MB takes ~0.4 s to pickle and
+    write, which `rulex test` spends running the examples meanwhile, on the other core. False,
+    having done nothing, where a fork is not safe: no fork, or another thread running (a fork
+    copies one thread, and maybe a lock another one held)."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
+    _reap_writers()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: write, and leave without running this process's exit handlers
+        status = 1
+        try:
+            write()
+            status = 0
+        finally:
+            os._exit(status)
+    if not _WRITERS:
+        atexit.register(_wait_for_writers)
+    _WRITERS.append(pid)
+    return True
+
+
+def _reap_writers() -> None:
+    """Forget the writers that are done (a process that loads many packs keeps no zombies)."""
+    for pid in list(_WRITERS):
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                continue  # still writing
+        _WRITERS.remove(pid)
+
+
+def _wait_for_writers() -> None:
+    """Wait for the cache entries being written (`_write_behind`): the next command finds them whole."""
+    for pid in _WRITERS:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    _WRITERS.clear()
 
 
 def _compile_builtins(program: Program) -> None:

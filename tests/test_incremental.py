@@ -353,3 +353,25 @@ def test_after_an_edit_only_the_rules_that_depend_on_it_are_written_again_and_mo
     edited = load()
     assert edited["written"] == ["fired"]  # its define changed
     assert edited["rules"] == load("no-cache")["rules"]
+
+
+def test_the_cli_writes_a_new_compile_to_the_cache_behind_and_leaves_it_whole(tmp_path):
+    """`rulex test` writes the pack it compiled in a forked child while it runs the examples
+    (pack._write_behind), and waits for it before exiting: the next process loads the entry and
+    compiles nothing."""
+    import re
+    pack = _write_pack(tmp_path / "pack")
+    (pack / "attack.rulex").write_text(RULES.replace("<fire> {weapon", "<fire> {count:Quantity}? {weapon"))
+    cache_dir = tmp_path / "cache"
+    env = {**os.environ, "RULEX_CACHE_DIR": str(cache_dir)}
+    output = tmp_path / "output.txt"
+    with output.open("w") as out:  # a file, not a pipe: a pipe would be waited for until the child closed it too
+        done = subprocess.run([sys.executable, "-m", "rulex", "test", str(pack)], stdout=out, stderr=subprocess.STDOUT,
+                              cwd=ROOT, env=env, timeout=300)
+    printed = output.read_text()
+    assert done.returncode == 0, printed
+    assert "passed" in printed and len(printed.splitlines()) == len(set(printed.splitlines()))  # nothing twice
+    entries = [p.name for p in cache_dir.iterdir() if re.fullmatch(r"[0-9a-f]{32}\.pickle", p.name)]
+    assert len(entries) == 1
+    again = _in_fresh_process(LOAD, cache_dir, pack)
+    assert again["compiled"] == [] and again["matches"] == ["Iran fired 3 missiles at the base"]
