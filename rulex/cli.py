@@ -32,7 +32,7 @@ from .inputs import InputFormat, InputProblem, clobbered_input, read_inputs, sam
 from .match import DocResult
 from .outputs import FORMATS, open_writer
 from .outputs.labelstudio import labelconfig_path
-from .pack import Pack, load, resolve_pack
+from .pack import Pack, load, resolve_pack, wait_for_cache_writes
 from .pack import check as check_pack
 from .resume import LINE_FORMATS, Progress, ResumeRefused, RunState, describe_run, state_path
 from .shards import DEFAULT_PARTITION_BYTES
@@ -512,6 +512,7 @@ def _process(pack: Pack, items: Iterable[Document | InputProblem], rules: set[in
         for item in batch:
             yield item, None if isinstance(item, InputProblem) else next(results)
 
+    wait_for_cache_writes()  # each worker loads the pack from its cache entry
     with ProcessPoolExecutor(jobs, initializer=_worker_init, initargs=(pack_path, cache)) as pool:
         try:
             for batch in batches():

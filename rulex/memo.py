@@ -30,6 +30,13 @@ class Store:
         self.used: dict[Any, float] = {}   # key -> when it was last put or asked for
         self.loaded = False
         self.changed = False
+        self._last = 0.0  # the last time given by `_tick`
+
+    def _tick(self) -> float:
+        """Now, and later than any time given before in this process: results used one after the
+        other keep their order even within one step of the clock."""
+        self._last = max(time.time(), self._last + 1e-6)
+        return self._last
 
     def load(self) -> dict[Any, Any]:
         """The stored results (read from the cache the first time: nothing if it holds none)."""
@@ -52,14 +59,14 @@ class Store:
         """The result kept for `key`, or None."""
         found = self.load().get(key)
         if found is not None:
-            self.used[key] = time.time()
+            self.used[key] = self._tick()
         return found
 
     def put(self, key: Any, value: Any) -> None:
         """Keep `value` for `key`. A process that puts many (`rulex serve`: a compile on every
         edit) keeps no more than twice `limit` in memory: the least recently used go."""
         self.values[key] = value
-        self.used[key] = time.time()
+        self.used[key] = self._tick()
         self.changed = True
         if len(self.values) > 2 * self.limit:
             self.load()  # what the cache holds is counted too, before some of it is let go
@@ -69,7 +76,7 @@ class Store:
 
     def touch(self, key: Any) -> None:
         """`key` was used (to keep it among the most recent when the store is written)."""
-        self.used[key] = time.time()
+        self.used[key] = self._tick()
 
     def save(self) -> None:
         """Write the store if something was put since it was read."""

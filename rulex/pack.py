@@ -190,7 +190,7 @@ def _write_behind(write: Callable[[], None]) -> bool:
         finally:
             os._exit(status)
     if not _WRITERS:
-        atexit.register(_wait_for_writers)
+        atexit.register(wait_for_cache_writes)
     _WRITERS.append(pid)
     return True
 
@@ -204,8 +204,9 @@ def _reap_writers() -> None:
         _WRITERS.remove(pid)
 
 
-def _wait_for_writers() -> None:
-    """Wait for the cache entries being written (`_write_behind`): the next command finds them whole."""
+def wait_for_cache_writes() -> None:
+    """Wait for the cache entries being written (`_write_behind`): at exit, so that the next command
+    finds them whole, and before starting worker processes that load the pack from the cache."""
     for pid in _WRITERS:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)

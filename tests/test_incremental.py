@@ -140,6 +140,7 @@ def test_a_store_that_is_put_many_results_keeps_the_most_recent_in_memory(tmp_pa
     """`rulex serve` compiles on every edit: its store of compiled rules must not grow for ever."""
     from rulex import memo
     monkeypatch.setenv("RULEX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(memo.time, "time", lambda: 1_700_000_000.0)  # a coarse clock: every put at one time
     store = memo.Store("compiled-rules", "v", limit=3)
     for number in range(20):
         store.put(number, str(number))
