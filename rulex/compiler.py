@@ -25,7 +25,7 @@ from .forms import literal_words, save_forms, word_forms
 from .planning import Anchor, Clause, Near
 from .regexcode import compiled_regex
 from .resolve import MAX_PATTERN_CHARS, ResolvedPack, too_deep, too_large
-from .source import PicklesAsFields, Span
+from .source import PicklesAsFields, Span, text_digest
 from .view import NAMED_LISTS, SEP, SEP_REVERSE, SKIP_CLOSE, SKIP_OPEN, TOKEN, WORD_SEP, generic_types, mention_slot
 
 
@@ -291,7 +291,7 @@ def _work_out_rule_inputs(pack: ResolvedPack) -> list[_RuleInputs] | None:
         source = pack.sources.get(lexicon.file)
         if source is None:
             return None
-        around.update(b"\0" + lexicon.file.encode() + b"\0" + source.text.encode("utf-8", "surrogatepass"))
+        around.update(f"\0{lexicon.file}\0{text_digest(source.text)}".encode())
     digest = around.hexdigest()
     called: dict[str, list[_Description]] = {}  # by type name: the defines and rules it calls
 

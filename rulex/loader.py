@@ -9,7 +9,6 @@ files inside its own directory. Anything else is an RX200 that shows nothing of 
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from . import ast, memo
 from .attributes import Attribute, read_attributes
 from .diagnostics import DiagnosticBag
 from .lexicons import Lexicon, by_entry_type, load_lexicon
-from .source import SourceFile, Span
+from .source import SourceFile, Span, text_digest
 from .yamlpos import YamlDoc
 
 MANIFEST = "pack.yaml"
@@ -172,7 +171,7 @@ def _load_lexicon(source: SourceFile, bag: DiagnosticBag, memoised: bool) -> Lex
 def _memoised(store: memo.Store, source: SourceFile, bag: DiagnosticBag, read):
     """What `read(source, bag)` gave for a file of the same name and content before, with the
     diagnostics it reported (added to `bag` again), or what it gives now (then kept in `store`)."""
-    key = (source.name, hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest())
+    key = (source.name, text_digest(source.text))
     found = store.get(key)
     if found is None:
         own = DiagnosticBag()

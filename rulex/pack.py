@@ -37,7 +37,7 @@ from .matcher import match_document
 from .program import AliasIndex, Program, alias_index, build_program, pack_digest, used_lexicons
 from .regexcode import compiled_regex
 from .resolve import ResolvedPack, resolve
-from .source import SourceFile
+from .source import SourceFile, text_digest
 
 PathLike = str | os.PathLike[str]
 
@@ -275,7 +275,7 @@ def _alias_index(loaded: LoadedPack, compiled: list[CompiledRule]) -> AliasIndex
         return alias_index(loaded.lexicons, used)
     texts = hashlib.sha256()
     for lexicon in loaded.lexicons:
-        texts.update(lexicon.file.encode() + b"\0" + loaded.sources[lexicon.file].text.encode("utf-8", "surrogatepass"))
+        texts.update(f"{lexicon.file}\0{text_digest(loaded.sources[lexicon.file].text)}\0".encode())
     key = (texts.hexdigest(), tuple(sorted(used)), os.environ.get("RULEX_SCANNER", ""))
     found: AliasIndex | None = ALIASES.get(key)
     if found is None:

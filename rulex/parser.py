@@ -74,7 +74,7 @@ def _lark() -> lark.Lark:
 
 # ---- entry points ---------------------------------------------------------------------
 
-def item_bounds(text: str) -> list[tuple[int, int]]:
+def _item_bounds(text: str) -> list[tuple[int, int]]:
     """Where each item of a `.rulex` file (`rule:`, `define:`, ... up to the next) starts and ends;
     text before the first item is an item of its own unless it holds only comments."""
     starts = [m.start() for m in ITEM_START.finditer(text)]
@@ -85,7 +85,7 @@ def item_bounds(text: str) -> list[tuple[int, int]]:
 
 def parse_file(source: SourceFile, bag: DiagnosticBag) -> ast.RuleFile:
     """Parse a whole `.rulex` file; problems go to `bag`, good items are kept."""
-    bounds = item_bounds(source.text)
+    bounds = _item_bounds(source.text)
     rules, defines, imports, links, unparsed = [], [], [], [], []
     section: tuple[str, str] | None = None
     for start, end in bounds:

@@ -17,7 +17,7 @@ from .lexicons import Lexicon, surface_variants
 from .loader import Manifest
 from .planning import AliasEdges, Anchor, AnchorKind, Placement, alias_edges, place
 from .scanner import LiteralScanner
-from .source import SourceFile
+from .source import SourceFile, text_digest
 
 # What the alias scanner gives for one surface form: (lexicon, entry, capitals only, dated) of
 # each entry it is an alias of. Plain tuples, not named ones: a large pack holds hundreds of
@@ -103,10 +103,10 @@ def pack_digest(sources: dict[str, SourceFile]) -> str:
     """A SHA-256 of a pack's files: their texts and their names relative to the folder that holds
     them all, so a copy of the pack elsewhere has the same digest and any edit a new one."""
     root = os.path.commonpath([os.path.dirname(os.path.abspath(name)) for name in sources]) if sources else ""
+    relative = {Path(os.path.relpath(os.path.abspath(name), root)).as_posix(): source for name, source in sources.items()}
     digest = hashlib.sha256()
-    for name in sorted(sources, key=lambda n: os.path.relpath(os.path.abspath(n), root)):
-        relative = Path(os.path.relpath(os.path.abspath(name), root)).as_posix()
-        digest.update(relative.encode() + b"\0" + sources[name].text.encode("utf-8", "surrogatepass") + b"\0")
+    for name in sorted(relative):
+        digest.update(f"{name}\0{text_digest(relative[name].text)}\0".encode())
     return digest.hexdigest()
 
 

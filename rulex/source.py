@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import bisect
+import functools
+import hashlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -15,18 +17,21 @@ class PicklesAsFields:
     __slots__ = ()
 
     def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
-        return type(self), tuple(getattr(self, name) for name in _field_names(type(self)))
+        return type(self), tuple(getattr(self, name) for name in _field_names(type(self)))  # type: ignore[arg-type]  # a class is hashable (mypy takes __hash__ for its instances)
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
+@functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
     """A dataclass's field names, worked out once per class (a pickle of a pack holds thousands of spans)."""
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
-    return names
+    return tuple(f.name for f in fields(cls))
+
+
+@functools.lru_cache(maxsize=512)
+def text_digest(text: str) -> str:
+    """The SHA-256 (hex) of a source's text, worked out once per text: a compile keys its stores
+    and the pack's digest by the same files (lexicons of megabytes), and `rulex serve` compiles
+    on every edit."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

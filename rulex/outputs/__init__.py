@@ -30,7 +30,8 @@ Options (the `options` dict; unknown keys are ignored):
 
 - `csv_rows`: `"argument"` (default) or `"event"`, see `rulex.outputs.csv`.
 - `pack`: the pack name shown in the HTML report's title and header.
-- `model_version`: the pack's `name@version`, as labelstudio's `model_version` and prodigy's `meta.pack`.
+- `model_version`: the pack's `name@version+digest` (`rulex run` sets it), as labelstudio's
+  `model_version` and prodigy's `meta.pack`.
 - `skip_empty`: HTML only; true leaves documents without matches out of the report
   (by default they are listed, their text folded away).
 - `append`: the line formats (jsonl, csv, text, prodigy) only; true appends to the target file instead
